@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema';
+import { projectRoot } from '../config/schema';
+import type { ConfigStore } from '../db/config-store';
+import type { LogStore } from '../logstore/log-store';
+import { healthRouter } from './health';
+import { notFound, problemHandler } from './problem';
+import { placeholderPage } from './placeholder-page';
+
+export interface AppDeps {
+  config: Config;
+  configStore: ConfigStore;
+  logStore: LogStore;
+  temporal: Client;
+  logger: Logger;
+}
+
+export const dashboardDir = join(projectRoot, 'web', 'dist');
+
+/** Builds the Express app; listening is separate so tests can mount it on any port. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '1mb' }));
+  app.use(
+    healthRouter({
+      postgres: () => deps.configStore.sql`select 1`,
+      logStore: () => deps.logStore.ping(),
+      temporal: () => deps.temporal.connection.workflowService.getSystemInfo({}),
+    }),
+  );
+  if (existsSync(join(dashboardDir, 'index.html'))) {
+    app.use(express.static(dashboardDir));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send(placeholderPage(deps.config));
+    });
+  }
+  app.use(notFound);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,42 @@
+import { Router } from 'express';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+/** `/healthz` says the process is up; `/readyz` that every server it depends on answers. */
+export function healthRouter(checks: Record<string, ReadinessCheck>, timeoutMs = 3_000): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), timeoutMs);
+          return [name, { ok: true }] as const;
+        } catch (error) {
+          return [name, { ok: false, error: error instanceof Error ? error.message : String(error) }] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, result]) => result.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+  });
+  return router;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

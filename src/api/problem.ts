@@ -1,0 +1,41 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** The one error type that maps to an HTTP outcome; rendered as application/problem+json (RFC 9457). */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'Not Found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Internals never leak: anything that is not an HttpProblem becomes a bare 500 and is logged. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    let problem: HttpProblem;
+    if (error instanceof HttpProblem) problem = error;
+    else if (isBodyParserError(error)) problem = new HttpProblem(error.status, error.status === 413 ? 'Payload Too Large' : 'Bad Request', error.message);
+    else {
+      logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+      problem = new HttpProblem(500, 'Internal Server Error', 'The server could not complete the request; it has been logged.');
+    }
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, instance: req.originalUrl, ...problem.extra });
+  };
+}
+
+function isBodyParserError(error: unknown): error is { status: number; message: string } {
+  const candidate = error as { status?: unknown; type?: unknown };
+  return typeof candidate?.status === 'number' && typeof candidate.type === 'string' && candidate.status < 500;
+}

@@ -1,0 +1,23 @@
+import { createApp } from '../../api/app';
+import { listen, type RunningServer } from '../../api/server';
+import type { Config } from '../../config/schema';
+import type { Say } from '../../devstack/say';
+import { createLogger } from '../../logger';
+import { openServices, type Services } from '../../services';
+import { onShutdown } from '../shutdown';
+
+export async function runApi(config: Config, services: Services): Promise<RunningServer> {
+  const app = createApp({ config, ...services, logger: createLogger(config, 'api') });
+  return listen(app, config.api.host, config.api.port);
+}
+
+/** `labwire api`: the API and dashboard against servers that are already running. */
+export async function apiCommand(config: Config, say: Say): Promise<void> {
+  const services = await openServices(config, { migrate: true });
+  const server = await runApi(config, services);
+  onShutdown(async () => {
+    await server.close();
+    await services.close();
+  }, say);
+  say(`API listening on ${server.url}`);
+}

@@ -1,0 +1,67 @@
+import { ConfigError, loadConfig } from '../config/load';
+import { MissingBinaryError } from '../devstack/binaries';
+import { ReadinessError } from '../devstack/process';
+import { sayToStderr as say } from '../devstack/say';
+import { apiCommand } from './commands/api';
+import { doctorCommand } from './commands/doctor';
+import { stackCommand } from './commands/stack';
+import { startCommand } from './commands/start';
+import { workerCommand } from './commands/worker';
+
+const USAGE = `Usage: labwire <command>
+
+Commands:
+  start    start the whole local stack (Temporal, FerretDB, PostgreSQL database), seed demo data,
+           run a worker and the API, and print the URLs
+  stack    start only the servers
+  worker   run a Temporal worker against running servers
+  api      run the API and dashboard against running servers
+  doctor   print the resolved configuration and check each server
+
+Configuration comes from environment variables; see the README's configuration table.`;
+
+/** Errors a person can act on are printed as they are; anything else is a bug and keeps its stack. */
+function isExpected(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof MissingBinaryError || error instanceof ReadinessError;
+}
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    say(USAGE);
+    return command ? 0 : 2;
+  }
+  if (rest.length > 0) {
+    say(`labwire ${command} takes no arguments (got: ${rest.join(' ')}). Configure it with environment variables.`);
+    return 2;
+  }
+  const commands: Record<string, () => Promise<number | void>> = {
+    start: () => startCommand(loadConfig(), say),
+    stack: () => stackCommand(loadConfig(), say),
+    worker: () => workerCommand(loadConfig(), say),
+    api: () => apiCommand(loadConfig(), say),
+    doctor: () => doctorCommand(loadConfig(), say),
+  };
+  const run = commands[command];
+  if (!run) {
+    say(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  const code = await run();
+  return typeof code === 'number' ? code : undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    if (isExpected(error)) {
+      say(error.message);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    }
+    say(`labwire failed unexpectedly:`);
+    say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

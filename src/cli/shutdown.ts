@@ -1,0 +1,29 @@
+import type { Say } from '../devstack/say';
+
+/**
+ * Runs `cleanup` once on SIGINT or SIGTERM, then exits. A second signal while cleaning up
+ * exits at once, for a person who pressed Ctrl-C twice.
+ */
+export function onShutdown(cleanup: () => Promise<void>, say: Say): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      say(`${signal} again: exiting without waiting.`);
+      process.exit(130);
+    }
+    stopping = true;
+    say(`${signal} received: stopping…`);
+    cleanup().then(
+      () => {
+        say('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        say(`Stopped with an error: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}

@@ -1,0 +1,136 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Labwire reads, with its default and meaning.
+ * The README's configuration table is written from this list; keep them together.
+ */
+const portError = { error: 'expected a TCP port number from 1 to 65535' };
+const port = z.coerce.number(portError).int(portError).min(1, portError).max(65535, portError);
+const millisError = { error: 'expected a whole number of milliseconds, at least 1' };
+const millis = z.coerce.number(millisError).int(millisError).min(1, millisError);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, 'expected a URL like postgres://user@host:5432/dbname');
+const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URL like mongodb://host:27017');
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+const queueName = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, dot, dash or underscore');
+
+export const envSchema = z.object({
+  LABWIRE_DATA_DIR: z.string().min(1).optional(),
+  LABWIRE_CACHE_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: z.url({ error: 'expected an http(s) URL, e.g. http://127.0.0.1:8233' }).optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TASK_QUEUE: queueName.default('labwire-default'),
+  CRELIO_TASK_QUEUE: queueName.default('labwire-crelio-app'),
+
+  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/labwire'),
+
+  MONGODB_URL: mongoUrl.optional(),
+  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('labwire'),
+  FERRETDB_PATH: z.string().min(1).optional(),
+  FERRETDB_PORT: port.default(27017),
+  FERRETDB_HANDLER: z.enum(['postgresql', 'sqlite']).default('postgresql'),
+  FERRETDB_POSTGRES_URL: postgresUrl.optional(),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+
+  STARTUP_TIMEOUT_MS: millis.default(60_000),
+  SHUTDOWN_TIMEOUT_MS: millis.default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  dataDir: string;
+  cacheDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  temporal: {
+    /** Set when an external cluster is used; the dev server is then never started. */
+    externalAddress?: string;
+    address: string;
+    namespace: string;
+    tls: boolean;
+    apiKey?: string;
+    port: number;
+    uiPort: number;
+    uiUrl: string;
+    cliPath?: string;
+    taskQueue: string;
+    crelioTaskQueue: string;
+  };
+  postgres: { url: string };
+  logStore: {
+    /** Set when a real MongoDB is used; FerretDB is then never started. */
+    externalUrl?: string;
+    url: string;
+    database: string;
+    ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
+  };
+  api: { host: string; port: number; publicUrl: string };
+  timeouts: { startupMs: number; shutdownMs: number };
+}
+
+export const projectRoot = resolve(__dirname, '..', '..');
+
+/** The dedicated FerretDB database sits beside the config database: labwire → labwire_ferretdb. */
+function ferretPostgresUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `${url.pathname.replace(/^\//, '')}_ferretdb`;
+  return url.toString();
+}
+
+function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'labwire');
+}
+
+export function toConfig(env: Env): Config {
+  const temporalAddress = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
+  const ferretPort = env.FERRETDB_PORT;
+  return {
+    dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')),
+    cacheDir: resolve(env.LABWIRE_CACHE_DIR ?? defaultCacheDir()),
+    logLevel: env.LOG_LEVEL,
+    temporal: {
+      externalAddress: env.TEMPORAL_ADDRESS,
+      address: temporalAddress,
+      namespace: env.TEMPORAL_NAMESPACE,
+      tls: env.TEMPORAL_TLS,
+      apiKey: env.TEMPORAL_API_KEY,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      uiUrl: (env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+      cliPath: env.TEMPORAL_CLI_PATH,
+      taskQueue: env.TASK_QUEUE,
+      crelioTaskQueue: env.CRELIO_TASK_QUEUE,
+    },
+    postgres: { url: env.DATABASE_URL },
+    logStore: {
+      externalUrl: env.MONGODB_URL,
+      url: env.MONGODB_URL ?? `mongodb://127.0.0.1:${ferretPort}/`,
+      database: env.MONGODB_DATABASE,
+      ferret: {
+        path: env.FERRETDB_PATH,
+        port: ferretPort,
+        handler: env.FERRETDB_HANDLER,
+        postgresUrl: env.FERRETDB_POSTGRES_URL ?? ferretPostgresUrl(env.DATABASE_URL),
+      },
+    },
+    api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+    timeouts: { startupMs: env.STARTUP_TIMEOUT_MS, shutdownMs: env.SHUTDOWN_TIMEOUT_MS },
+  };
+}
