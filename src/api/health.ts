@@ -10,7 +10,7 @@ export function healthRouter(checks: Record<string, ReadinessCheck>, timeoutMs =
   });
   router.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
+      Object.entries(checks).map(async ([name, check]): Promise<readonly [string, { ok: boolean; error?: string }]> => {
         try {
           await withTimeout(check(), timeoutMs);
           return [name, { ok: true }] as const;

@@ -1,0 +1,55 @@
+import { portIsOpen } from '../src/devstack/process';
+import { CliProcess, runCli } from './support/cli';
+import { testConfig } from './support/fixtures';
+
+describe('labwire CLI', () => {
+  const config = testConfig();
+
+  it('given a bad variable, exits 2 naming it and the expected form, without a stack trace', () => {
+    const run = runCli(['doctor'], { API_PORT: 'eighty' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('API_PORT (got "eighty"): expected a TCP port number from 1 to 65535');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('given an unknown command, prints the usage and exits 2', () => {
+    const run = runCli(['launch']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Unknown command "launch"');
+    expect(run.stderr).toContain('doctor');
+  });
+
+  it('start reuses running servers, seeds, serves the API and prints the URLs; doctor passes; Ctrl-C leaves reused servers up', async () => {
+    const start = new CliProcess(['start'], { API_PORT: '13001' });
+    try {
+      await start.waitFor('Labwire is ready');
+      expect(start.output).toContain('Temporal: reusing the server already listening on 127.0.0.1:17233');
+      expect(start.output).toContain('Dashboard + API   http://127.0.0.1:13001');
+      expect(start.output).toContain(`Temporal Web UI   ${config.temporal.uiUrl}`);
+
+      const doctor = runCli(['doctor'], { API_PORT: '13001' });
+      expect(doctor.stderr).toContain('All checks passed.');
+      expect(doctor.stderr).toMatch(/ok\s+Temporal\s+server 1\.29\.1; namespace default; search attributes registered/);
+      expect(doctor.stderr).toMatch(/ok\s+Log store\s+FerretDB v1\.24\.2/);
+      expect(doctor.status).toBe(0);
+
+      start.kill('SIGINT');
+      expect(await start.exited).toBe(0);
+      expect(start.output).toContain('Stopped.');
+      await expect(portIsOpen(13001)).resolves.toBe(false);
+      await expect(portIsOpen(config.temporal.port)).resolves.toBe(true);
+      await expect(portIsOpen(config.logStore.ferret.port)).resolves.toBe(true);
+    } finally {
+      start.kill('SIGKILL');
+    }
+  });
+
+  it('doctor says what is wrong and how to fix it when a server is down', () => {
+    const run = runCli(['doctor'], { TEMPORAL_PORT: '17299', TEMPORAL_UI_PORT: '18299', FERRETDB_PORT: '37099', API_PORT: '13099' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/ok\s+PostgreSQL/);
+    expect(run.stderr).toMatch(/FAIL\s+Temporal\s+[\s\S]*fix: run labwire start \(or labwire stack\) to start the dev server/);
+    expect(run.stderr).toMatch(/FAIL\s+Log store[\s\S]*fix: run labwire start \(or labwire stack\) to start FerretDB/);
+    expect(run.stderr).toContain('check(s) failed.');
+  });
+});

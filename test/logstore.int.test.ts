@@ -1,0 +1,64 @@
+import { openLogStore, type LogStore } from '../src/logstore/log-store';
+import { testConfig, uniqueId } from './support/fixtures';
+
+describe('log store (MongoDB protocol on FerretDB)', () => {
+  const config = testConfig();
+  let store: LogStore;
+
+  beforeAll(async () => {
+    store = await openLogStore(config.logStore.url, config.logStore.database);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('inserts and queries documents with filter, sort and limit through an index', async () => {
+    const collection = store.db.collection<{ _id: string; lab_id: string; status: string; inserted_at: Date }>(uniqueId('logs'));
+    await collection.createIndex({ lab_id: 1, inserted_at: -1 }, { name: 'lab_recent' });
+    const base = Date.UTC(2026, 10, 1);
+    await collection.insertMany(
+      Array.from({ length: 20 }, (_, i) => ({
+        _id: `log-${i}`,
+        lab_id: i % 2 === 0 ? 'lab-even' : 'lab-odd',
+        status: i % 3 === 0 ? 'FAIL' : 'SUCCESS',
+        inserted_at: new Date(base + i * 60_000),
+      })),
+    );
+
+    const newest = await collection.find({ lab_id: 'lab-even' }).sort({ inserted_at: -1 }).limit(3).toArray();
+    expect(newest.map((d) => d._id)).toEqual(['log-18', 'log-16', 'log-14']);
+    expect(await collection.countDocuments({ lab_id: 'lab-odd', status: 'FAIL' })).toBe(3);
+
+    const indexes = await collection.listIndexes().toArray();
+    expect(indexes.map((index: { name?: string }) => index.name)).toContain('lab_recent');
+  });
+
+  it('enforces a unique index, so a repeated write cannot create a second document', async () => {
+    const collection = store.db.collection<{ event_id: string }>(uniqueId('unique'));
+    await collection.createIndex({ event_id: 1 }, { unique: true });
+    await collection.insertOne({ event_id: 'e-1' });
+    await expect(collection.insertOne({ event_id: 'e-1' })).rejects.toMatchObject({ code: 11000 });
+    expect(await collection.countDocuments({})).toBe(1);
+  });
+
+  it('supports the updates and aggregation the log store relies on', async () => {
+    const collection = store.db.collection<{ _id: string; status: string; retry_count: number; attempts: unknown[] }>(uniqueId('agg'));
+    await collection.insertMany([
+      { _id: 'a', status: 'QUEUED', retry_count: 0, attempts: [] },
+      { _id: 'b', status: 'FAIL', retry_count: 0, attempts: [] },
+    ]);
+    const updated = await collection.findOneAndUpdate(
+      { _id: 'a' },
+      { $set: { status: 'SUCCESS' }, $inc: { retry_count: 1 }, $push: { attempts: { code: 200 } } },
+      { returnDocument: 'after' },
+    );
+    expect(updated).toMatchObject({ status: 'SUCCESS', retry_count: 1, attempts: [{ code: 200 }] });
+    const byStatus = await collection
+      .aggregate<{ _id: string; count: number }>([{ $match: {} }, { $group: { _id: '$status', count: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    expect(byStatus).toEqual([
+      { _id: 'FAIL', count: 1 },
+      { _id: 'SUCCESS', count: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { projectRoot } from '../../src/config/schema';
+
+/**
+ * Test-only ports, databases and data directory, so `npm test` never touches the data of
+ * `npm start` and both can run at once. TEST_TEMPORAL_ADDRESS / TEST_MONGODB_URL point the
+ * suite at external servers instead.
+ */
+export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  return {
+    LABWIRE_DATA_DIR: join(projectRoot, '.labwire', 'test'),
+    TEMPORAL_ADDRESS: env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_PORT: '17233',
+    TEMPORAL_UI_PORT: '18233',
+    TEMPORAL_UI_URL: undefined,
+    MONGODB_URL: env.TEST_MONGODB_URL,
+    MONGODB_DATABASE: 'labwire_test',
+    FERRETDB_PORT: '37017',
+    FERRETDB_POSTGRES_URL: undefined,
+    DATABASE_URL: env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/labwire_test',
+    API_PORT: '13000',
+    LOG_LEVEL: 'warn',
+    TASK_QUEUE: 'labwire-test',
+  };
+}
+
+export function applyTestEnvironment(): void {
+  for (const [key, value] of Object.entries(testEnvironment())) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
+
+export const workflowBundlePath = () => join(projectRoot, '.labwire', 'test', 'workflow-bundle.js');

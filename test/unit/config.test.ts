@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig } from '../../src/config/load';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('given no variables, resolves the documented local defaults', () => {
+    const config = loadConfig({});
+    expect(config.temporal.address).toBe('127.0.0.1:7233');
+    expect(config.temporal.externalAddress).toBeUndefined();
+    expect(config.temporal.uiUrl).toBe('http://127.0.0.1:8233');
+    expect(config.postgres.url).toBe('postgres://postgres@127.0.0.1:5432/labwire');
+    expect(config.logStore.url).toBe('mongodb://127.0.0.1:27017/');
+    expect(config.logStore.ferret.postgresUrl).toBe('postgres://postgres@127.0.0.1:5432/labwire_ferretdb');
+    expect(config.temporal.taskQueue).toBe('labwire-default');
+    expect(config.temporal.crelioTaskQueue).toBe('labwire-crelio-app');
+    expect(config.api.publicUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('given TEMPORAL_ADDRESS and MONGODB_URL, uses them instead of local servers', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', MONGODB_URL: 'mongodb://mongo:27017/' });
+    expect(config.temporal.externalAddress).toBe('temporal.internal:7233');
+    expect(config.temporal.address).toBe('temporal.internal:7233');
+    expect(config.logStore.externalUrl).toBe('mongodb://mongo:27017/');
+  });
+
+  it.each([
+    ['API_PORT', 'abc', 'expected a TCP port number from 1 to 65535'],
+    ['TEMPORAL_PORT', '70000', 'expected a TCP port number from 1 to 65535'],
+    ['DATABASE_URL', 'mysql://db/x', 'expected a URL like postgres://'],
+    ['MONGODB_URL', 'http://mongo', 'expected a URL like mongodb://'],
+    ['TEMPORAL_ADDRESS', 'no-port', 'expected host:port'],
+    ['TEMPORAL_TLS', 'maybe', 'expected one of'],
+    ['LOG_LEVEL', 'loud', 'expected one of'],
+    ['STARTUP_TIMEOUT_MS', '-5', 'expected a whole number of milliseconds'],
+    ['TASK_QUEUE', 'has space', 'expected letters, digits'],
+  ])('given %s=%s, stops with a message naming the variable and the expected form', (variable, value, expected) => {
+    const [problem, ...others] = problemsOf({ [variable]: value });
+    expect(others).toEqual([]);
+    expect(problem).toContain(variable);
+    expect(problem).toContain(JSON.stringify(value));
+    expect(problem).toContain(expected);
+  });
+
+  it('reports every bad variable at once', () => {
+    const problems = problemsOf({ API_PORT: 'x', FERRETDB_PORT: 'y' });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['API_PORT', 'FERRETDB_PORT']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ API_PORT: '' }).api.port).toBe(3000);
+  });
+});
