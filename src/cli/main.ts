@@ -4,6 +4,7 @@ import { ReadinessError } from '../devstack/process';
 import { sayToStderr as say } from '../devstack/say';
 import { apiCommand } from './commands/api';
 import { doctorCommand } from './commands/doctor';
+import { installServersCommand } from './commands/install-servers';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
@@ -17,6 +18,8 @@ Commands:
   worker   run a Temporal worker against running servers
   api      run the API and dashboard against running servers
   doctor   print the resolved configuration and check each server
+  install-servers
+           find or build (once, cached) the temporal and ferretdb binaries
 
 Configuration comes from environment variables; see the README's configuration table.`;
 
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     worker: () => workerCommand(loadConfig(), say),
     api: () => apiCommand(loadConfig(), say),
     doctor: () => doctorCommand(loadConfig(), say),
+    'install-servers': () => installServersCommand(loadConfig(), say),
   };
   const run = commands[command];
   if (!run) {

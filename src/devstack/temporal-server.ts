@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
+import { connectTemporal } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { searchAttributes } from '../../workflows/definitions';
 import { resolveBinary, TEMPORAL_CLI } from './binaries';
@@ -15,13 +15,8 @@ export interface TemporalEndpoint {
   process?: ManagedProcess;
 }
 
-async function answersGrpc(address: string, temporal: Config['temporal']): Promise<boolean> {
-  const connection = await Connection.connect({
-    address,
-    tls: temporal.tls ? {} : undefined,
-    apiKey: temporal.apiKey,
-    connectTimeout: 1_000,
-  });
+async function answersGrpc(temporal: Config['temporal']): Promise<boolean> {
+  const connection = await connectTemporal(temporal, 1_000);
   try {
     await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
     return true;
@@ -31,7 +26,7 @@ async function answersGrpc(address: string, temporal: Config['temporal']): Promi
 }
 
 async function registerSearchAttributes(temporal: Config['temporal'], say: Say): Promise<void> {
-  const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls ? {} : undefined, apiKey: temporal.apiKey });
+  const connection = await connectTemporal(temporal);
   try {
     const added = await ensureSearchAttributes(connection, temporal.namespace);
     if (added.length > 0) say(`Registered Temporal search attributes: ${added.join(', ')}`);
@@ -70,13 +65,13 @@ export async function ensureTemporal(config: Config, say: Say): Promise<Temporal
   const timeoutMs = config.timeouts.startupMs;
   if (temporal.externalAddress) {
     say(`Temporal: using TEMPORAL_ADDRESS=${temporal.externalAddress}`);
-    await waitUntilReady(`Temporal at ${temporal.address}`, () => answersGrpc(temporal.address, temporal), { timeoutMs });
+    await waitUntilReady(`Temporal at ${temporal.address}`, () => answersGrpc(temporal), { timeoutMs });
     await registerSearchAttributes(temporal, say);
     return { address: temporal.address, uiUrl: temporal.uiUrl };
   }
 
   if (await portIsOpen(temporal.port)) {
-    const isTemporal = await answersGrpc(temporal.address, temporal).catch(() => false);
+    const isTemporal = await answersGrpc(temporal).catch(() => false);
     if (!isTemporal) {
       throw new ReadinessError(
         `Port ${temporal.port} is taken by something that is not a Temporal server. Stop it, or set TEMPORAL_PORT to a free port.`,
@@ -91,7 +86,7 @@ export async function ensureTemporal(config: Config, say: Say): Promise<Temporal
   say(`Temporal: starting the dev server on ${temporal.address} (Web UI ${temporal.uiUrl})`);
   const child = startProcess('temporal', binary, devServerArgs(config), join(config.dataDir, 'logs', 'temporal.log'), config.dataDir);
   try {
-    await waitUntilReady('Temporal dev server', () => answersGrpc(temporal.address, temporal), { timeoutMs, process: child });
+    await waitUntilReady('Temporal dev server', () => answersGrpc(temporal), { timeoutMs, process: child });
     await waitUntilReady('Temporal Web UI', () => portIsOpen(temporal.uiPort), { timeoutMs, process: child });
     await registerSearchAttributes(temporal, say);
   } catch (error) {

@@ -12,10 +12,13 @@ function connectOptions(temporal: TemporalConfig) {
   };
 }
 
-/** A client connection for starting, signalling and inspecting workflows. */
+export function connectTemporal(temporal: TemporalConfig, connectTimeout = 5_000): Promise<Connection> {
+  return Connection.connect({ ...connectOptions(temporal), connectTimeout });
+}
+
+/** A client for starting, signalling and inspecting workflows. */
 export async function connectClient(temporal: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect({ ...connectOptions(temporal), connectTimeout: 5_000 });
-  return new Client({ connection, namespace: temporal.namespace });
+  return new Client({ connection: await connectTemporal(temporal), namespace: temporal.namespace });
 }
 
 let runtimeInstalled = false;

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import postgres from 'postgres';
 import type { Config } from '../../config/schema';
@@ -7,6 +6,7 @@ import { cachedBinaryPath, FERRETDB, TEMPORAL_CLI, type ServerBinary } from '../
 import type { Say } from '../../devstack/say';
 import { searchAttributes } from '../../../workflows/definitions';
 import { redactUrl } from '../redact';
+import { connectTemporal } from '../../temporal/connection';
 
 interface Check {
   name: string;
@@ -43,7 +43,7 @@ function checks(config: Config): Check[] {
       name: 'Temporal',
       fix: temporal.externalAddress ? 'check TEMPORAL_ADDRESS, TLS and API key' : 'run labwire start (or labwire stack) to start the dev server',
       async run() {
-        const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls ? {} : undefined, apiKey: temporal.apiKey, connectTimeout: 3_000 });
+        const connection = await connectTemporal(temporal, 3_000);
         try {
           const info = await connection.withDeadline(Date.now() + 3_000, () => connection.workflowService.getSystemInfo({}));
           const attrs = await connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema';
 import type { Say } from '../../devstack/say';
-import { connectWorker } from '../../temporal/connection';
+import { connectTemporal, connectWorker } from '../../temporal/connection';
+import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { createWorker } from '../../worker/worker';
 import { onShutdown } from '../shutdown';
 
@@ -26,6 +27,13 @@ export async function runWorker(config: Config, say: Say): Promise<RunningWorker
 
 /** `labwire worker`: a worker against servers that are already running. */
 export async function workerCommand(config: Config, say: Say): Promise<void> {
+  const connection = await connectTemporal(config.temporal);
+  try {
+    const added = await ensureSearchAttributes(connection, config.temporal.namespace);
+    if (added.length > 0) say(`Registered Temporal search attributes: ${added.join(', ')}`);
+  } finally {
+    await connection.close();
+  }
   const worker = await runWorker(config, say);
   onShutdown(() => worker.stop(), say);
 }
