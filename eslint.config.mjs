@@ -28,7 +28,8 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node modules.' })),
           patterns: [
-            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '**/src/**'], message: 'Not allowed in workflow code.' },
+            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'Not allowed in workflow code.' },
+            { group: ['**/src/**'], allowTypeImports: true, message: 'Workflows import application code as types only.' },
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
           ],
         },

@@ -1,8 +1,35 @@
+import type { Config } from '../src/config/schema';
+import type { ContextProvider } from '../src/context/context-provider';
+import type { ConfigDb } from '../src/db/config-store';
+import type { DeliveryLogs } from '../src/logstore/delivery-logs';
+import { createDeliveryActivities } from './delivery';
+import { createMirthActivities } from './mirth/send-to-mirth';
 import { createStackActivities } from './stack';
+import { createWebhookActivities } from './webhook/dispatch-webhook';
 
-/** Every activity the worker registers, built from the clients it is given. */
-export function createActivities() {
-  return { ...createStackActivities() };
+export interface ActivityDeps {
+  config: Config;
+  db: ConfigDb;
+  logs: DeliveryLogs;
+  contextProvider: ContextProvider;
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Every activity the worker registers, built from the clients it is given; `close` releases the HTTP agent. */
+export function createActivities(deps: ActivityDeps) {
+  const { delivery } = deps.config;
+  const webhook = createWebhookActivities({
+    recordAttempt: (logId, attempt) => deps.logs.recordAttempt(logId, attempt),
+    allowedNetworks: delivery.allowedNetworks,
+    maxAttempts: delivery.webhookMaxAttempts,
+    retryBaseDelayMs: delivery.retryBaseDelayMs,
+    retryMaxDelayMs: delivery.retryMaxDelayMs,
+    maxBodyBytes: delivery.maxBodyBytes,
+  });
+  const activities = {
+    ...createStackActivities(),
+    ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities() }),
+  };
+  return { activities, close: () => webhook.close() };
+}
+
+export type Activities = ReturnType<typeof createActivities>['activities'];

@@ -1,42 +1,39 @@
 import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { connectClient, connectWorker } from '../src/temporal/connection';
-import { createWorker } from '../src/worker/worker';
+import { openServices, type Services } from '../src/services';
+import { connectClient } from '../src/temporal/connection';
+import { startWorkers, type RunningWorkers } from '../src/worker/run-workers';
 import { searchAttributes } from '../workflows/definitions';
 import { ping } from '../workflows';
 import { eventually, prebuiltWorkflowBundle, testConfig, uniqueId } from './support/fixtures';
 
 describe('Temporal dev server', () => {
   const config = testConfig();
+  const taskQueue = uniqueId('tq');
   let client: Client;
-  let connection: NativeConnection;
+  let services: Services;
+  let workers: RunningWorkers;
 
   beforeAll(async () => {
     client = await connectClient(config.temporal);
-    connection = await connectWorker(config.temporal);
+    services = await openServices(config);
+    workers = await startWorkers(config, services, { queues: [taskQueue], workflowBundle: prebuiltWorkflowBundle() });
   });
   afterAll(async () => {
+    await workers.stop();
+    await services.close();
     await client.connection.close();
-    await connection.close();
   });
 
   it('runs a workflow and its activity on a worker, and returns the result to the client', async () => {
-    const taskQueue = uniqueId('tq');
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle: prebuiltWorkflowBundle() });
-    const result = await worker.runUntil(
-      client.workflow.execute(ping, { taskQueue, workflowId: uniqueId('ping'), args: ['hello'] }),
-    );
+    const result = await client.workflow.execute(ping, { taskQueue, workflowId: uniqueId('ping'), args: ['hello'] });
     expect(result.message).toBe('hello');
     expect(result.worker).toMatch(/^.+:\d+$/);
   });
 
   it('has Labwire search attributes registered, so executions can be found by lab, log, action and event', async () => {
-    const taskQueue = uniqueId('tq');
     const labId = uniqueId('lab');
     const workflowId = uniqueId('ping');
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle: prebuiltWorkflowBundle() });
-    await worker.runUntil(
-      client.workflow.execute(ping, {
+    await client.workflow.execute(ping, {
         taskQueue,
         workflowId,
         args: ['indexed'],
@@ -46,8 +43,7 @@ describe('Temporal dev server', () => {
           { key: searchAttributes.actionCategoryId, value: '1' },
           { key: searchAttributes.eventId, value: 'event-1' },
         ],
-      }),
-    );
+      });
     const found = await eventually(async () => {
       const ids: string[] = [];
       for await (const execution of client.workflow.list({ query: `LabId = "${labId}" AND EventId = "event-1"` })) ids.push(execution.workflowId);

@@ -1,4 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DeliveryState, VendorCallback } from './types';
 
 /**
  * Names shared by workflows and the code that starts or inspects them.
@@ -10,3 +12,13 @@ export const searchAttributes = {
   actionCategoryId: defineSearchAttributeKey('ActionCategoryId', SearchAttributeType.KEYWORD),
   eventId: defineSearchAttributeKey('EventId', SearchAttributeType.KEYWORD),
 } as const;
+
+export const deliveryWorkflowId = (logId: string) => `delivery-${logId}`;
+
+/** An async vendor's answer, delivered by POST /partner/v1/callbacks/<logId>. */
+export const vendorCallbackSignal = defineSignal<[VendorCallback]>('vendorCallback');
+
+export const deliveryStateQuery = defineQuery<DeliveryState>('state');
+
+/** Error types no retry can fix (bad configuration or missing data): Temporal must not retry them. */
+export const permanentErrorTypes = ['InputError', 'NotFoundError', 'Hl7BuildError', 'TemplateError'];

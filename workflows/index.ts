@@ -1,1 +1,3 @@
 export { ping } from './ping';
+export { businessEventWorkflow } from './business-event';
+export { deliveryWorkflow } from './delivery';

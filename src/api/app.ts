@@ -7,7 +7,13 @@ import type { Config } from '../config/schema';
 import { projectRoot } from '../config/schema';
 import type { ConfigStore } from '../db/config-store';
 import type { LogStore } from '../logstore/log-store';
+import type { EmitterDeps } from '../client/emitter';
+import { postgresContextProvider } from '../context/postgres-context-provider';
+import { DeliveryLogs } from '../logstore/delivery-logs';
+import { eventsRouter } from './events-routes';
 import { healthRouter } from './health';
+import { integrationsRouter } from './integrations-routes';
+import { partnerRouter } from './partner/partner-routes';
 import { notFound, problemHandler } from './problem';
 import { placeholderPage } from './placeholder-page';
 
@@ -25,7 +31,29 @@ export const dashboardDir = join(projectRoot, 'web', 'dist');
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
   app.use(express.json({ limit: '1mb' }));
+  const emitter: EmitterDeps = {
+    temporal: deps.temporal,
+    sql: deps.configStore.sql,
+    taskQueue: deps.config.temporal.taskQueue,
+    startTimeoutMs: 5_000,
+  };
+  const db = deps.configStore.db;
+  app.use('/api', integrationsRouter(db), eventsRouter(db, emitter));
+  app.use(
+    '/partner/v1',
+    partnerRouter({
+      db,
+      logs: new DeliveryLogs(deps.logStore.db),
+      temporal: deps.temporal,
+      contextProvider: postgresContextProvider(db),
+      emitter,
+      logger: deps.logger,
+      rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,
+      maxBodyBytes: deps.config.delivery.maxBodyBytes,
+    }),
+  );
   app.use(
     healthRouter({
       postgres: () => deps.configStore.sql`select 1`,

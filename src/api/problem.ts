@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { InputError, NotFoundError } from '../errors';
 
 /** The one error type that maps to an HTTP outcome; rendered as application/problem+json (RFC 9457). */
 export class HttpProblem extends Error {
@@ -23,6 +24,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
+    else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.message }] });
+    else if (error instanceof NotFoundError) problem = new HttpProblem(404, 'Not Found', error.message, { errors: [{ field: error.field, message: error.message }] });
     else if (isBodyParserError(error)) problem = new HttpProblem(error.status, error.status === 413 ? 'Payload Too Large' : 'Bad Request', error.message);
     else {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');

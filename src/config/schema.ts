@@ -18,6 +18,11 @@ const postgresUrl = z
   .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, 'expected a URL like postgres://user@host:5432/dbname');
 const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URL like mongodb://host:27017');
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+const cidr = /^[0-9a-fA-F.:]+\/\d{1,3}$/;
+const cidrList = z
+  .string()
+  .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine((parts) => parts.every((part) => cidr.test(part)), 'expected comma-separated CIDR networks, e.g. 127.0.0.0/8,::1/128');
 const queueName = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, dot, dash or underscore');
 
 export const envSchema = z.object({
@@ -35,6 +40,11 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TASK_QUEUE: queueName.default('labwire-default'),
   CRELIO_TASK_QUEUE: queueName.default('labwire-crelio-app'),
+  WORKER_QUEUES: z
+    .string()
+    .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['default', 'crelio-app'], { error: 'expected default, crelio-app or both, comma-separated' })).min(1, 'expected default, crelio-app or both'))
+    .default(['default', 'crelio-app']),
 
   DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/labwire'),
 
@@ -47,6 +57,17 @@ export const envSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+
+  WEBHOOK_TIMEOUT_MS: millis.default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a whole number from 1 to 20' }).int().min(1).max(20).default(4),
+  WEBHOOK_RETRY_BASE_MS: millis.default(1_000),
+  WEBHOOK_RETRY_MAX_MS: millis.default(60_000),
+  MIRTH_ACK_TIMEOUT_MS: millis.default(10_000),
+  ASYNC_CALLBACK_TIMEOUT_MS: millis.default(3_600_000),
+  TARGET_ALLOWLIST: cidrList.default([]),
+  MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
+  OUTBOX_POLL_MS: millis.default(1_000),
+  PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of requests, at least 1' }).int().min(1).default(120),
 
   STARTUP_TIMEOUT_MS: millis.default(60_000),
   SHUTDOWN_TIMEOUT_MS: millis.default(10_000),
@@ -71,6 +92,8 @@ export interface Config {
     cliPath?: string;
     taskQueue: string;
     crelioTaskQueue: string;
+    /** The task queues this process's worker polls. */
+    workerQueues: string[];
   };
   postgres: { url: string };
   logStore: {
@@ -81,6 +104,19 @@ export interface Config {
     ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
   };
   api: { host: string; port: number; publicUrl: string };
+  delivery: {
+    webhookTimeoutMs: number;
+    webhookMaxAttempts: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    mirthAckTimeoutMs: number;
+    asyncCallbackTimeoutMs: number;
+    /** Networks webhook targets may resolve into although private or loopback (CIDRs). */
+    allowedNetworks: string[];
+    maxBodyBytes: number;
+  };
+  outboxPollMs: number;
+  partnerRateLimitPerMinute: number;
   timeouts: { startupMs: number; shutdownMs: number };
 }
 
@@ -117,6 +153,7 @@ export function toConfig(env: Env): Config {
       cliPath: env.TEMPORAL_CLI_PATH,
       taskQueue: env.TASK_QUEUE,
       crelioTaskQueue: env.CRELIO_TASK_QUEUE,
+      workerQueues: env.WORKER_QUEUES.map((q) => (q === 'crelio-app' ? env.CRELIO_TASK_QUEUE : env.TASK_QUEUE)),
     },
     postgres: { url: env.DATABASE_URL },
     logStore: {
@@ -131,6 +168,18 @@ export function toConfig(env: Env): Config {
       },
     },
     api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+    delivery: {
+      webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      webhookMaxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseDelayMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxDelayMs: env.WEBHOOK_RETRY_MAX_MS,
+      mirthAckTimeoutMs: env.MIRTH_ACK_TIMEOUT_MS,
+      asyncCallbackTimeoutMs: env.ASYNC_CALLBACK_TIMEOUT_MS,
+      allowedNetworks: env.TARGET_ALLOWLIST,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+    },
+    outboxPollMs: env.OUTBOX_POLL_MS,
+    partnerRateLimitPerMinute: env.PARTNER_RATE_LIMIT_PER_MINUTE,
     timeouts: { startupMs: env.STARTUP_TIMEOUT_MS, shutdownMs: env.SHUTDOWN_TIMEOUT_MS },
   };
 }

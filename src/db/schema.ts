@@ -1,4 +1,5 @@
-import { index, integer, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, date, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The configuration store (SPEC §3). Table and column names follow the seed's models in
@@ -54,3 +55,141 @@ export const actionCategories = pgTable('action_categories', {
   origin: text('origin', { enum: ORIGINS }).notNull().default('livehealth'),
   ...timestamps,
 });
+
+export const INTEGRATION_TYPES = ['webhook', 'api', 'mirth', 'async_vendor'] as const;
+export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
+export const PAYLOAD_TYPES = ['ORM', 'ADT', 'ORU_R01'] as const;
+export type PayloadType = (typeof PAYLOAD_TYPES)[number];
+/** Seed rule: 0 = GET with the payload as query string, 1 = POST JSON. */
+export type RequestType = 0 | 1;
+
+/** One partner's credentials and defaults for a lab (or one of its organisations). */
+export const developerAuthentication = pgTable(
+  'developer_authentication',
+  {
+    id: serial('id').primaryKey(),
+    authKey: text('auth_key').notNull(),
+    labId: integer('lab_id')
+      .notNull()
+      .references(() => labs.id),
+    orgId: integer('org_id').references(() => organisations.id),
+    developerId: integer('developer_id')
+      .notNull()
+      .references(() => developers.id),
+    developerName: text('developer_name').notNull(),
+    url: text('url'),
+    integrationType: text('integration_type', { enum: INTEGRATION_TYPES }).notNull(),
+    requestType: integer('request_type').$type<RequestType>().notNull().default(1),
+    payloadType: text('payload_type', { enum: PAYLOAD_TYPES }),
+    templateText: text('template_text'),
+    extraDetails: jsonb('extra_details').$type<Record<string, unknown>>().notNull().default({}),
+    isOrg: boolean('is_org').notNull().default(false),
+    isIntegrationEnable: boolean('is_integration_enable').notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('developer_authentication_auth_key_idx').on(t.authKey), index('developer_authentication_lab_idx').on(t.labId)],
+);
+
+/** One trigger: which business event of the authentication's lab fires a delivery, and where. */
+export const labIntegration = pgTable(
+  'lab_integration',
+  {
+    id: serial('id').primaryKey(),
+    authId: integer('auth_id')
+      .notNull()
+      .references(() => developerAuthentication.id),
+    actionCategoryId: integer('action_category_id')
+      .notNull()
+      .references(() => actionCategories.id),
+    url: text('url'),
+    requestType: integer('request_type').$type<RequestType>(),
+    integrationExtraDetails: jsonb('integration_extra_details').$type<Record<string, unknown>>().notNull().default({}),
+    isDisable: boolean('is_disable').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('lab_integration_auth_action_idx').on(t.authId, t.actionCategoryId), index('lab_integration_action_idx').on(t.actionCategoryId)],
+);
+
+// The sample lab domain (demo and tests): what deliveries are built from, read live on every attempt.
+
+export const patients = pgTable('patients', {
+  id: serial('id').primaryKey(),
+  labId: integer('lab_id')
+    .notNull()
+    .references(() => labs.id),
+  mrn: text('mrn').notNull(),
+  firstName: text('first_name').notNull(),
+  lastName: text('last_name').notNull(),
+  dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+  gender: text('gender', { enum: ['M', 'F', 'O', 'U'] }).notNull().default('U'),
+  phone: text('phone'),
+  ...timestamps,
+});
+
+export const bills = pgTable('bills', {
+  id: serial('id').primaryKey(),
+  labId: integer('lab_id')
+    .notNull()
+    .references(() => labs.id),
+  patientId: integer('patient_id')
+    .notNull()
+    .references(() => patients.id),
+  billNumber: text('bill_number').notNull(),
+  status: text('status').notNull().default('generated'),
+  ...timestamps,
+});
+
+export const billItems = pgTable('bill_items', {
+  id: serial('id').primaryKey(),
+  billId: integer('bill_id')
+    .notNull()
+    .references(() => bills.id, { onDelete: 'cascade' }),
+  testCode: text('test_code').notNull(),
+  testName: text('test_name').notNull(),
+  price: numeric('price', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+});
+
+export const reports = pgTable('reports', {
+  id: serial('id').primaryKey(),
+  labId: integer('lab_id')
+    .notNull()
+    .references(() => labs.id),
+  patientId: integer('patient_id')
+    .notNull()
+    .references(() => patients.id),
+  billId: integer('bill_id').references(() => bills.id),
+  status: text('status').notNull().default('submitted'),
+  reportedAt: timestamp('reported_at', { withTimezone: true }).defaultNow().notNull(),
+  ...timestamps,
+});
+
+export const reportResults = pgTable('report_results', {
+  id: serial('id').primaryKey(),
+  reportId: integer('report_id')
+    .notNull()
+    .references(() => reports.id, { onDelete: 'cascade' }),
+  testCode: text('test_code').notNull(),
+  testName: text('test_name').notNull(),
+  value: text('value').notNull(),
+  unit: text('unit'),
+  referenceRange: text('reference_range'),
+  flag: text('flag'),
+});
+
+/**
+ * Transactional outbox: events written in the lab backend's own transaction, or when Temporal
+ * was unreachable; the worker's relay starts their workflows (at least once, deduplicated by event id).
+ */
+export const eventOutbox = pgTable(
+  'event_outbox',
+  {
+    id: serial('id').primaryKey(),
+    eventId: text('event_id').notNull(),
+    event: jsonb('event').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [uniqueIndex('event_outbox_event_idx').on(t.eventId), index('event_outbox_pending_idx').on(t.id).where(sql`dispatched_at is null`)],
+);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import { projectRoot } from '../config/schema';
 
 export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');
@@ -15,14 +15,23 @@ export interface WorkerOptions {
   taskQueue: string;
   /** A prebuilt bundle saves the several seconds webpack takes; tests build it once. */
   workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
+  deps: ActivityDeps;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+export interface LabwireWorker {
+  worker: Worker;
+  /** Releases what the activities hold (the HTTP agent); call after the worker has stopped. */
+  close(): Promise<void>;
+}
+
+export async function createWorker(options: WorkerOptions): Promise<LabwireWorker> {
+  const { activities, close } = createActivities(options.deps);
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
-    activities: createActivities(),
+    activities,
   });
+  return { worker, close };
 }

@@ -21,6 +21,17 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     API_PORT: '13000',
     LOG_LEVEL: 'warn',
     TASK_QUEUE: 'labwire-test',
+    CRELIO_TASK_QUEUE: 'labwire-test-crelio',
+    WORKER_QUEUES: undefined,
+    // Tests talk to receivers and MLLP peers on loopback, with short timeouts (no time skipping here).
+    TARGET_ALLOWLIST: '127.0.0.0/8,::1/128',
+    WEBHOOK_TIMEOUT_MS: '1500',
+    WEBHOOK_MAX_ATTEMPTS: '3',
+    WEBHOOK_RETRY_BASE_MS: '100',
+    WEBHOOK_RETRY_MAX_MS: '400',
+    MIRTH_ACK_TIMEOUT_MS: '800',
+    ASYNC_CALLBACK_TIMEOUT_MS: '3000',
+    OUTBOX_POLL_MS: '300',
   };
 }
 

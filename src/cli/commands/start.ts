@@ -13,6 +13,11 @@ import { openServices } from '../../services';
 /** `labwire start`: the whole local stack, demo configuration, a worker and the API in one process. */
 export async function startCommand(config: Config, say: Say): Promise<void> {
   const startedAt = Date.now();
+  if (!process.env.TARGET_ALLOWLIST) {
+    // The local demo's partners (receivers, Mirth) live on this machine; production keeps loopback blocked.
+    config.delivery.allowedNetworks = ['127.0.0.0/8', '::1/128'];
+    say('Webhook targets: loopback allowed for the local stack (set TARGET_ALLOWLIST to change)');
+  }
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
@@ -35,7 +40,7 @@ async function bringUp(config: Config, say: Say, closers: Array<() => Promise<vo
   closers.push(() => services.close());
   await seedDemoConfiguration(services.configStore.db);
 
-  const worker = await runWorker(config, say);
+  const worker = await runWorker(config, services, say);
   closers.push(() => worker.stop());
   const api = await runApi(config, services);
   closers.push(() => api.close());

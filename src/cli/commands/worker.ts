@@ -1,31 +1,37 @@
 import type { Config } from '../../config/schema';
 import type { Say } from '../../devstack/say';
-import { connectTemporal, connectWorker } from '../../temporal/connection';
+import { createLogger } from '../../logger';
+import { startOutboxRelay } from '../../outbox/relay';
+import { openServices, type Services } from '../../services';
+import { connectTemporal } from '../../temporal/connection';
 import { ensureSearchAttributes } from '../../temporal/search-attributes';
-import { createWorker } from '../../worker/worker';
+import { startWorkers } from '../../worker/run-workers';
 import { onShutdown } from '../shutdown';
 
 export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts polling the default task queue; `stop` drains in-flight tasks and closes the connection. */
-export async function runWorker(config: Config, say: Say): Promise<RunningWorker> {
-  const connection = await connectWorker(config.temporal);
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
-  const running = worker.run();
-  running.catch((error: unknown) => say(`Worker stopped with an error: ${error instanceof Error ? error.message : String(error)}`));
-  say(`Worker: polling task queue ${config.temporal.taskQueue}`);
+/** The worker side of a process: Temporal workers on its task queues and the event-outbox relay. */
+export async function runWorker(config: Config, services: Services, say: Say): Promise<RunningWorker> {
+  const workers = await startWorkers(config, services);
+  const relay = startOutboxRelay({
+    sql: services.configStore.sql,
+    temporal: services.temporal,
+    taskQueue: config.temporal.taskQueue,
+    pollMs: config.outboxPollMs,
+    logger: createLogger(config, 'outbox-relay'),
+  });
+  say(`Worker: polling task queues ${workers.queues.join(', ')}; relaying the event outbox`);
   return {
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
+      await relay.stop();
+      await workers.stop();
     },
   };
 }
 
-/** `labwire worker`: a worker against servers that are already running. */
+/** `labwire worker`: workers against servers that are already running. */
 export async function workerCommand(config: Config, say: Say): Promise<void> {
   const connection = await connectTemporal(config.temporal);
   try {
@@ -34,6 +40,10 @@ export async function workerCommand(config: Config, say: Say): Promise<void> {
   } finally {
     await connection.close();
   }
-  const worker = await runWorker(config, say);
-  onShutdown(() => worker.stop(), say);
+  const services = await openServices(config, { migrate: true });
+  const worker = await runWorker(config, services, say);
+  onShutdown(async () => {
+    await worker.stop();
+    await services.close();
+  }, say);
 }

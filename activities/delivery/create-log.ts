@@ -1,0 +1,58 @@
+import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
+import type { LogDocument } from '../../src/logstore/log-document';
+import type { DeliveryInput } from '../../workflows/types';
+
+export interface ExecutionRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** The QUEUED log pre-created before anything else, so it exists even if everything after dies. */
+export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Date): LogDocument {
+  const { event, target } = input;
+  return {
+    _id: target.logId,
+    type: 'WEBHOOK',
+    lab_id: event.labId,
+    org_id: event.orgId ?? null,
+    developer_id: target.developerId,
+    developer_name: target.developerName,
+    auth_id: target.authId,
+    lab_integration_id: target.labIntegrationId,
+    action_category_id: target.actionCategoryId,
+    operation: target.operation,
+    integration_type: target.integrationType,
+    status: 'QUEUED',
+    error_message: null,
+    request: null,
+    response_body: null,
+    response_status_code: null,
+    response_time: null,
+    fusion_log: null,
+    sent_to_mirth: false,
+    retry_count: 0,
+    auto_retry_count: 0,
+    triggered_by_py3: target.origin === 'crelio-app',
+    origin: target.origin,
+    retry_context: {
+      entity_type: event.entity.type,
+      entity_id: event.entity.id,
+      lab_id: event.labId,
+      org_id: event.orgId ?? null,
+      action_category_id: target.actionCategoryId,
+      lab_integration_id: target.labIntegrationId,
+      auth_id: target.authId,
+    },
+    workflow_id: execution.workflowId,
+    run_id: execution.runId,
+    event_id: event.eventId,
+    inserted_at: now,
+    activity_date: new Date(event.activityDate),
+    updated_at: now,
+    attempts: [],
+  };
+}
+
+export async function createLog(logs: DeliveryLogs, input: DeliveryInput, execution: ExecutionRef): Promise<{ created: boolean }> {
+  return logs.createQueued(queuedLog(input, execution, new Date()));
+}

@@ -1,0 +1,34 @@
+import { eq } from 'drizzle-orm';
+import { Router } from 'express';
+import { emitBusinessEvent, type EmitterDeps, type EmitResult } from '../client/emitter';
+import type { ConfigDb } from '../db/config-store';
+import { actionCategories, labs } from '../db/schema';
+import { businessEventSchema, type BusinessEvent } from '../events/business-event';
+import { NotFoundError } from '../errors';
+import { HttpProblem } from './problem';
+import { parseInput } from './validate';
+
+/** Unknown lab or action → 404 naming it, before anything is started or written. */
+export async function checkEventReferences(db: ConfigDb, event: BusinessEvent): Promise<void> {
+  const [lab] = await db.select({ id: labs.id }).from(labs).where(eq(labs.id, event.labId));
+  if (!lab) throw new NotFoundError('labId', `lab ${event.labId} does not exist`);
+  const [action] = await db.select({ id: actionCategories.id }).from(actionCategories).where(eq(actionCategories.id, event.actionCategoryId));
+  if (!action) throw new NotFoundError('actionCategoryId', `action category ${event.actionCategoryId} does not exist`);
+}
+
+export function emitResponse(result: EmitResult): { status: number; body: object } {
+  if (!result.ok) throw new HttpProblem(503, 'Service Unavailable', result.error);
+  return { status: result.duplicate ? 200 : 202, body: result };
+}
+
+/** POST /api/events: what the client library's emitBusinessEvent does, over HTTP. */
+export function eventsRouter(db: ConfigDb, emitter: EmitterDeps): Router {
+  const router = Router();
+  router.post('/events', async (req, res) => {
+    const event = parseInput(businessEventSchema, req.body);
+    await checkEventReferences(db, event);
+    const { status, body } = emitResponse(await emitBusinessEvent(emitter, event));
+    res.status(status).json(body);
+  });
+  return router;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { INTEGRATION_TYPES, PAYLOAD_TYPES } from '../db/schema';
+
+const positiveId = z.number({ error: 'expected a positive whole number' }).int('expected a positive whole number').positive('expected a positive whole number');
+export const httpUrl = z
+  .string({ error: 'expected an http(s) URL' })
+  .max(2048, 'must be at most 2048 characters')
+  .refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+const requestType = z.union([z.literal(0), z.literal(1)], { error: 'expected 0 (GET query string) or 1 (POST JSON)' });
+
+/** integration_extra_details / extra_details: known keys are checked, others are kept as given. */
+export const extraDetailsSchema = z
+  .object({
+    host: z.string().min(1).max(255).optional(),
+    port: z.number({ error: 'expected a TCP port number' }).int().min(1).max(65535).optional(),
+    vendor: z.string().max(200).optional(),
+    'x-api-key': z.string().max(1000).optional(),
+    callbackTimeoutMs: positiveId.optional(),
+    signingSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected a Standard Webhooks secret: whsec_ followed by base64').optional(),
+  })
+  .catchall(z.unknown());
+
+export type ExtraDetails = z.infer<typeof extraDetailsSchema>;
+
+const triggerSchema = z
+  .object({
+    actionCategoryId: positiveId,
+    url: httpUrl.optional(),
+    requestType: requestType.optional(),
+    extraDetails: extraDetailsSchema.default({}),
+    isDisable: z.boolean().default(false),
+  })
+  .strict();
+
+/** Input of addUpdateIntegration (the seed's Manage Integrations → Add/Update). */
+export const integrationInputSchema = z
+  .object({
+    authKey: z.string().min(1).max(200).optional(),
+    labId: positiveId,
+    orgId: positiveId.optional(),
+    isOrg: z.boolean().default(false),
+    developerId: positiveId,
+    developerName: z.string().min(1).max(200).optional(),
+    integrationType: z.enum(INTEGRATION_TYPES),
+    url: httpUrl.optional(),
+    requestType: requestType.default(1),
+    payloadType: z.enum(PAYLOAD_TYPES).nullable().optional(),
+    templateText: z.string().max(100_000, 'must be at most 100000 characters').nullable().optional(),
+    extraDetails: extraDetailsSchema.default({}),
+    isIntegrationEnable: z.boolean().default(true),
+    integrations: z.array(triggerSchema).min(1, 'expected at least one action category').max(100),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    if (input.isOrg && input.orgId === undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'required when isOrg is true' });
+    if (!input.isOrg && input.orgId !== undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'only allowed when isOrg is true' });
+    if (input.integrationType === 'mirth' && !input.payloadType) {
+      ctx.addIssue({ code: 'custom', path: ['payloadType'], message: 'required for mirth integrations: ORM, ADT or ORU_R01' });
+    }
+    const seen = new Set<number>();
+    input.integrations.forEach((trigger, index) => {
+      if (seen.has(trigger.actionCategoryId)) {
+        ctx.addIssue({ code: 'custom', path: ['integrations', index, 'actionCategoryId'], message: 'appears twice' });
+      }
+      seen.add(trigger.actionCategoryId);
+      if (input.integrationType === 'mirth') {
+        const details = { ...input.extraDetails, ...trigger.extraDetails };
+        if (!details.host) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'host'], message: 'required for mirth (here or in extraDetails)' });
+        if (!details.port) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'port'], message: 'required for mirth (here or in extraDetails)' });
+      } else if (!trigger.url && !input.url) {
+        ctx.addIssue({ code: 'custom', path: ['integrations', index, 'url'], message: 'required: set it here or at the top level' });
+      }
+    });
+  });
+
+export type IntegrationInput = z.infer<typeof integrationInputSchema>;

@@ -1,0 +1,55 @@
+import type { Collection, Db } from 'mongodb';
+import { LOGS_COLLECTION, type AttemptRecord, type LogDocument } from './log-document';
+
+export type LogFinalFields = Pick<
+  LogDocument,
+  'status' | 'error_message' | 'request' | 'response_body' | 'response_status_code' | 'response_time' | 'fusion_log' | 'sent_to_mirth'
+>;
+
+/** Indexes that serve the dashboard's filters (newest first within each filter). */
+const INDEXES: Array<{ key: Record<string, 1 | -1>; name: string; unique?: boolean }> = [
+  { key: { inserted_at: -1 }, name: 'inserted_at' },
+  { key: { type: 1, inserted_at: -1 }, name: 'type_inserted_at' },
+  { key: { lab_id: 1, inserted_at: -1 }, name: 'lab_inserted_at' },
+  { key: { status: 1, inserted_at: -1 }, name: 'status_inserted_at' },
+  { key: { developer_id: 1, inserted_at: -1 }, name: 'developer_inserted_at' },
+  { key: { action_category_id: 1, inserted_at: -1 }, name: 'action_inserted_at' },
+  { key: { event_id: 1 }, name: 'event_id' },
+];
+
+/** The log store's one writer of delivery and API logs. */
+export class DeliveryLogs {
+  readonly collection: Collection<LogDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    // FerretDB rejects `unique: null`, which is how the driver sends an undefined option.
+    for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
+  }
+
+  /** Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing. */
+  async createQueued(doc: LogDocument): Promise<{ created: boolean }> {
+    const result = await this.collection.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    return { created: result.upsertedCount === 1 };
+  }
+
+  async recordAttempt(logId: string, attempt: AttemptRecord): Promise<void> {
+    await this.collection.updateOne({ _id: logId }, { $push: { attempts: attempt }, $set: { updated_at: new Date() } });
+  }
+
+  async finalize(logId: string, fields: Partial<LogFinalFields>): Promise<void> {
+    const result = await this.collection.updateOne({ _id: logId }, { $set: { ...fields, updated_at: new Date() } });
+    if (result.matchedCount === 0) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
+  }
+
+  async insertApiLog(doc: LogDocument): Promise<void> {
+    await this.collection.insertOne(doc);
+  }
+
+  get(logId: string): Promise<LogDocument | null> {
+    return this.collection.findOne({ _id: logId });
+  }
+}

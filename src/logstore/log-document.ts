@@ -1,0 +1,65 @@
+import type { Origin } from '../db/schema';
+import type { LogStatus, RecordedRequest } from '../../workflows/types';
+
+export const LOGS_COLLECTION = 'integration_directory';
+
+export type FusionLog = 'Sent to Mirth' | 'Failed at Livehealthapp' | 'Failed at Crelio-app';
+
+/** One dispatch attempt as recorded on the log (headers redacted). */
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  statusCode?: number;
+  latencyMs: number;
+  error?: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders?: Record<string, string>;
+}
+
+/** References that let a retry rebuild its arguments from live data (SPEC §4). */
+export interface RetryContext {
+  entity_type: string;
+  entity_id: number;
+  lab_id: number;
+  org_id: number | null;
+  action_category_id: number;
+  lab_integration_id: number | null;
+  auth_id: number | null;
+}
+
+/** The log document of SPEC §4, collection `integration_directory`. */
+export interface LogDocument {
+  _id: string;
+  type: 'WEBHOOK' | 'API';
+  lab_id: number | null;
+  org_id: number | null;
+  developer_id: number | null;
+  developer_name: string | null;
+  auth_id: number | null;
+  lab_integration_id: number | null;
+  action_category_id: number | null;
+  operation: string;
+  integration_type: string | null;
+  status: LogStatus;
+  error_message: string | null;
+  request: RecordedRequest | null;
+  response_body: string | null;
+  response_status_code: number | null;
+  response_time: number | null;
+  fusion_log: FusionLog | null;
+  sent_to_mirth: boolean;
+  retry_count: number;
+  auto_retry_count: number;
+  triggered_by_py3: boolean;
+  origin: Origin | null;
+  retry_context: RetryContext | null;
+  workflow_id: string | null;
+  run_id: string | null;
+  event_id: string | null;
+  inserted_at: Date;
+  activity_date: Date | null;
+  updated_at: Date;
+  attempts: AttemptRecord[];
+  /** API logs: the endpoint called. */
+  endpoint?: string;
+}

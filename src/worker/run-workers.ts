@@ -1,0 +1,42 @@
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Config } from '../config/schema';
+import { postgresContextProvider } from '../context/postgres-context-provider';
+import { DeliveryLogs } from '../logstore/delivery-logs';
+import type { Services } from '../services';
+import { connectWorker } from '../temporal/connection';
+import { bundleWorkflows, createWorker, type LabwireWorker } from './worker';
+
+export interface RunningWorkers {
+  queues: string[];
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+/** One Temporal worker per task queue this process serves, sharing one connection and one workflow bundle. */
+export async function startWorkers(
+  config: Config,
+  services: Pick<Services, 'configStore' | 'logStore'>,
+  options: { queues?: string[]; workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {},
+): Promise<RunningWorkers> {
+  const queues = options.queues ?? config.temporal.workerQueues;
+  const logs = new DeliveryLogs(services.logStore.db);
+  await logs.ensureIndexes();
+  const deps = { config, db: services.configStore.db, logs, contextProvider: postgresContextProvider(services.configStore.db) };
+  const connection = await connectWorker(config.temporal);
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const created: LabwireWorker[] = [];
+  for (const taskQueue of [...new Set(queues)]) {
+    created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps }));
+  }
+  const running = created.map(({ worker }) => worker.run());
+  return {
+    queues,
+    workers: created.map((c) => c.worker),
+    async stop() {
+      for (const { worker } of created) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(running);
+      await Promise.all(created.map((c) => c.close()));
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import pino from 'pino';
+import { createApp } from '../../src/api/app';
+import { listen, type RunningServer } from '../../src/api/server';
+import type { Config } from '../../src/config/schema';
+import { DeliveryLogs } from '../../src/logstore/delivery-logs';
+import type { LogDocument } from '../../src/logstore/log-document';
+import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay';
+import { openServices, type Services } from '../../src/services';
+import { startWorkers, type RunningWorkers } from '../../src/worker/run-workers';
+import { eventually, prebuiltWorkflowBundle, testConfig } from './fixtures';
+
+/**
+ * The real thing, in-process: workers on the test task queues, the outbox relay, and the API on
+ * a free port — against the stack the global setup started.
+ */
+export class Harness {
+  readonly config: Config;
+  services!: Services;
+  logs!: DeliveryLogs;
+  api!: RunningServer;
+  private workers?: RunningWorkers;
+  private relay?: OutboxRelay;
+
+  constructor(overrides: (config: Config) => void = () => undefined) {
+    this.config = testConfig();
+    overrides(this.config);
+  }
+
+  async start(options: { workers?: boolean } = {}): Promise<this> {
+    this.services = await openServices(this.config);
+    this.logs = new DeliveryLogs(this.services.logStore.db);
+    const logger = pino({ level: 'silent' });
+    if (options.workers !== false) {
+      this.workers = await startWorkers(this.config, this.services, { workflowBundle: prebuiltWorkflowBundle() });
+      this.relay = startOutboxRelay({ sql: this.services.configStore.sql, temporal: this.services.temporal, taskQueue: this.config.temporal.taskQueue, pollMs: this.config.outboxPollMs, logger });
+    } else {
+      await this.logs.ensureIndexes();
+    }
+    this.api = await listen(createApp({ config: this.config, ...this.services, logger }), '127.0.0.1', 0);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.api?.close();
+    await this.relay?.stop();
+    await this.workers?.stop();
+    await this.services?.close();
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+    const response = await fetch(`${this.api.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  }
+
+  logsForEvent(eventId: string): Promise<LogDocument[]> {
+    return this.logs.collection.find({ event_id: eventId }).sort({ lab_integration_id: 1 }).toArray();
+  }
+
+  /** Waits until the event has `count` logs, all with a final status. */
+  async settledLogs(eventId: string, count: number, timeoutMs = 20_000): Promise<LogDocument[]> {
+    return eventually(async () => {
+      const logs = await this.logsForEvent(eventId);
+      return logs.length === count && logs.every((l) => l.status !== 'QUEUED') ? logs : undefined;
+    }, timeoutMs);
+  }
+
+  async logWhere(logId: string, predicate: (log: LogDocument) => boolean, timeoutMs = 20_000): Promise<LogDocument> {
+    return eventually(async () => {
+      const log = await this.logs.get(logId);
+      return log && predicate(log) ? log : undefined;
+    }, timeoutMs);
+  }
+}

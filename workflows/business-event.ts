@@ -1,0 +1,43 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import type { DeliveryActivities } from '../activities/delivery';
+import { deliveryWorkflowId, searchAttributes } from './definitions';
+import { deliveryWorkflow } from './delivery';
+import type { BusinessEvent } from './types';
+
+const { resolveDeliveries } = proxyActivities<DeliveryActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * One per business event (id `event-<eventId>`): resolves the integrations active right now and
+ * starts one delivery workflow per integration. Deliveries are abandoned, not owned, by this
+ * workflow: they outlive it, waiting for callbacks and retries.
+ */
+export async function businessEventWorkflow(event: BusinessEvent): Promise<{ logIds: string[] }> {
+  const { targets, settings } = await resolveDeliveries(event);
+  await Promise.all(
+    targets.map(async (target) => {
+      try {
+        await startChild(deliveryWorkflow, {
+          workflowId: deliveryWorkflowId(target.logId),
+          taskQueue: target.taskQueue,
+          args: [{ event, target, settings }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          // Log ids derive from the event, so an existing delivery means this event was seen before.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: searchAttributes.labId, value: String(event.labId) },
+            { key: searchAttributes.logId, value: target.logId },
+            { key: searchAttributes.actionCategoryId, value: String(target.actionCategoryId) },
+            { key: searchAttributes.eventId, value: event.eventId },
+          ],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }),
+  );
+  return { logIds: targets.map((t) => t.logId) };
+}
