@@ -1,74 +1,15 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { Hl7Message, Hl7Segment } from '@medplum/core';
-import { Hl7Server, type Hl7Connection, type Hl7MessageEvent } from '@medplum/hl7';
+import type { Hl7Message } from '@medplum/core';
 import { unescapeHl7Text } from '../activities/mirth/ack';
-import { buildHl7Message, escapeHl7Text, type Hl7MessageKind } from '../activities/mirth/hl7-builders';
+import { buildHl7Message, type Hl7MessageKind } from '../activities/mirth/hl7-builders';
 import { createMirthActivities, type MirthSendInput } from '../activities/mirth/send-to-mirth';
+import { MirthPeer } from './support/mirth-peer';
 import type { EntityContext, PatientContext } from '../activities/context/types';
 import { eventually, uniqueId } from './support/fixtures';
 
 const HOSTILE_TEXT = "O'Brien | Smith ^ Jr ~ \\ &";
 const ACK_TIMEOUT_MS = 300;
-
-/** How the fake Mirth channel answers each message it receives. */
-type PeerReply =
-  | { kind: 'AA' }
-  | { kind: 'AE'; text: string }
-  | { kind: 'wrong-control-id' }
-  | { kind: 'silent' }
-  | { kind: 'not-hl7' }
-  | { kind: 'hang-up' };
-
-/** A real MLLP listener standing in for a Mirth Connect channel. */
-class MirthPeer {
-  readonly received: Hl7Message[] = [];
-  reply: PeerReply = { kind: 'AA' };
-  private readonly server = new Hl7Server((connection) => {
-    connection.addEventListener('message', ({ message }: Hl7MessageEvent) => {
-      this.received.push(message);
-      this.answer(connection, message);
-    });
-  });
-
-  async start(): Promise<number> {
-    this.server.start(0);
-    await once(this.server.server!, 'listening');
-    return (this.server.server!.address() as AddressInfo).port;
-  }
-
-  openConnections(): Promise<number> {
-    return new Promise((resolve, reject) => this.server.server!.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop({ forceDrainTimeoutMs: 1_000 });
-  }
-
-  private answer(connection: Hl7Connection, message: Hl7Message): void {
-    switch (this.reply.kind) {
-      case 'AA':
-        return connection.send(message.buildAck({ ackCode: 'AA' }));
-      case 'AE': {
-        const ack = message.buildAck({ ackCode: 'AE' });
-        ack.getSegment('MSA')!.setField(3, escapeHl7Text(this.reply.text));
-        return connection.send(ack);
-      }
-      case 'wrong-control-id': {
-        const ack = message.buildAck({ ackCode: 'AA' });
-        ack.getSegment('MSA')!.setField(2, 'EARLIER-MESSAGE');
-        return connection.send(ack);
-      }
-      case 'silent':
-        return;
-      case 'not-hl7':
-        return connection.send(new Hl7Message([new Hl7Segment(['GARBAGE'])]));
-      case 'hang-up':
-        void connection.close();
-        return;
-    }
-  }
-}
 
 function aPatient(overrides: Partial<PatientContext> = {}): PatientContext {
   return { id: 1, labId: 9, mrn: uniqueId('MRN'), firstName: 'Ravi', lastName: 'Iyer', dateOfBirth: '1990-12-31', gender: 'M', ...overrides };
