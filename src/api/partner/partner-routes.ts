@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { emitBusinessEvent, type EmitterDeps } from '../../client/emitter';
@@ -41,7 +41,7 @@ const partnerEventSchema = businessEventSchema.omit({ labId: true });
 /** The key a rate limit counts by: the auth key (hashed, never kept), or the address for calls without one. */
 function rateKey(authorization: string | undefined, ip: string | undefined): string {
   const key = bearerToken(authorization);
-  return key ? createHash('sha256').update(key).digest('hex') : `ip:${ip ?? 'unknown'}`;
+  return key ? createHash('sha256').update(key).digest('hex') : `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
 }
 
 /** SPEC §6: what partners call with their auth key. Every call is recorded as an API log. */

@@ -1,0 +1,78 @@
+import { deliveryStateQuery } from '../workflows/definitions';
+import { eventually, uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { createLabFixture, type LabFixture } from './support/lab-fixtures';
+import { Receiver } from './support/receiver';
+
+describe('async vendors: submit, then wait for the callback', () => {
+  const harness = new Harness();
+  const vendor = new Receiver();
+  let lab: LabFixture;
+  let authKey: string;
+  let path: string;
+
+  beforeAll(async () => {
+    await vendor.start();
+    await harness.start();
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await vendor.stop();
+  });
+  beforeEach(async () => {
+    lab = await createLabFixture(harness.services.configStore.db);
+    path = `/${uniqueId('vendor')}`;
+    vendor.on(path, { status: 202, body: '{"queued":true}' });
+    const created = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'async_vendor', url: vendor.url(path),
+      extraDetails: { vendor: 'QuickCourier' }, integrations: [{ actionCategoryId: 3 }],
+    });
+    authKey = (created.body as { authKey: string }).authKey;
+  });
+
+  async function submitted(): Promise<string> {
+    const eventId = uniqueId('evt');
+    await harness.request('POST', '/api/events', { eventId, labId: lab.labId, actionCategoryId: 3, entity: { type: 'bill', id: lab.billId }, activityDate: '2026-11-26T11:00:00Z' });
+    const logId = await eventually(async () => (await harness.logsForEvent(eventId))[0]?._id);
+    await harness.logWhere(logId, (log) => log.response_status_code === 202);
+    return logId;
+  }
+
+  it('keeps the log QUEUED after a 2xx submit, until the callback with the right key makes it SUCCESS', async () => {
+    const logId = await submitted();
+    const handle = harness.services.temporal.workflow.getHandle(`delivery-${logId}`);
+    await eventually(async () => (await handle.query(deliveryStateQuery)).phase === 'awaiting-callback');
+    expect((await harness.logs.get(logId))?.status).toBe('QUEUED');
+
+    const callback = await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'SUCCESS', data: { trackingId: 'QC-1' } }, { authorization: `Bearer ${authKey}` });
+    expect(callback.status).toBe(202);
+    const log = await harness.logWhere(logId, (l) => l.status !== 'QUEUED');
+    expect(log).toMatchObject({ status: 'SUCCESS', response_body: '{"trackingId":"QC-1"}', error_message: null });
+  });
+
+  it('refuses a callback with a wrong key with 401, and records that call as an API log', async () => {
+    const logId = await submitted();
+    const wrongKey = `lw_${uniqueId('nope')}`;
+    const callback = await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'SUCCESS' }, { authorization: `Bearer ${wrongKey}` });
+    expect(callback.status).toBe(401);
+    expect(callback.headers.get('content-type')).toMatch(/problem\+json/);
+    const apiLog = await eventually(() =>
+      harness.logs.collection.findOne({ type: 'API', endpoint: `/partner/v1/callbacks/${logId}`, response_status_code: 401 }).then((d) => d ?? undefined),
+    );
+    expect(apiLog).toMatchObject({ status: 'FAIL', lab_id: null, request: { method: 'POST', headers: { authorization: '[REDACTED]' } } });
+    expect((await harness.logs.get(logId))?.status).toBe('QUEUED');
+  });
+
+  it('fails the log "Callback not received within …" when no callback arrives before the (short) timeout', async () => {
+    const logId = await submitted();
+    const log = await harness.logWhere(logId, (l) => l.status !== 'QUEUED', 15_000);
+    expect(log).toMatchObject({ status: 'FAIL', error_message: 'Callback not received within 3 s' });
+  });
+
+  it('records a vendor-reported failure as FAIL with its message', async () => {
+    const logId = await submitted();
+    await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'FAIL', message: 'Address not serviceable' }, { authorization: `Bearer ${authKey}` });
+    const log = await harness.logWhere(logId, (l) => l.status !== 'QUEUED');
+    expect(log).toMatchObject({ status: 'FAIL', error_message: 'Address not serviceable' });
+  });
+});
