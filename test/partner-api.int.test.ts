@@ -42,7 +42,7 @@ describe('partner API /partner/v1', () => {
     const other = await createLabFixture(harness.services.configStore.db);
     const response = await harness.request('GET', `/partner/v1/bills/${other.billId}`, undefined, auth());
     expect(response.status).toBe(404);
-    expect(response.body.detail).toBe(`bill ${other.billId} does not exist in lab ${lab.labId}`);
+    expect(response.body.detail).toBe(`entity.id: bill ${other.billId} does not exist in lab ${lab.labId}`);
   });
 
   it('rejects a missing key with 401 naming the header, and a malformed id with 400 naming the field', async () => {

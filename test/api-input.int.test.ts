@@ -1,0 +1,92 @@
+import { eq, sql } from 'drizzle-orm';
+import { developerAuthentication, eventOutbox, labIntegration } from '../src/db/schema';
+import { uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { createLabFixture, type LabFixture } from './support/lab-fixtures';
+
+/** Bad input gets a 4xx problem that names the field, and nothing is written. */
+describe('operator API input validation', () => {
+  const harness = new Harness();
+  let lab: LabFixture;
+
+  beforeAll(async () => {
+    await harness.start({ workers: false });
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+  beforeEach(async () => {
+    lab = await createLabFixture(harness.services.configStore.db);
+  });
+
+  const countRows = async () => {
+    const db = harness.services.configStore.db;
+    const [auths] = await db.select({ n: sql<number>`count(*)::int` }).from(developerAuthentication);
+    const [triggers] = await db.select({ n: sql<number>`count(*)::int` }).from(labIntegration);
+    const [outbox] = await db.select({ n: sql<number>`count(*)::int` }).from(eventOutbox);
+    return { auths: auths?.n, triggers: triggers?.n, outbox: outbox?.n };
+  };
+
+  const validIntegration = () => ({
+    labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 1 }],
+  });
+  const validEvent = () => ({ eventId: uniqueId('evt'), labId: lab.labId, actionCategoryId: 1, entity: { type: 'bill', id: lab.billId }, activityDate: '2026-11-26T10:00:00Z' });
+
+  it.each([
+    ['a missing field', 400, 'labId', (b: Record<string, unknown>) => ({ ...b, labId: undefined })],
+    ['a wrong type', 400, 'labId', (b: Record<string, unknown>) => ({ ...b, labId: 'seven' })],
+    ['a URL that is not http(s)', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'ftp://partner.example/x' })],
+    ['an unknown field', 400, '(body)', (b: Record<string, unknown>) => ({ ...b, colour: 'red' })],
+    ['no action categories', 400, 'integrations', (b: Record<string, unknown>) => ({ ...b, integrations: [] })],
+    ['a mirth integration without host', 400, 'integrations.0.extraDetails.host', (b: Record<string, unknown>) => ({ ...b, integrationType: 'mirth', payloadType: 'ADT', extraDetails: { port: 6661 } })],
+    ['a bad signing secret', 400, 'extraDetails.signingSecret', (b: Record<string, unknown>) => ({ ...b, extraDetails: { signingSecret: 'plain' } })],
+    ['an unknown lab', 404, 'labId', (b: Record<string, unknown>) => ({ ...b, labId: 99_999_999 })],
+    ['an unknown developer', 404, 'developerId', (b: Record<string, unknown>) => ({ ...b, developerId: 99_999_999 })],
+    ['an unknown action category', 400, 'integrations.1.actionCategoryId', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 777 }] })],
+    ['an org outside the lab', 404, 'orgId', (b: Record<string, unknown>) => ({ ...b, isOrg: true, orgId: 10011 })],
+    ['an unknown auth key', 404, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+  ])('POST /api/integrations with %s → %i naming %s, nothing written', async (_name, status, field, mutate) => {
+    const before = await countRows();
+    const response = await harness.request('POST', '/api/integrations', mutate(validIntegration()));
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((response.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
+    expect(response.body.detail).toContain(field === '(body)' ? 'colour' : field);
+    expect(await countRows()).toEqual(before);
+  });
+
+  it.each([
+    ['a missing eventId', 400, 'eventId', (b: Record<string, unknown>) => ({ ...b, eventId: undefined })],
+    ['an entity of an unknown type', 400, 'entity.type', (b: Record<string, unknown>) => ({ ...b, entity: { type: 'invoice', id: 1 } })],
+    ['a date that is not ISO 8601', 400, 'activityDate', (b: Record<string, unknown>) => ({ ...b, activityDate: 'yesterday' })],
+    ['an eventId with spaces', 400, 'eventId', (b: Record<string, unknown>) => ({ ...b, eventId: 'has space' })],
+    ['an unknown lab', 404, 'labId', (b: Record<string, unknown>) => ({ ...b, labId: 99_999_999 })],
+    ['an unknown action category', 404, 'actionCategoryId', (b: Record<string, unknown>) => ({ ...b, actionCategoryId: 777 })],
+  ])('POST /api/events with %s → %i naming %s, nothing written', async (_name, status, field, mutate) => {
+    const event: Record<string, unknown> = mutate(validEvent());
+    const before = await countRows();
+    const response = await harness.request('POST', '/api/events', event);
+    expect(response.status).toBe(status);
+    expect((response.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
+    expect(await countRows()).toEqual(before);
+    if (typeof event.eventId === 'string') {
+      await expect(harness.services.temporal.workflow.getHandle(`event-${event.eventId}`).describe()).rejects.toThrow();
+    }
+  });
+
+  it('rejects malformed JSON with 400 and an oversized body with 413, as problem+json', async () => {
+    const malformed = await harness.request('POST', '/api/events', '{"eventId": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toMatch(/problem\+json/);
+    const huge = await harness.request('POST', '/api/integrations', { ...validIntegration(), templateText: 'x'.repeat(2 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.title).toBe('Payload Too Large');
+  });
+
+  it('writes the authentication and its triggers together (one transaction)', async () => {
+    const response = await harness.request('POST', '/api/integrations', { ...validIntegration(), integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 4, url: 'https://partner.example/reports' }] });
+    expect(response.status).toBe(201);
+    const triggers = await harness.services.configStore.db.select().from(labIntegration).where(eq(labIntegration.authId, response.body.authId as number));
+    expect(triggers.map((t) => t.actionCategoryId).sort()).toEqual([1, 4]);
+  });
+});
