@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { Config } from '../src/config/schema';
 import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
@@ -18,7 +19,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const { delivery } = deps.config;
   const webhook = createWebhookActivities({
-    recordAttempt: (logId, attempt) => deps.logs.recordAttempt(logId, attempt),
+    // Passive: if the log store is down, the attempt is not worth re-sending the webhook for.
+    // The final attempt still reaches the log through finalizeLog, which waits for the store.
+    recordAttempt: (logId, attempt) =>
+      deps.logs.recordAttempt(logId, attempt).catch((error: unknown) => {
+        log.warn('could not record a webhook attempt; the log store may be down', { logId, attempt: attempt.attempt, error: String(error) });
+      }),
     allowedNetworks: delivery.allowedNetworks,
     maxAttempts: delivery.webhookMaxAttempts,
     retryBaseDelayMs: delivery.retryBaseDelayMs,

@@ -1,5 +1,6 @@
 import type { BusinessEvent } from '../src/events/business-event';
 import type { IntegrationType, PayloadType, Origin } from '../src/db/schema';
+import type { AttemptRecord } from '../src/logstore/log-document';
 
 export type { BusinessEvent };
 
@@ -61,6 +62,8 @@ export type DeliveryOutcome =
       awaitingCallback?: boolean;
       /** The integration's own callback timeout (integration_extra_details.callbackTimeoutMs), if set. */
       callbackTimeoutMs?: number;
+      /** The attempt that produced this outcome, so finalizeLog can record it if its own write was lost. */
+      attempt?: AttemptRecord;
     }
   | {
       kind: 'mirth';

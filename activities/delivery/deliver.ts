@@ -80,6 +80,7 @@ export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise
       errorMessage: outcome.errorMessage,
       awaitingCallback: target.integrationType === 'async_vendor',
       callbackTimeoutMs: extra.callbackTimeoutMs,
+      attempt: outcome.attempt,
     };
   });
 }

@@ -37,7 +37,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     /** Applies the status rules and writes the outcome; retried until the log store takes it. */
     async finalizeLog(input: DeliveryInput, outcome: DeliveryOutcome): Promise<LogStatus> {
       const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
-      await deps.logs.finalize(input.target.logId, fields);
+      await deps.logs.finalize(input.target.logId, fields, outcome.kind === 'http' ? outcome.attempt : undefined);
       return fields.status ?? 'QUEUED';
     },
   };

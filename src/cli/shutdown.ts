@@ -5,13 +5,15 @@ import type { Say } from '../devstack/say';
  * exits at once, for a person who pressed Ctrl-C twice.
  */
 export function onShutdown(cleanup: () => Promise<void>, say: Say): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handle = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    // Ctrl-C reaches the whole process group, and tsx relays it too: one press can arrive twice.
+    if (stoppingSince !== undefined && Date.now() - stoppingSince < 1_000) return;
+    if (stoppingSince !== undefined) {
       say(`${signal} again: exiting without waiting.`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     say(`${signal} received: stopping…`);
     cleanup().then(
       () => {

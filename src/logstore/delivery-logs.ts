@@ -40,9 +40,15 @@ export class DeliveryLogs {
     await this.collection.updateOne({ _id: logId }, { $push: { attempts: attempt }, $set: { updated_at: new Date() } });
   }
 
-  async finalize(logId: string, fields: Partial<LogFinalFields>): Promise<void> {
-    const result = await this.collection.updateOne({ _id: logId }, { $set: { ...fields, updated_at: new Date() } });
-    if (result.matchedCount === 0) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
+  /** Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then). */
+  async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord): Promise<void> {
+    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1 } });
+    if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
+    const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
+    await this.collection.updateOne(
+      { _id: logId },
+      { $set: { ...fields, updated_at: new Date() }, ...(missing ? { $push: { attempts: lastAttempt } } : {}) },
+    );
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {

@@ -22,7 +22,8 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: Record<string, string | undefined> = {}) {
-    this.child = spawn(labwireBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, like a terminal job: a signal reaches tsx and the node process it runs.
+    this.child = spawn(labwireBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
@@ -38,8 +39,14 @@ export class CliProcess {
     }
   }
 
+  /** Signals the whole process group, as Ctrl-C (SIGINT) or `kill -9 -<pgid>` would. */
   kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -38,10 +38,10 @@ const callbackSchema = z
   .strict();
 const partnerEventSchema = businessEventSchema.omit({ labId: true });
 
-/** The key a rate limit counts by: the auth key (hashed, never kept), or the address for calls without one. */
-function rateKey(authorization: string | undefined, ip: string | undefined): string {
+/** The key a rate limit counts by: the auth key (hashed, never kept); calls without one count by address. */
+function hashedAuthKey(authorization: string | undefined): string | undefined {
   const key = bearerToken(authorization);
-  return key ? createHash('sha256').update(key).digest('hex') : `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
+  return key ? createHash('sha256').update(key).digest('hex') : undefined;
 }
 
 /** SPEC §6: what partners call with their auth key. Every call is recorded as an API log. */
@@ -54,7 +54,7 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
       limit: deps.rateLimitPerMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
-      keyGenerator: (req) => rateKey(req.get('authorization'), req.ip),
+      keyGenerator: (req) => hashedAuthKey(req.get('authorization')) ?? `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
       handler: (_req, _res, next) => next(new HttpProblem(429, 'Too Many Requests', `At most ${deps.rateLimitPerMinute} requests per minute per auth key.`)),
     }),
   );

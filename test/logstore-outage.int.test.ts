@@ -1,0 +1,74 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../src/config/schema';
+import { ensureLogStore, type LogStoreEndpoint } from '../src/devstack/ferretdb';
+import { silent } from '../src/devstack/say';
+import { eventually, testConfig, uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { billEvent, webhookIntegration } from './support/integrations';
+import { createLabFixture } from './support/lab-fixtures';
+import { Receiver } from './support/receiver';
+
+const OWN_FERRET_PORT = 47217;
+
+/** A FerretDB of this test's own, so it can be stopped and started without touching the shared one. */
+function ownLogStoreConfig(): Config {
+  const config = testConfig();
+  config.dataDir = mkdtempSync(join(tmpdir(), 'labwire-outage-'));
+  config.logStore.ferret.port = OWN_FERRET_PORT;
+  config.logStore.url = `mongodb://127.0.0.1:${OWN_FERRET_PORT}/`;
+  config.logStore.ferret.postgresUrl = config.logStore.ferret.postgresUrl.replace(/_ferretdb$/, '_outage_ferretdb');
+  return config;
+}
+
+describe('log store outage', () => {
+  const receiver = new Receiver();
+  const config = ownLogStoreConfig();
+  let ferret: LogStoreEndpoint;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    await receiver.start();
+    ferret = await ensureLogStore(config, silent);
+    harness = new Harness((c) => {
+      Object.assign(c, { logStore: config.logStore, dataDir: config.dataDir });
+      // The receiver answers only once FerretDB has stopped, which can take longer than the tests' usual timeout.
+      c.delivery.webhookTimeoutMs = 15_000;
+    });
+    await harness.start();
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await ferret.process?.stop(10_000);
+    await receiver.stop();
+  });
+
+  it('given FerretDB stops during a dispatch, the delivery waits for it and the log ends correct once it is back', async () => {
+    const lab = await createLabFixture(harness.services.configStore.db);
+    const path = `/${uniqueId('hook')}`;
+    let outage: Promise<void> | undefined;
+    receiver.on(path, async () => {
+      // The log was pre-created; now the store goes away before the outcome can be written.
+      outage = ferret.process!.stop(10_000);
+      await outage;
+      return { status: 200, body: 'delivered during an outage' };
+    });
+    await webhookIntegration(harness.services.configStore.db, lab, receiver.url(path));
+    const eventId = uniqueId('evt');
+    expect((await harness.request('POST', '/api/events', billEvent(lab, eventId))).status).toBe(202);
+
+    await eventually(async () => outage !== undefined);
+    await outage;
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // the store stays down a while: finalizeLog keeps retrying
+    ferret = await ensureLogStore(config, silent);
+
+    const [log] = await harness.settledLogs(eventId, 1, 45_000);
+    expect(log).toMatchObject({ status: 'SUCCESS', response_status_code: 200, response_body: 'delivered during an outage' });
+    expect(receiver.requestsTo(path)).toHaveLength(1);
+    // Its attempt record was lost while the store was down; finalizeLog wrote it once the store was back.
+    expect(log?.attempts.map((a) => a.statusCode)).toEqual([200]);
+    const workflow = await harness.services.temporal.workflow.getHandle(log!.workflow_id!).describe();
+    expect(workflow.status.name).toBe('COMPLETED');
+  });
+});

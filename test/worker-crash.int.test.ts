@@ -1,0 +1,56 @@
+import { CliProcess } from './support/cli';
+import { eventually, uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { billEvent, webhookIntegration } from './support/integrations';
+import { createLabFixture } from './support/lab-fixtures';
+import { Receiver } from './support/receiver';
+
+describe('a worker killed mid-delivery', () => {
+  const harness = new Harness();
+  const receiver = new Receiver();
+
+  beforeAll(async () => {
+    await receiver.start();
+    await harness.start({ workers: false }); // the workers of this test are separate processes
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await receiver.stop();
+  });
+
+  it('given SIGKILL right after the log is pre-created (mid-dispatch), a new worker completes the delivery: one log, not QUEUED', async () => {
+    const lab = await createLabFixture(harness.services.configStore.db);
+    const path = `/${uniqueId('hook')}`;
+    let calls = 0;
+    receiver.on(path, () => (++calls === 1 ? { status: 200, hang: true } : { status: 200, body: 'second time lucky' }));
+    await webhookIntegration(harness.services.configStore.db, lab, receiver.url(path));
+
+    const first = new CliProcess(['worker']);
+    let second: CliProcess | undefined;
+    try {
+      await first.waitFor('Worker: polling task queues');
+      const eventId = uniqueId('evt');
+      expect((await harness.request('POST', '/api/events', billEvent(lab, eventId))).status).toBe(202);
+
+      const queued = await eventually(async () => {
+        const [log] = await harness.logsForEvent(eventId);
+        return log?.status === 'QUEUED' && receiver.requestsTo(path).length === 1 ? log : undefined;
+      });
+      first.kill('SIGKILL');
+      await first.exited;
+
+      second = new CliProcess(['worker']);
+      await second.waitFor('Worker: polling task queues');
+      // The killed attempt's start-to-close timeout expires on the server, then the activity is retried here.
+      const log = await harness.logWhere(queued._id, (l) => l.status !== 'QUEUED', 45_000);
+      expect(log).toMatchObject({ status: 'SUCCESS', response_body: 'second time lucky', response_status_code: 200 });
+      expect(await harness.logsForEvent(eventId)).toHaveLength(1);
+      expect(log.attempts.map((a) => [a.attempt, a.statusCode ?? a.error])).toEqual([[2, 200]]);
+      expect(receiver.requestsTo(path)).toHaveLength(2);
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGTERM');
+      await second?.exited;
+    }
+  });
+});
