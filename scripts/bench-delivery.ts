@@ -38,7 +38,7 @@ interface BenchOptions {
   rate: number;
   /** Most emits (or ceiling deliveries) in flight at once. */
   concurrency: number;
-  /** How long after the last emit a run waits for stragglers. */
+  /** A delivery slower than this counts as late; a run stops waiting once no log has become final for this long. */
   timeoutMs: number;
 }
 
@@ -71,6 +71,7 @@ function parseOptions(argv: string[]): BenchOptions {
 const repoRoot = resolve(__dirname, '..');
 const BENCH_DATABASE = 'labwire_bench';
 const BASELINE_COLLECTION = 'bench_baseline';
+const WARMUP_EVENTS = 20;
 
 /** Everything that points Labwire at the bench stack; variables that could redirect it elsewhere are removed. */
 function applyBenchEnvironment(): void {
@@ -292,6 +293,9 @@ interface RunResult {
   completed: number;
   /** Finished with a final status other than SUCCESS. */
   failed: Map<string, number>;
+  /** Reached SUCCESS, but later than the timeout. */
+  late: number;
+  /** Never became final (the run stopped waiting after the timeout without progress). */
   unfinished: number;
   deliveriesPerSecond: number;
   latency: Percentiles;
@@ -453,13 +457,19 @@ class CompletionPoller {
     this.busyMs += performance.now() - started;
   }
 
-  /** Polls until every emitted event finished, or `deadline()` (epoch ms) passes; a last sweep settles the count. */
-  async run(isEmitting: () => boolean, deadline: () => number): Promise<void> {
+  /**
+   * Polls until every emitted event is final, or, once emitting is over, no log has become final
+   * for `stallMs` (a backlog that still drains is waited for); a last sweep settles the count.
+   */
+  async run(isEmitting: () => boolean, stallMs: number): Promise<void> {
+    let lastProgressAt = Date.now();
+    let doneBefore = 0;
     for (;;) {
       const emitting = isEmitting();
       await this.pollOnce(emitting);
+      if (this.done.size > doneBefore) [doneBefore, lastProgressAt] = [this.done.size, Date.now()];
       if (!emitting && this.pending().length === 0) return;
-      if (Date.now() > deadline()) return this.sweep();
+      if (!emitting && Date.now() - lastProgressAt > stallMs) return this.sweep();
       await sleep(100);
     }
   }
@@ -498,7 +508,7 @@ function phaseNotes(emits: Map<string, EmitRecord>, done: Map<string, Completion
   ];
 }
 
-function summarizeLabwire(label: string, offered: string, ctx: LabwireContext, emits: Map<string, EmitRecord>, poller: CompletionPoller, maxLagMs: number): RunResult {
+function summarizeLabwire(label: string, offered: string, ctx: LabwireContext, events: number, emits: Map<string, EmitRecord>, poller: CompletionPoller, maxLagMs: number): RunResult {
   const failed = new Map<string, number>();
   const latencies: number[] = [];
   let lastDone = 0;
@@ -522,37 +532,36 @@ function summarizeLabwire(label: string, offered: string, ctx: LabwireContext, e
   return {
     label,
     offered,
-    events: ctx.options.events,
+    events,
     completed: succeeded,
     failed,
-    unfinished: ctx.options.events - poller.done.size - emitErrors.length,
+    late: latencies.filter((latency) => latency > ctx.options.timeoutMs).length,
+    unfinished: events - poller.done.size - emitErrors.length,
     deliveriesPerSecond: succeeded > 0 ? succeeded / ((lastDone - firstEmit) / 1000) : Number.NaN,
     latency: percentiles(latencies),
     notes,
   };
 }
 
-async function runLabwire(ctx: LabwireContext, label: string, ratePerSecond: number | undefined): Promise<RunResult> {
-  const { events, concurrency, timeoutMs } = ctx.options;
+async function runLabwire(ctx: LabwireContext, label: string, ratePerSecond: number | undefined, events = ctx.options.events): Promise<RunResult> {
+  const { concurrency, timeoutMs } = ctx.options;
   const emits = new Map<string, EmitRecord>();
   const poller = new CompletionPoller(ctx.services.logStore.db.collection<LogDocument>(LOGS_COLLECTION), emits, ctx.receiver);
   const runTag = `bench-${Date.now().toString(36)}`;
   let emitting = true;
-  let lastEmitAt = Date.now();
   const stopProgress = startProgress(label, events, () => ({
     emitted: emits.size,
     completed: [...poller.done.values()].filter((c) => c.status === 'SUCCESS').length,
     failed: [...poller.done.values()].filter((c) => c.status !== 'SUCCESS').length + [...emits.values()].filter((e) => e.error !== undefined).length,
   }));
   try {
-    const polling = poller.run(() => emitting, () => (emitting ? Number.POSITIVE_INFINITY : lastEmitAt + timeoutMs));
+    const polling = poller.run(() => emitting, timeoutMs);
     const { maxLagMs } = await offerLoad(events, ratePerSecond, new Semaphore(concurrency), (index) => emitOne(ctx, `${runTag}-${index}`, emits)).finally(() => {
       emitting = false;
-      lastEmitAt = Date.now();
     });
     await polling;
     const offered = ratePerSecond === undefined ? `unbounded (≤${concurrency} emits in flight)` : `${ratePerSecond}/s`;
-    return summarizeLabwire(label, offered, ctx, emits, poller, maxLagMs);
+    return summarizeLabwire(label, offered, ctx, events, emits, poller, maxLagMs);
   } finally {
     stopProgress();
   }
@@ -636,6 +645,7 @@ async function runCeiling(db: Db, receiver: Receiver, labId: number, options: Be
     events: options.events,
     completed: latencies.length,
     failed: new Map<string, number>(failed > 0 ? [['error', failed]] : []),
+    late: latencies.filter((latency) => latency > options.timeoutMs).length,
     unfinished: 0,
     deliveriesPerSecond: latencies.length / seconds,
     latency: percentiles(latencies),
@@ -648,7 +658,7 @@ async function runCeiling(db: Db, receiver: Receiver, labId: number, options: Be
 function resultRow(result: RunResult): string {
   const failed = [...result.failed.entries()].map(([status, count]) => `${count} ${status}`).join(', ') || '0';
   const { p50, p95, p99, max } = result.latency;
-  return `| ${result.label} | ${result.events} | ${result.offered} | ${perSecond(result.deliveriesPerSecond)} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(max)} | ${result.unfinished} | ${failed} |`;
+  return `| ${result.label} | ${result.events} | ${result.offered} | ${perSecond(result.deliveriesPerSecond)} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(max)} | ${result.late} / ${result.unfinished} | ${failed} |`;
 }
 
 function commandLine(): string {
@@ -672,15 +682,16 @@ function printReport(options: BenchOptions, rated: RunResult, saturated: RunResu
     '',
     '## Labwire delivery benchmark',
     '',
-    '| Run | Events | Offered | Deliveries/s | p50 ms | p95 ms | p99 ms | max ms | Not finished | Failed |',
+    `| Run | Events | Offered | Deliveries/s | p50 ms | p95 ms | p99 ms | max ms | Late (>${options.timeoutMs / 1000} s) / never | Failed |`,
     '|---|---|---|---|---|---|---|---|---|---|',
     resultRow(rated),
     resultRow(saturated),
     resultRow(ceiling),
     '',
     `Latency: Labwire runs measure emit start → the log's \`updated_at\` (set by the worker, same process and clock) when it reaches SUCCESS;`,
-    `the ceiling measures insert → POST → update. Deliveries/s = deliveries / (last completion − first emit). "Not finished" = not final ${options.timeoutMs / 1000} s after the last emit.`,
-    `The rated run's throughput is bounded by the offered ${options.rate}/s; the saturation run gives the sustained figure.`,
+    `the ceiling measures insert → POST → update. Deliveries/s = successful deliveries / (last completion − first emit).`,
+    `"Late" = SUCCESS after more than ${options.timeoutMs / 1000} s; "never" = not final when the run gave up (${options.timeoutMs / 1000} s without any log becoming final).`,
+    `The rated run's throughput is bounded by the offered ${options.rate}/s; the saturation run gives the sustained figure. ${WARMUP_EVENTS} warm-up events ran first (not reported).`,
     '',
     `Labwire / ceiling throughput: ${(saturated.deliveriesPerSecond / ceiling.deliveriesPerSecond).toFixed(2)} (${perSecond(saturated.deliveriesPerSecond)} vs ${perSecond(ceiling.deliveriesPerSecond)} deliveries/s)`,
     `Target ≥100 deliveries/s sustained: ${perSecond(saturated.deliveriesPerSecond)}/s — ${saturated.deliveriesPerSecond >= 100 ? 'met' : 'not met'}`,
@@ -745,6 +756,8 @@ async function main(): Promise<void> {
 
     const emitter: EmitterDeps = { temporal: services.temporal, sql: services.configStore.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5000 };
     const ctx: LabwireContext = { config, services, lab, receiver, emitter, options };
+    say(`Warm-up: ${WARMUP_EVENTS} events at 10/s, not reported (JIT, workflow cache, connection pools)`);
+    await runLabwire(ctx, 'warm-up', 10, WARMUP_EVENTS);
     say(`Run 1/3: Labwire, ${options.events} events offered at ${options.rate}/s`);
     const rated = await withCpuNote(stack.processes, () => runLabwire(ctx, `Labwire @ ${options.rate}/s`, options.rate));
     say(`Run 2/3: Labwire saturated, ${options.events} events, ≤${options.concurrency} emits in flight`);

@@ -8,7 +8,7 @@ import { projectRoot } from '../config/schema';
 import type { ConfigStore } from '../db/config-store';
 import type { LogStore } from '../logstore/log-store';
 import type { EmitterDeps } from '../client/emitter';
-import { postgresContextProvider } from '../context/postgres-context-provider';
+import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import { eventsRouter } from './events-routes';
 import { healthRouter } from './health';
@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
       db,
       logs: new DeliveryLogs(deps.logStore.db),
       temporal: deps.temporal,
-      contextProvider: postgresContextProvider(db),
+      contextProvider: contextProviderFor(deps.config, db),
       emitter,
       logger: deps.logger,
       rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,

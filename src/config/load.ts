@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { envSchema, toConfig, type Config } from './schema';
+import { crossFieldRules, toConfig, type Config } from './schema';
 
 /** A configuration problem a person can fix; the CLI prints it without a stack trace. */
 export class ConfigError extends Error {
@@ -24,7 +24,7 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
+  const parsed = crossFieldRules.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
   }

@@ -67,6 +67,9 @@ export const envSchema = z.object({
   TARGET_ALLOWLIST: cidrList.default([]),
   MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
   OUTBOX_POLL_MS: millis.default(1_000),
+  CONTEXT_PROVIDER: z.enum(['postgres', 'http']).default('postgres'),
+  LAB_BACKEND_URL: z.url({ error: 'expected an http(s) URL of the lab backend' }).optional(),
+  LAB_BACKEND_API_KEY: z.string().min(1).optional(),
   PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of requests, at least 1' }).int().min(1).default(120),
 
   STARTUP_TIMEOUT_MS: millis.default(60_000),
@@ -74,6 +77,13 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Rules that involve more than one variable. */
+export const crossFieldRules = envSchema.superRefine((env, ctx) => {
+  if (env.CONTEXT_PROVIDER === 'http' && !env.LAB_BACKEND_URL) {
+    ctx.addIssue({ code: 'custom', path: ['LAB_BACKEND_URL'], message: 'required when CONTEXT_PROVIDER=http' });
+  }
+});
 
 export interface Config {
   dataDir: string;
@@ -117,6 +127,8 @@ export interface Config {
   };
   outboxPollMs: number;
   partnerRateLimitPerMinute: number;
+  /** Where live domain objects come from: the sample schema in PostgreSQL, or the lab backend over HTTP. */
+  contextProvider: { kind: 'postgres' } | { kind: 'http'; baseUrl: string; apiKey?: string };
   timeouts: { startupMs: number; shutdownMs: number };
 }
 
@@ -179,6 +191,10 @@ export function toConfig(env: Env): Config {
       maxBodyBytes: env.MAX_BODY_BYTES,
     },
     outboxPollMs: env.OUTBOX_POLL_MS,
+    contextProvider:
+      env.CONTEXT_PROVIDER === 'http'
+        ? { kind: 'http', baseUrl: env.LAB_BACKEND_URL ?? '', apiKey: env.LAB_BACKEND_API_KEY }
+        : { kind: 'postgres' },
     partnerRateLimitPerMinute: env.PARTNER_RATE_LIMIT_PER_MINUTE,
     timeouts: { startupMs: env.STARTUP_TIMEOUT_MS, shutdownMs: env.SHUTDOWN_TIMEOUT_MS },
   };

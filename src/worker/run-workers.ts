@@ -1,6 +1,6 @@
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Config } from '../config/schema';
-import { postgresContextProvider } from '../context/postgres-context-provider';
+import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import type { Services } from '../services';
 import { connectWorker } from '../temporal/connection';
@@ -21,7 +21,7 @@ export async function startWorkers(
   const queues = options.queues ?? config.temporal.workerQueues;
   const logs = new DeliveryLogs(services.logStore.db);
   await logs.ensureIndexes();
-  const deps = { config, db: services.configStore.db, logs, contextProvider: postgresContextProvider(services.configStore.db) };
+  const deps = { config, db: services.configStore.db, logs, contextProvider: contextProviderFor(config, services.configStore.db) };
   const connection = await connectWorker(config.temporal);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const created: LabwireWorker[] = [];

@@ -1,0 +1,35 @@
+import { request } from 'undici';
+import type { EntityContext, LabContext } from '../../activities/context/types';
+import { NotFoundError } from '../errors';
+import type { ContextProvider, EntityRef } from './context-provider';
+
+/**
+ * The ContextProvider for a lab backend that owns its data: `GET <base>/labs/<labId>` and
+ * `GET <base>/labs/<labId>/<type>s/<id>` answer the same JSON shapes as the postgres provider.
+ * A 404 is a permanent NotFoundError; anything else non-2xx is thrown as a retryable error.
+ */
+export function httpContextProvider(baseUrl: string, options: { apiKey?: string; timeoutMs?: number } = {}): ContextProvider {
+  const base = baseUrl.replace(/\/$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function getJson<T>(path: string, what: string, field: string): Promise<T> {
+    const response = await request(`${base}${path}`, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    if (response.statusCode === 404) throw new NotFoundError(field, `${what} does not exist (lab backend answered 404)`);
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw new Error(`lab backend answered ${response.statusCode} for ${what}: ${text.slice(0, 200)}`);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  return {
+    loadLab: (labId) => getJson<LabContext>(`/labs/${labId}`, `lab ${labId}`, 'labId'),
+    loadEntity: (labId: number, entity: EntityRef) =>
+      getJson<EntityContext>(`/labs/${labId}/${entity.type}s/${entity.id}`, `${entity.type} ${entity.id} in lab ${labId}`, 'entity.id'),
+  };
+}
