@@ -53,3 +53,24 @@ describe('labwire CLI', () => {
     expect(run.stderr).toContain('check(s) failed.');
   });
 });
+
+describe('labwire emit', () => {
+  it('fires a business event and prints the workflow and its Temporal Web UI link', () => {
+    const eventId = `cli-test-${Date.now()}`;
+    const run = runCli(['emit', '--lab', '1001', '--action', '1', '--entity', 'patient:1', '--event-id', eventId]);
+    expect(run.stderr).toContain(`Emitted ${eventId} via temporal; workflow event-${eventId}`);
+    expect(run.stderr).toContain(`/namespaces/default/workflows/event-${eventId}`);
+    expect(run.status).toBe(0);
+  });
+
+  it('given a bad entity or an unknown flag, exits 2 naming the problem and the usage', () => {
+    const bad = runCli(['emit', '--lab', '1001', '--action', '1', '--entity', 'invoice:x']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('entity.type');
+    expect(bad.stderr).toContain('Usage: labwire emit');
+    const unknown = runCli(['emit', '--colour', 'red']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--colour'");
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -4,12 +4,13 @@ import { ReadinessError } from '../devstack/process';
 import { sayToStderr as say } from '../devstack/say';
 import { apiCommand } from './commands/api';
 import { doctorCommand } from './commands/doctor';
+import { EMIT_USAGE, emitCommand } from './commands/emit';
 import { installServersCommand } from './commands/install-servers';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 
-const USAGE = `Usage: labwire <command>
+const USAGE = () => `Usage: labwire <command>
 
 Commands:
   start    start the whole local stack (Temporal, FerretDB, PostgreSQL database), seed demo data,
@@ -18,6 +19,7 @@ Commands:
   worker   run a Temporal worker against running servers
   api      run the API and dashboard against running servers
   doctor   print the resolved configuration and check each server
+  emit     fire one business event: ${EMIT_USAGE}
   install-servers
            find or build (once, cached) the temporal and ferretdb binaries
 
@@ -31,9 +33,10 @@ function isExpected(error: unknown): error is Error {
 async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    say(USAGE);
+    say(USAGE());
     return command ? 0 : 2;
   }
+  if (command === 'emit') return emitCommand(loadConfig(), rest, say);
   if (rest.length > 0) {
     say(`labwire ${command} takes no arguments (got: ${rest.join(' ')}). Configure it with environment variables.`);
     return 2;
@@ -48,7 +51,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   };
   const run = commands[command];
   if (!run) {
-    say(`Unknown command "${command}".\n\n${USAGE}`);
+    say(`Unknown command "${command}".\n\n${USAGE()}`);
     return 2;
   }
   const code = await run();
