@@ -1,6 +1,7 @@
 import type { BusinessEvent } from '../src/events/business-event';
 import type { IntegrationType, PayloadType, Origin } from '../src/db/schema';
 import type { AttemptRecord } from '../src/logstore/log-document';
+import type { Config } from '../src/config/schema';
 
 export type { BusinessEvent };
 
@@ -27,14 +28,10 @@ export interface DeliveryTarget {
 }
 
 /** Timeouts and retry bounds, read from configuration by an activity (workflows cannot read the environment). */
-export interface DeliverySettings {
-  webhookTimeoutMs: number;
-  webhookMaxAttempts: number;
-  retryBaseDelayMs: number;
-  retryMaxDelayMs: number;
-  mirthAckTimeoutMs: number;
-  asyncCallbackTimeoutMs: number;
-}
+export type DeliverySettings = Pick<
+  Config['delivery'],
+  'webhookTimeoutMs' | 'webhookMaxAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'mirthAckTimeoutMs' | 'asyncCallbackTimeoutMs'
+>;
 
 export interface DeliveryInput {
   event: BusinessEvent;

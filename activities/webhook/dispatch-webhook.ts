@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
 import { redactHeaders } from './redact';
 import { BlockedTargetError, createTargetGuardedAgent } from './target-guard';
+import type { AttemptRecord } from '../../src/logstore/log-document';
 
 export interface WebhookDispatchInput {
   logId: string;
@@ -18,18 +19,8 @@ export interface WebhookDispatchInput {
   timeoutMs: number;
 }
 
-export interface WebhookAttempt {
-  attempt: number;
-  /** ISO 8601, when the attempt started. */
-  at: string;
-  statusCode?: number;
-  latencyMs: number;
-  error?: string;
-  /** Redacted. */
-  requestHeaders: Record<string, string>;
-  /** Lower-cased and redacted. */
-  responseHeaders?: Record<string, string>;
-}
+/** One attempt as it is recorded on the log: the log document's own attempt shape. */
+export type WebhookAttempt = AttemptRecord;
 
 export interface WebhookOutcome {
   /** Headers redacted. */

@@ -8,11 +8,14 @@ export type FusionLog = 'Sent to Mirth' | 'Failed at Livehealthapp' | 'Failed at
 /** One dispatch attempt as recorded on the log (headers redacted). */
 export interface AttemptRecord {
   attempt: number;
+  /** ISO 8601, when the attempt started. */
   at: string;
   statusCode?: number;
   latencyMs: number;
   error?: string;
+  /** Redacted. */
   requestHeaders: Record<string, string>;
+  /** Lower-cased and redacted. */
   responseHeaders?: Record<string, string>;
 }
 
