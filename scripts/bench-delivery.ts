@@ -8,12 +8,15 @@
  *   1. Labwire at --rate events/s offered (open loop, at most --concurrency emits in flight);
  *   2. Labwire saturated (emits as fast as --concurrency allows);
  *   3. the ceiling: a plain loop (insert QUEUED log, POST, update to SUCCESS) without Temporal.
+ * Before them: 20 warm-up events (not reported). Each start clears the bench's log collections and,
+ * when it starts its own Temporal dev server, that server's SQLite file, so runs are comparable.
+ * Progress goes to stderr, the report (Markdown tables) to stdout.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Collection, Db } from 'mongodb';
 import { Agent, request } from 'undici';
@@ -22,6 +25,7 @@ import { loadConfig } from '../src/config/load';
 import type { Config } from '../src/config/schema';
 import { migrateConfigStore } from '../src/db/config-store';
 import { seedDemoConfiguration } from '../src/db/demo-seed';
+import { portIsOpen } from '../src/devstack/process';
 import { startStack } from '../src/devstack/stack';
 import { addUpdateIntegration } from '../src/integrations/add-update-integration';
 import { integrationInputSchema } from '../src/integrations/integration-input';
@@ -69,6 +73,7 @@ function parseOptions(argv: string[]): BenchOptions {
 }
 
 const repoRoot = resolve(__dirname, '..');
+const BENCH_DATA_DIR = resolve(repoRoot, '.labwire', 'bench');
 const BENCH_DATABASE = 'labwire_bench';
 const BASELINE_COLLECTION = 'bench_baseline';
 const WARMUP_EVENTS = 20;
@@ -76,7 +81,7 @@ const WARMUP_EVENTS = 20;
 /** Everything that points Labwire at the bench stack; variables that could redirect it elsewhere are removed. */
 function applyBenchEnvironment(): void {
   const env: Record<string, string> = {
-    LABWIRE_DATA_DIR: resolve(repoRoot, '.labwire', 'bench'),
+    LABWIRE_DATA_DIR: BENCH_DATA_DIR,
     TEMPORAL_PORT: '27333',
     TEMPORAL_UI_PORT: '28333',
     FERRETDB_PORT: '47117',
@@ -87,7 +92,9 @@ function applyBenchEnvironment(): void {
     TASK_QUEUE: 'labwire-bench',
     CRELIO_TASK_QUEUE: 'labwire-bench-crelio',
   };
-  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'MONGODB_URL', 'FERRETDB_POSTGRES_URL', 'WORKER_QUEUES']) delete process.env[name];
+  // The lab fixture lives in PostgreSQL, so the context provider must be the default one.
+  const redirecting = ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'MONGODB_URL', 'FERRETDB_POSTGRES_URL', 'WORKER_QUEUES', 'CONTEXT_PROVIDER', 'LAB_BACKEND_URL', 'LAB_BACKEND_API_KEY'];
+  for (const name of redirecting) delete process.env[name];
   Object.assign(process.env, env);
 }
 
@@ -120,16 +127,29 @@ class Cleanup {
   }
 }
 
-function exitOnSignals(cleanup: Cleanup): void {
-  let stopping = false;
+/** Ctrl-C or SIGTERM: tell the runs to stop (`stopping`), clean up, exit. A second signal exits at once. */
+function exitOnSignals(cleanup: Cleanup, stopping: AbortController): void {
   const handle = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(130);
-    stopping = true;
+    if (stopping.signal.aborted) process.exit(130);
+    stopping.abort();
     say(`\n${signal}: stopping the bench stack…`);
     void cleanup.run().finally(() => process.exit(130));
   };
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
+}
+
+/** Last resort if the process dies before cleanup finished: no server the bench started outlives it. */
+function killOnExit(processes: ReadonlyArray<{ pid: number }>): void {
+  process.on('exit', () => {
+    for (const { pid } of processes) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
 }
 
 // ───────────────────────────── small helpers ─────────────────────────────
@@ -328,6 +348,8 @@ interface EmitRecord {
 // ───────────────────────────── Labwire runs ─────────────────────────────
 
 interface LabwireContext {
+  /** Aborted on Ctrl-C / SIGTERM: loops stop starting new work. */
+  stop: AbortSignal;
   config: Config;
   services: Services;
   lab: LabFixture;
@@ -337,11 +359,17 @@ interface LabwireContext {
 }
 
 /** Offers `count` tasks on a fixed schedule (open loop) or as fast as the cap allows (rate undefined). */
-async function offerLoad(count: number, ratePerSecond: number | undefined, cap: Semaphore, task: (index: number) => Promise<void>): Promise<{ maxLagMs: number }> {
+async function offerLoad(
+  count: number,
+  ratePerSecond: number | undefined,
+  cap: Semaphore,
+  stop: AbortSignal,
+  task: (index: number) => Promise<void>,
+): Promise<{ maxLagMs: number }> {
   const start = performance.now();
   const running: Array<Promise<void>> = [];
   let maxLagMs = 0;
-  for (let index = 0; index < count; index += 1) {
+  for (let index = 0; index < count && !stop.aborted; index += 1) {
     const slot = ratePerSecond === undefined ? performance.now() : start + (index * 1000) / ratePerSecond;
     const wait = slot - performance.now();
     if (wait > 0) await sleep(wait);
@@ -386,14 +414,14 @@ function toCompletion(log: PolledLog, seenAt: number): Completion {
 }
 
 const POLL_PROJECTION = { event_id: 1, status: 1, inserted_at: 1, updated_at: 1, attempts: 1 } as const;
-const SWEEP_EVERY_MS = 10_000;
+const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Reads final statuses from the log store every 100 ms. FerretDB 1.24 does not push `$in` down to
  * PostgreSQL, so `find({event_id: {$in}})` decodes every finished log in the collection, and doing
  * that ten times a second took a large share of the 2 cores away from the worker. So each tick
  * asks, by `event_id` equality (pushed down), only about the events whose POST the receiver has
- * seen; a `$in` sweep over all pending events every 10 s (and at the end) catches any log that
+ * seen; a `$in` sweep over all pending events every 60 s (and at the end) catches any log that
  * became final without a request (FAIL before sending). The log stays the source of truth.
  */
 class CompletionPoller {
@@ -441,7 +469,7 @@ class CompletionPoller {
     this.lastSweepAt = Date.now();
   }
 
-  /** Every 10 s, or sooner once the run looks finished but events are still pending. */
+  /** Every 60 s, or sooner once the run looks finished but events are still pending. */
   private sweepDue(emitting: boolean): boolean {
     const now = Date.now();
     if (now - this.lastSweepAt >= SWEEP_EVERY_MS) return true;
@@ -461,10 +489,10 @@ class CompletionPoller {
    * Polls until every emitted event is final, or, once emitting is over, no log has become final
    * for `stallMs` (a backlog that still drains is waited for); a last sweep settles the count.
    */
-  async run(isEmitting: () => boolean, stallMs: number): Promise<void> {
+  async run(isEmitting: () => boolean, stallMs: number, stop: AbortSignal): Promise<void> {
     let lastProgressAt = Date.now();
     let doneBefore = 0;
-    for (;;) {
+    while (!stop.aborted) {
       const emitting = isEmitting();
       await this.pollOnce(emitting);
       if (this.done.size > doneBefore) [doneBefore, lastProgressAt] = [this.done.size, Date.now()];
@@ -555,8 +583,10 @@ async function runLabwire(ctx: LabwireContext, label: string, ratePerSecond: num
     failed: [...poller.done.values()].filter((c) => c.status !== 'SUCCESS').length + [...emits.values()].filter((e) => e.error !== undefined).length,
   }));
   try {
-    const polling = poller.run(() => emitting, timeoutMs);
-    const { maxLagMs } = await offerLoad(events, ratePerSecond, new Semaphore(concurrency), (index) => emitOne(ctx, `${runTag}-${index}`, emits)).finally(() => {
+    const polling = poller.run(() => emitting, timeoutMs, ctx.stop);
+    polling.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    const cap = new Semaphore(concurrency);
+    const { maxLagMs } = await offerLoad(events, ratePerSecond, cap, ctx.stop, (index) => emitOne(ctx, `${runTag}-${index}`, emits)).finally(() => {
       emitting = false;
     });
     await polling;
@@ -609,7 +639,7 @@ async function deliverPlain(
   return { ok, latencyMs: performance.now() - started };
 }
 
-async function runCeiling(db: Db, receiver: Receiver, labId: number, options: BenchOptions): Promise<RunResult> {
+async function runCeiling(db: Db, receiver: Receiver, labId: number, options: BenchOptions, stop: AbortSignal): Promise<RunResult> {
   const collection = db.collection<LogDocument>(BASELINE_COLLECTION);
   const template = await baselineTemplate(db, labId);
   const target = { url: receiver.url, body: receiver.sampleBody() ?? JSON.stringify({ eventId: 'bench', labId }) };
@@ -622,7 +652,7 @@ async function runCeiling(db: Db, receiver: Receiver, labId: number, options: Be
   const begin = performance.now();
   try {
     const loop = async () => {
-      while (started < options.events) {
+      while (started < options.events && !stop.aborted) {
         const id = `${runTag}-${started++}`;
         try {
           const { ok, latencyMs } = await deliverPlain(collection, agent, target, template, id);
@@ -707,6 +737,20 @@ function printReport(options: BenchOptions, rated: RunResult, saturated: RunResu
 
 // ───────────────────────────── setup and main ─────────────────────────────
 
+/**
+ * The dev server's SQLite file keeps every workflow of earlier bench runs and slows later ones,
+ * so a bench that starts its own server starts it on a fresh file (bench data directory only).
+ */
+async function freshTemporalDatabase(config: Config): Promise<void> {
+  if (config.dataDir !== BENCH_DATA_DIR) throw new Error(`refusing to delete Temporal data outside ${BENCH_DATA_DIR}`);
+  if (config.temporal.externalAddress !== undefined || (await portIsOpen(config.temporal.port))) {
+    say(`Temporal: a server already answers on ${config.temporal.address}; its history from earlier runs is kept`);
+    return;
+  }
+  const file = join(config.dataDir, 'temporal', 'temporal.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
 /** The bench's own log-store collections start empty, so runs are comparable (bench database only). */
 async function resetBenchCollections(config: Config, db: Db): Promise<void> {
   if (config.logStore.database !== BENCH_DATABASE) throw new Error(`refusing to clear collections of database ${config.logStore.database}`);
@@ -733,39 +777,68 @@ async function createWebhookIntegration(services: Services, receiverUrl: string)
   return lab;
 }
 
-async function main(): Promise<void> {
+interface Bench {
+  ctx: LabwireContext;
+  receiver: Receiver;
+  /** The servers this bench started (empty when it reused running ones). */
+  processes: ReadonlyArray<{ name: string; pid: number }>;
+}
+
+/** Starts the bench stack, the receiver, the integration and the workers; each registers its own cleanup. */
+async function setUp(config: Config, options: BenchOptions, cleanup: Cleanup, stop: AbortSignal): Promise<Bench> {
+  say(`Bench stack: data ${config.dataDir}, Temporal ${config.temporal.address}, log store ${config.logStore.url}${config.logStore.database}`);
+  await freshTemporalDatabase(config);
+  const stack = await startStack(config, say);
+  cleanup.add('stack', () => stack.stop());
+  killOnExit(stack.processes);
+  await migrateConfigStore(config.postgres.url);
+  const services = await openServices(config);
+  cleanup.add('services', () => services.close());
+  await resetBenchCollections(config, services.logStore.db);
+  const receiver = await startReceiver();
+  cleanup.add('receiver', () => receiver.close());
+  const lab = await createWebhookIntegration(services, receiver.url);
+  say('Starting workers (bundling workflows takes a few seconds)…');
+  const workers = await startWorkers(config, services);
+  cleanup.add('workers', () => workers.stop());
+  const emitter: EmitterDeps = { temporal: services.temporal, sql: services.configStore.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5000 };
+  return { ctx: { stop, config, services, lab, receiver, emitter, options }, receiver, processes: stack.processes };
+}
+
+/** The warm-up and the three runs; undefined when interrupted (no report from partial runs). */
+async function runAll(bench: Bench): Promise<[RunResult, RunResult, RunResult] | undefined> {
+  const { ctx, processes } = bench;
+  const { events, rate, concurrency } = ctx.options;
+  say(`Warm-up: ${WARMUP_EVENTS} events at 10/s, not reported (JIT, workflow cache, connection pools)`);
+  await runLabwire(ctx, 'warm-up', 10, WARMUP_EVENTS);
+  if (ctx.stop.aborted) return undefined;
+  say(`Run 1/3: Labwire, ${events} events offered at ${rate}/s`);
+  const rated = await withCpuNote(processes, () => runLabwire(ctx, `Labwire @ ${rate}/s`, rate));
+  if (ctx.stop.aborted) return undefined;
+  say(`Run 2/3: Labwire saturated, ${events} events, ≤${concurrency} emits in flight`);
+  const saturated = await withCpuNote(processes, () => runLabwire(ctx, 'Labwire, saturation', undefined));
+  if (ctx.stop.aborted) return undefined;
+  say(`Run 3/3: ceiling without Temporal, ${events} deliveries, ${concurrency} in flight`);
+  const ceiling = await withCpuNote(processes, () => runCeiling(ctx.services.logStore.db, bench.receiver, ctx.lab.labId, ctx.options, ctx.stop));
+  if (ctx.stop.aborted) return undefined;
+  say(`Receiver answered ${bench.receiver.received()} requests in all.`);
+  return [rated, saturated, ceiling];
+}
+
+async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   applyBenchEnvironment();
   const config = loadConfig();
   const cleanup = new Cleanup();
-  exitOnSignals(cleanup);
+  const stopping = new AbortController();
+  exitOnSignals(cleanup, stopping);
   try {
-    say(`Bench stack: data ${config.dataDir}, Temporal ${config.temporal.address}, log store ${config.logStore.url}${config.logStore.database}`);
-    const stack = await startStack(config, say);
-    cleanup.add('stack', () => stack.stop());
-    await migrateConfigStore(config.postgres.url);
-    const services = await openServices(config);
-    cleanup.add('services', () => services.close());
-    await resetBenchCollections(config, services.logStore.db);
-    const receiver = await startReceiver();
-    cleanup.add('receiver', () => receiver.close());
-    const lab = await createWebhookIntegration(services, receiver.url);
-    say('Starting workers (bundling workflows takes a few seconds)…');
-    const workers = await startWorkers(config, services);
-    cleanup.add('workers', () => workers.stop());
-
-    const emitter: EmitterDeps = { temporal: services.temporal, sql: services.configStore.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5000 };
-    const ctx: LabwireContext = { config, services, lab, receiver, emitter, options };
-    say(`Warm-up: ${WARMUP_EVENTS} events at 10/s, not reported (JIT, workflow cache, connection pools)`);
-    await runLabwire(ctx, 'warm-up', 10, WARMUP_EVENTS);
-    say(`Run 1/3: Labwire, ${options.events} events offered at ${options.rate}/s`);
-    const rated = await withCpuNote(stack.processes, () => runLabwire(ctx, `Labwire @ ${options.rate}/s`, options.rate));
-    say(`Run 2/3: Labwire saturated, ${options.events} events, ≤${options.concurrency} emits in flight`);
-    const saturated = await withCpuNote(stack.processes, () => runLabwire(ctx, 'Labwire, saturation', undefined));
-    say(`Run 3/3: ceiling without Temporal, ${options.events} deliveries, ${options.concurrency} in flight`);
-    const ceiling = await withCpuNote(stack.processes, () => runCeiling(services.logStore.db, receiver, lab.labId, options));
-    say(`Receiver answered ${receiver.received()} requests in all.`);
-    printReport(options, rated, saturated, ceiling);
+    const results = await runAll(await setUp(config, options, cleanup, stopping.signal));
+    if (results) printReport(options, ...results);
+    return results ? 0 : 130;
+  } catch (error) {
+    if (stopping.signal.aborted) return 130;
+    throw error;
   } finally {
     say('Stopping workers, clients and the bench stack…');
     await cleanup.run();
@@ -773,7 +846,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
     say(`bench-delivery failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);

@@ -75,4 +75,27 @@ describe('async vendors: submit, then wait for the callback', () => {
     const log = await harness.logWhere(logId, (l) => l.status !== 'QUEUED');
     expect(log).toMatchObject({ status: 'FAIL', error_message: 'Address not serviceable' });
   });
+
+  it('rejects a malformed callback with 400 naming the field, and a callback for a delivery that is not async with 409', async () => {
+    const logId = await submitted();
+    const badStatus = await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'MAYBE' }, { authorization: `Bearer ${authKey}` });
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.errors.map((e: { field: string }) => e.field)).toEqual(['status']);
+    const badId = await harness.request('POST', '/partner/v1/callbacks/not-a-log', { status: 'SUCCESS' }, { authorization: `Bearer ${authKey}` });
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors.map((e: { field: string }) => e.field)).toEqual(['logId']);
+    expect((await harness.logs.get(logId))?.status).toBe('QUEUED');
+
+    const webhookPath = `/${uniqueId('plain')}`;
+    vendor.on(webhookPath, { status: 200 });
+    const plain = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: vendor.url(webhookPath), integrations: [{ actionCategoryId: 1 }],
+    });
+    const eventId = uniqueId('evt');
+    await harness.request('POST', '/api/events', { eventId, labId: lab.labId, actionCategoryId: 1, entity: { type: 'bill', id: lab.billId }, activityDate: '2026-11-26T11:00:00Z' });
+    const [webhookLog] = await harness.settledLogs(eventId, 1);
+    const notAsync = await harness.request('POST', `/partner/v1/callbacks/${webhookLog!._id}`, { status: 'SUCCESS' }, { authorization: `Bearer ${plain.body.authKey}` });
+    expect(notAsync.status).toBe(409);
+    expect(notAsync.body.detail).toContain('not an async vendor delivery');
+  });
 });
