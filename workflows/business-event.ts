@@ -1,11 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryWorkflowId, searchAttributes } from './definitions';
 import { deliveryWorkflow } from './delivery';
 import type { BusinessEvent } from './types';
 
-const { resolveDeliveries } = proxyActivities<DeliveryActivities>({
+// A short read of the config store: local, so it costs no extra task round trip.
+const { resolveDeliveries } = proxyLocalActivities<DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -27,6 +28,7 @@ export async function businessEventWorkflow(event: BusinessEvent): Promise<{ log
           parentClosePolicy: ParentClosePolicy.ABANDON,
           // Log ids derive from the event, so an existing delivery means this event was seen before.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          // Set at start (not upserted by the delivery) so each delivery is findable by lab, log, action and event.
           typedSearchAttributes: [
             { key: searchAttributes.labId, value: String(event.labId) },
             { key: searchAttributes.logId, value: target.logId },
