@@ -32,11 +32,6 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
-    // Every event and every delivery is a new workflow, and a new workflow's first task comes
-    // from the non-sticky queue, which the SDK's default (a 0.2 ratio of 10 polls) gives only
-    // 2 pollers: new workflows queued behind each other for tens of seconds in the benchmark.
-    maxConcurrentWorkflowTaskPolls: 20,
-    nonStickyToStickyPollRatio: 1,
   });
   return { worker, close };
 }
