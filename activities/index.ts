@@ -3,6 +3,7 @@ import type { Config } from '../src/config/schema';
 import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
+import type { PublishLogChange } from '../src/logstore/log-changes';
 import { createDeliveryActivities } from './delivery';
 import { createMirthActivities } from './mirth/send-to-mirth';
 import { createStackActivities } from './stack';
@@ -13,6 +14,7 @@ export interface ActivityDeps {
   db: ConfigDb;
   logs: DeliveryLogs;
   contextProvider: ContextProvider;
+  publishLogChange: PublishLogChange;
 }
 
 /** Every activity the worker registers, built from the clients it is given; `close` releases the HTTP agent. */

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DeliveryState, VendorCallback } from './types';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeliveryState, RetryRequest, RetryResult, VendorCallback } from './types';
 
 /**
  * Names shared by workflows and the code that starts or inspects them.
@@ -19,6 +19,12 @@ export const deliveryWorkflowId = (logId: string) => `delivery-${logId}`;
 export const vendorCallbackSignal = defineSignal<[VendorCallback]>('vendorCallback');
 
 export const deliveryStateQuery = defineQuery<DeliveryState>('state');
+
+/**
+ * Re-dispatch on live data. An update, not a signal: its validator tells the caller at once
+ * whether the retry was accepted (a dispatch already running, or SUCCESS without force, is refused).
+ */
+export const retryDeliveryUpdate = defineUpdate<RetryResult, [RetryRequest]>('retry');
 
 /** Error types no retry can fix (bad configuration or missing data): Temporal must not retry them. */
 export const permanentErrorTypes = ['InputError', 'NotFoundError', 'Hl7BuildError', 'TemplateError'];

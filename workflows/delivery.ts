@@ -1,19 +1,39 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
-import { deliveryStateQuery, permanentErrorTypes, vendorCallbackSignal } from './definitions';
+import { deliveryStateQuery, permanentErrorTypes, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { formatDuration } from './durations';
-import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, VendorCallback } from './types';
+import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, RetryRequest, VendorCallback } from './types';
 
 /**
- * Logging is a passive side effect: a log-store outage delays these writes (retried without
- * limit, backing off to 30 s) but never fails the delivery or the business event.
- * They are local activities: short writes that need no task queue round trip, which halves
- * the workflow tasks a delivery costs the Temporal server.
+ * Logging is a passive side effect: a log-store outage delays these writes but never fails the
+ * delivery or the business event. A write first runs as a local activity (no task-queue round
+ * trip: half the workflow tasks per delivery); if the store does not take it within 20 s, it
+ * continues as an ordinary activity retried without limit. Local-activity retries hold the
+ * worker (it cannot shut down while they run); server-side retries do not.
  */
-const logWrites = proxyLocalActivities<DeliveryActivities>({
+const quickLogWrites = proxyLocalActivities<DeliveryActivities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
+});
+const durableLogWrites = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+const logWrites: Pick<DeliveryActivities, 'createLog' | 'finalizeLog'> = {
+  createLog: (...args) => quickLogWrites.createLog(...args).catch(() => durableLogWrites.createLog(...args)),
+  finalizeLog: (...args) => quickLogWrites.finalizeLog(...args).catch(() => durableLogWrites.finalizeLog(...args)),
+};
 
 function failureMessage(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -51,34 +71,77 @@ async function dispatch(input: DeliveryInput): Promise<DeliveryOutcome> {
 
 /**
  * One delivery of one event to one integration, id `delivery-<logId>`:
- * pre-create the log as QUEUED → build from live context and dispatch → finalize.
- * An async vendor's log then stays QUEUED until its callback signal or the durable timeout.
+ * pre-create the log as QUEUED → build from live context and dispatch → finalize. An async
+ * vendor's log then stays QUEUED until its callback signal or the durable timeout. The workflow
+ * then stays open for the retention window, accepting retries (one dispatch at a time).
  */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
   const { target, settings } = input;
-  const state: DeliveryState = { logId: target.logId, phase: 'creating-log', status: 'QUEUED' };
+  const state: DeliveryState = { logId: target.logId, phase: 'creating-log', status: input.currentStatus ?? 'QUEUED', retries: 0 };
   let callback: VendorCallback | undefined;
+  let dispatching = false;
   setHandler(deliveryStateQuery, () => state);
   setHandler(vendorCallbackSignal, (received) => {
     callback ??= received;
   });
-  await logWrites.createLog(input);
 
-  state.phase = 'dispatching';
-  const outcome = await dispatch(input);
-  state.phase = 'finalizing';
-  state.status = await logWrites.finalizeLog(input, outcome);
+  /** Dispatch, finalize, and for an async vendor wait for its callback; `retry` marks a retry's record. */
+  async function deliverOnce(retry?: RetryRequest): Promise<void> {
+    dispatching = true;
+    callback = undefined;
+    try {
+      state.phase = 'dispatching';
+      const outcome = await dispatch(input);
+      state.phase = 'finalizing';
+      const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
+      state.status = await logWrites.finalizeLog(input, outcome, awaiting ? undefined : retry);
+      if (awaiting && state.status === 'QUEUED') {
+        state.phase = 'awaiting-callback';
+        const timeoutMs = outcome.callbackTimeoutMs ?? settings.asyncCallbackTimeoutMs;
+        await condition(() => callback !== undefined, timeoutMs);
+        // Read through a cast: TypeScript cannot see that the signal handler assigned it meanwhile.
+        const received = callback as VendorCallback | undefined;
+        const final: DeliveryOutcome =
+          received
+            ? { kind: 'vendor-callback', ...received }
+            : { kind: 'error', errorMessage: `Callback not received within ${formatDuration(timeoutMs)}` };
+        state.phase = 'finalizing';
+        state.status = await logWrites.finalizeLog(input, final, retry);
+      }
+    } finally {
+      dispatching = false;
+      state.phase = 'accepting-retries';
+    }
+  }
 
-  if (outcome.kind === 'http' && outcome.awaitingCallback && state.status === 'QUEUED') {
-    state.phase = 'awaiting-callback';
-    const timeoutMs = outcome.callbackTimeoutMs ?? settings.asyncCallbackTimeoutMs;
-    const arrived = await condition(() => callback !== undefined, timeoutMs);
-    const final: DeliveryOutcome =
-      arrived && callback
-        ? { kind: 'vendor-callback', ...callback }
-        : { kind: 'error', errorMessage: `Callback not received within ${formatDuration(timeoutMs)}` };
-    state.phase = 'finalizing';
-    state.status = await logWrites.finalizeLog(input, final);
+  setHandler(
+    retryDeliveryUpdate,
+    async (request) => {
+      await deliverOnce(request);
+      state.retries += 1;
+      return { retryId: request.retryId, logId: target.logId, status: state.status };
+    },
+    {
+      // Runs before the update is accepted: a refusal is answered at once and leaves no trace in history.
+      validator: (request: RetryRequest) => {
+        if (dispatching) throw new Error(`A dispatch of log ${target.logId} is already running; retry when it has finished.`);
+        if (state.status === 'SUCCESS' && !request.force) throw new Error(`Log ${target.logId} is already SUCCESS; send force to resend it.`);
+      },
+    },
+  );
+
+  if (input.mode !== 'retries-only') {
+    await logWrites.createLog(input);
+    await deliverOnce();
+  }
+  state.phase = 'accepting-retries';
+
+  const until = input.acceptRetriesUntil ?? Date.now() + settings.retentionMs;
+  await condition(() => workflowInfo().continueAsNewSuggested || Date.now() >= until, Math.max(0, until - Date.now()));
+  await condition(allHandlersFinished);
+  if (Date.now() < until) {
+    // A long retry history: carry on in a fresh run with the same id, status and deadline.
+    await continueAsNew<typeof deliveryWorkflow>({ ...input, mode: 'retries-only', currentStatus: state.status, acceptRetriesUntil: until });
   }
   state.phase = 'done';
   return { logId: target.logId, status: state.status };

@@ -30,13 +30,40 @@ export interface DeliveryTarget {
 /** Timeouts and retry bounds, read from configuration by an activity (workflows cannot read the environment). */
 export type DeliverySettings = Pick<
   Config['delivery'],
-  'webhookTimeoutMs' | 'webhookMaxAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'mirthAckTimeoutMs' | 'asyncCallbackTimeoutMs'
+  'webhookTimeoutMs' | 'webhookMaxAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'mirthAckTimeoutMs' | 'asyncCallbackTimeoutMs' | 'retentionMs'
 >;
 
 export interface DeliveryInput {
   event: BusinessEvent;
   target: DeliveryTarget;
   settings: DeliverySettings;
+  /**
+   * `deliver` (a new event): pre-create the log and dispatch. `retries-only`: the log exists and
+   * was delivered before; this run was opened by a retry after the earlier run closed.
+   */
+  mode?: 'deliver' | 'retries-only';
+  /** The log's status when a `retries-only` run starts (for the SUCCESS-needs-force rule). */
+  currentStatus?: LogStatus;
+  /** When a continued run (continue-as-new) must stop accepting retries, epoch ms. */
+  acceptRetriesUntil?: number;
+}
+
+export type RetryKind = 'manual' | 'auto' | 'bulk';
+
+export interface RetryRequest {
+  /** Idempotency key: the same id is never applied twice. */
+  retryId: string;
+  kind: RetryKind;
+  requestedBy: string;
+  requestedAt: string;
+  /** A SUCCESS log is re-sent only with force. */
+  force?: boolean;
+}
+
+export interface RetryResult {
+  retryId: string;
+  logId: string;
+  status: LogStatus;
 }
 
 export interface RecordedRequest {
@@ -84,8 +111,9 @@ export interface VendorCallback {
 
 export interface DeliveryState {
   logId: string;
-  phase: 'creating-log' | 'dispatching' | 'awaiting-callback' | 'finalizing' | 'done';
+  phase: 'creating-log' | 'dispatching' | 'awaiting-callback' | 'finalizing' | 'accepting-retries' | 'done';
   status: LogStatus;
+  retries: number;
 }
 
 export interface DeliveryResult {

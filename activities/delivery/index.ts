@@ -3,13 +3,32 @@ import type { Config } from '../../src/config/schema';
 import type { ContextProvider } from '../../src/context/context-provider';
 import type { ConfigDb } from '../../src/db/config-store';
 import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
-import type { BusinessEvent, DeliveryInput, DeliveryOutcome, LogStatus } from '../../workflows/types';
+import type { LogFinalFields } from '../../src/logstore/delivery-logs';
+import type { RetryLogDocument } from '../../src/logstore/log-document';
+import type { PublishLogChange } from '../../src/logstore/log-changes';
+import type { BusinessEvent, DeliveryInput, DeliveryOutcome, LogStatus, RetryRequest } from '../../workflows/types';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
 import { createLog } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
 import { resolveDeliveries } from './resolve-deliveries';
 import { decideLogFields } from './status-rules';
+
+function retryRecord(logId: string, retry: RetryRequest, fields: Partial<LogFinalFields>): RetryLogDocument {
+  return {
+    _id: retry.retryId,
+    log_id: logId,
+    retry_id: retry.retryId,
+    kind: retry.kind,
+    requested_by: retry.requestedBy,
+    requested_at: new Date(retry.requestedAt),
+    finished_at: new Date(),
+    status: fields.status ?? 'QUEUED',
+    response_status_code: fields.response_status_code ?? null,
+    error_message: fields.error_message ?? null,
+    response_time: fields.response_time ?? null,
+  };
+}
 
 export interface DeliveryActivityDeps {
   config: Config;
@@ -18,6 +37,8 @@ export interface DeliveryActivityDeps {
   contextProvider: ContextProvider;
   webhook: WebhookActivities;
   mirth: { sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> };
+  /** Tells open dashboards a log changed; passive (never fails the caller). */
+  publishLogChange: PublishLogChange;
 }
 
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
@@ -28,17 +49,26 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     async createLog(input: DeliveryInput): Promise<{ created: boolean }> {
       const { workflowExecution } = Context.current().info;
       if (!workflowExecution) throw new Error('createLog runs only inside a workflow, which names the log\'s execution');
-      return createLog(deps.logs, input, workflowExecution);
+      const result = await createLog(deps.logs, input, workflowExecution);
+      if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED' });
+      return result;
     },
 
     deliverWebhook: (input: DeliveryInput) => deliverWebhook(deliverDeps, input),
     deliverToMirth: (input: DeliveryInput) => deliverToMirth(deliverDeps, input),
 
-    /** Applies the status rules and writes the outcome; retried until the log store takes it. */
-    async finalizeLog(input: DeliveryInput, outcome: DeliveryOutcome): Promise<LogStatus> {
+    /**
+     * Applies the status rules and writes the outcome; retried until the log store takes it.
+     * For a retry it also counts it and writes its integration_retry_logs record.
+     */
+    async finalizeLog(input: DeliveryInput, outcome: DeliveryOutcome, retry?: RetryRequest): Promise<LogStatus> {
       const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
-      await deps.logs.finalize(input.target.logId, fields, outcome.kind === 'http' ? outcome.attempt : undefined);
-      return fields.status ?? 'QUEUED';
+      const lastAttempt = outcome.kind === 'http' ? outcome.attempt : undefined;
+      if (retry) await deps.logs.finalizeRetry(input.target.logId, fields, retryRecord(input.target.logId, retry, fields), lastAttempt);
+      else await deps.logs.finalize(input.target.logId, fields, lastAttempt);
+      const status = fields.status ?? 'QUEUED';
+      await deps.publishLogChange({ logId: input.target.logId, status, retryId: retry?.retryId });
+      return status;
     },
   };
 }

@@ -18,6 +18,7 @@ export function deliverySettings(config: Config): DeliverySettings {
     retryMaxDelayMs: delivery.retryMaxDelayMs,
     mirthAckTimeoutMs: delivery.mirthAckTimeoutMs,
     asyncCallbackTimeoutMs: delivery.asyncCallbackTimeoutMs,
+    retentionMs: delivery.retentionMs,
   };
 }
 

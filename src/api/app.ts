@@ -13,6 +13,8 @@ import { DeliveryLogs } from '../logstore/delivery-logs';
 import { eventsRouter } from './events-routes';
 import { healthRouter } from './health';
 import { integrationsRouter } from './integrations-routes';
+import { logsRouter } from './logs-routes';
+import { streamRouter } from './stream-routes';
 import { partnerRouter } from './partner/partner-routes';
 import { notFound, problemHandler } from './problem';
 import { placeholderPage } from './placeholder-page';
@@ -40,12 +42,19 @@ export function createApp(deps: AppDeps): Express {
     startTimeoutMs: 5_000,
   };
   const db = deps.configStore.db;
-  app.use('/api', integrationsRouter(db), eventsRouter(db, emitter));
+  const logs = new DeliveryLogs(deps.logStore.db);
+  app.use(
+    '/api',
+    integrationsRouter(db),
+    eventsRouter(db, emitter),
+    logsRouter({ temporal: deps.temporal, logs, config: deps.config }),
+    streamRouter(deps.configStore.sql, deps.logger),
+  );
   app.use(
     '/partner/v1',
     partnerRouter({
       db,
-      logs: new DeliveryLogs(deps.logStore.db),
+      logs,
       temporal: deps.temporal,
       contextProvider: contextProviderFor(deps.config, db),
       emitter,

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { InputError, NotFoundError } from '../errors';
+import { RetryRejectedError } from '../retries/retry-delivery';
 
 /** The one error type that maps to an HTTP outcome; rendered as application/problem+json (RFC 9457). */
 export class HttpProblem extends Error {
@@ -25,6 +26,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
     else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.message }] });
+    else if (error instanceof RetryRejectedError) problem = new HttpProblem(409, 'Conflict', error.message);
     else if (error instanceof NotFoundError) problem = new HttpProblem(404, 'Not Found', `${error.field}: ${error.message}`, { errors: [{ field: error.field, message: error.message }] });
     else if (isBodyParserError(error)) problem = new HttpProblem(error.status, error.status === 413 ? 'Payload Too Large' : 'Bad Request', error.message);
     else {

@@ -64,6 +64,7 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_MAX_MS: millis.default(60_000),
   MIRTH_ACK_TIMEOUT_MS: millis.default(10_000),
   ASYNC_CALLBACK_TIMEOUT_MS: millis.default(3_600_000),
+  DELIVERY_RETENTION_MS: millis.default(7 * 24 * 3_600_000),
   TARGET_ALLOWLIST: cidrList.default([]),
   MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
   OUTBOX_POLL_MS: millis.default(1_000),
@@ -121,6 +122,8 @@ export interface Config {
     retryMaxDelayMs: number;
     mirthAckTimeoutMs: number;
     asyncCallbackTimeoutMs: number;
+    /** How long a delivery workflow stays open for retries after its first outcome. */
+    retentionMs: number;
     /** Networks webhook targets may resolve into although private or loopback (CIDRs). */
     allowedNetworks: string[];
     maxBodyBytes: number;
@@ -187,6 +190,7 @@ export function toConfig(env: Env): Config {
       retryMaxDelayMs: env.WEBHOOK_RETRY_MAX_MS,
       mirthAckTimeoutMs: env.MIRTH_ACK_TIMEOUT_MS,
       asyncCallbackTimeoutMs: env.ASYNC_CALLBACK_TIMEOUT_MS,
+      retentionMs: env.DELIVERY_RETENTION_MS,
       allowedNetworks: env.TARGET_ALLOWLIST,
       maxBodyBytes: env.MAX_BODY_BYTES,
     },

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { LOGS_COLLECTION, type AttemptRecord, type LogDocument } from './log-document';
+import { LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type LogDocument, type RetryLogDocument } from './log-document';
 
 export type LogFinalFields = Pick<
   LogDocument,
@@ -20,14 +20,35 @@ const INDEXES: Array<{ key: Record<string, 1 | -1>; name: string; unique?: boole
 /** The log store's one writer of delivery and API logs. */
 export class DeliveryLogs {
   readonly collection: Collection<LogDocument>;
+  readonly retries: Collection<RetryLogDocument>;
 
   constructor(db: Db) {
     this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
+    this.retries = db.collection<RetryLogDocument>(RETRY_LOGS_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
     // FerretDB rejects `unique: null`, which is how the driver sends an undefined option.
     for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
+    await this.retries.createIndex({ log_id: 1, requested_at: -1 }, { name: 'log_requested_at' });
+  }
+
+  /**
+   * Applies a retry's outcome: the log's fields, its counter (once per retry id, even when the
+   * activity runs again) and the retry record.
+   */
+  async finalizeRetry(logId: string, fields: Partial<LogFinalFields>, record: RetryLogDocument, lastAttempt?: AttemptRecord): Promise<void> {
+    const counter = record.kind === 'auto' ? 'auto_retry_count' : 'retry_count';
+    await this.collection.updateOne(
+      { _id: logId, retry_ids: { $ne: record.retry_id } },
+      { $inc: { [counter]: 1 }, $push: { retry_ids: record.retry_id } },
+    );
+    await this.finalize(logId, fields, lastAttempt);
+    await this.retries.updateOne({ _id: record._id }, { $setOnInsert: record }, { upsert: true });
+  }
+
+  history(logId: string): Promise<RetryLogDocument[]> {
+    return this.retries.find({ log_id: logId }).sort({ requested_at: 1 }).toArray();
   }
 
   /** Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing. */

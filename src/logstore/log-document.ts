@@ -63,6 +63,25 @@ export interface LogDocument {
   activity_date: Date | null;
   updated_at: Date;
   attempts: AttemptRecord[];
+  /** Ids of the retries already applied, so a re-run activity never counts one twice. */
+  retry_ids?: string[];
   /** API logs: the endpoint called. */
   endpoint?: string;
+}
+
+export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';
+
+/** One retry of a log (SPEC §4): who asked, when, and how it ended. */
+export interface RetryLogDocument {
+  _id: string;
+  log_id: string;
+  retry_id: string;
+  kind: 'manual' | 'auto' | 'bulk';
+  requested_by: string;
+  requested_at: Date;
+  finished_at: Date;
+  status: LogStatus;
+  response_status_code: number | null;
+  error_message: string | null;
+  response_time: number | null;
 }

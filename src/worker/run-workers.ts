@@ -2,6 +2,8 @@ import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Config } from '../config/schema';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
+import { postgresLogChangePublisher } from '../logstore/log-changes';
+import { createLogger } from '../logger';
 import type { Services } from '../services';
 import { connectWorker } from '../temporal/connection';
 import { bundleWorkflows, createWorker, type LabwireWorker } from './worker';
@@ -21,7 +23,14 @@ export async function startWorkers(
   const queues = options.queues ?? config.temporal.workerQueues;
   const logs = new DeliveryLogs(services.logStore.db);
   await logs.ensureIndexes();
-  const deps = { config, db: services.configStore.db, logs, contextProvider: contextProviderFor(config, services.configStore.db) };
+  const logger = createLogger(config, 'worker');
+  const deps = {
+    config,
+    db: services.configStore.db,
+    logs,
+    contextProvider: contextProviderFor(config, services.configStore.db),
+    publishLogChange: postgresLogChangePublisher(services.configStore.sql, (error) => logger.warn({ err: error }, 'could not publish a log change')),
+  };
   const connection = await connectWorker(config.temporal);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const created: LabwireWorker[] = [];

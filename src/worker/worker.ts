@@ -32,6 +32,9 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
+    // On shutdown, in-flight activities get this long before they are cancelled (and retried
+    // elsewhere): a log write that waits for a store that is down must not hold a deploy forever.
+    shutdownGraceTime: '10 seconds',
   });
   return { worker, close };
 }

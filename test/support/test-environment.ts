@@ -32,6 +32,8 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     MIRTH_ACK_TIMEOUT_MS: '800',
     ASYNC_CALLBACK_TIMEOUT_MS: '3000',
     OUTBOX_POLL_MS: '300',
+    // Deliveries stay open this long for retries; long enough for a test, short enough to see one close.
+    DELIVERY_RETENTION_MS: '20000',
   };
 }
 

@@ -1,0 +1,41 @@
+// The bench's command line: what it measures and how hard it pushes.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  events: number;
+  /** Events offered per second in the rated run. */
+  rate: number;
+  /** Most emits (or ceiling deliveries) in flight at once. */
+  concurrency: number;
+  /** A delivery slower than this counts as late; a run stops waiting once no log has become final for this long. */
+  timeoutMs: number;
+}
+
+/** Events sent before the reported runs (JIT, workflow cache, connection pools); not an option. */
+export const WARMUP_EVENTS = 20;
+
+function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} expects a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string' },
+      rate: { type: 'string' },
+      concurrency: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+    strict: true,
+  });
+  return {
+    events: Math.round(positiveNumber('events', values.events, 2000)),
+    rate: positiveNumber('rate', values.rate, 50),
+    concurrency: Math.round(positiveNumber('concurrency', values.concurrency, 50)),
+    timeoutMs: positiveNumber('timeout', values.timeout, 120) * 1000,
+  };
+}

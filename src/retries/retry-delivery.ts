@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { deliverySettings } from '../../activities/delivery/resolve-deliveries';
+import type { Config } from '../config/schema';
+import { InputError, NotFoundError } from '../errors';
+import type { EntityType } from '../events/business-event';
+import type { DeliveryLogs } from '../logstore/delivery-logs';
+import type { LogDocument } from '../logstore/log-document';
+import { deliveryWorkflowId, retryDeliveryUpdate, searchAttributes } from '../../workflows/definitions';
+import { deliveryWorkflow } from '../../workflows/delivery';
+import type { DeliveryInput, RetryKind, RetryRequest, RetryResult } from '../../workflows/types';
+
+/** A retry the delivery refused: one is already running, or the log is SUCCESS and force was not sent. */
+export class RetryRejectedError extends Error {
+  override name = 'RetryRejectedError';
+}
+
+export interface RetryDeps {
+  temporal: Client;
+  logs: DeliveryLogs;
+  config: Config;
+}
+
+export interface RetryOptions {
+  kind: RetryKind;
+  requestedBy: string;
+  force?: boolean;
+  /** Wait for the retry's outcome instead of returning once it is accepted. */
+  wait?: boolean;
+}
+
+export type RetryAnswer = { accepted: true; retryId: string; logId: string; result?: RetryResult };
+
+/**
+ * The delivery's input rebuilt from its log: only references (SPEC §4 retry_context). The retry
+ * itself reads the integration and the entity fresh, so it sends today's data.
+ */
+export function deliveryInputFromLog(log: LogDocument, config: Config): DeliveryInput {
+  const context = log.retry_context;
+  if (!context || !log.event_id || context.lab_integration_id === null || context.auth_id === null || !log.integration_type || !log.origin) {
+    throw new InputError('id', `log ${log._id} has no retry context; only delivery logs can be retried`);
+  }
+  return {
+    event: {
+      eventId: log.event_id,
+      labId: context.lab_id,
+      ...(context.org_id === null ? {} : { orgId: context.org_id }),
+      actionCategoryId: context.action_category_id,
+      entity: { type: context.entity_type as EntityType, id: context.entity_id },
+      activityDate: (log.activity_date ?? log.inserted_at).toISOString(),
+    },
+    target: {
+      logId: log._id,
+      authId: context.auth_id,
+      labIntegrationId: context.lab_integration_id,
+      developerId: log.developer_id ?? 0,
+      developerName: log.developer_name ?? '',
+      actionCategoryId: context.action_category_id,
+      operation: log.operation,
+      origin: log.origin,
+      integrationType: log.integration_type as DeliveryInput['target']['integrationType'],
+      payloadType: null,
+      // SPEC §5 routing: a retry runs on its origin's task queue (crelio-app → its own workers).
+      taskQueue: log.origin === 'crelio-app' ? config.temporal.crelioTaskQueue : config.temporal.taskQueue,
+    },
+    settings: deliverySettings(config),
+    mode: 'retries-only',
+    currentStatus: log.status,
+  };
+}
+
+/**
+ * Sends the retry to `delivery-<logId>` as an update. Update-with-start covers both cases in one
+ * call: an open delivery takes the update; a closed one (past its retention window) is reopened
+ * as a new run with the same id. Refusals come back at once as RetryRejectedError.
+ */
+export async function retryDelivery(deps: RetryDeps, logId: string, options: RetryOptions): Promise<RetryAnswer> {
+  const log = await deps.logs.get(logId);
+  if (!log) throw new NotFoundError('id', `log ${logId} does not exist`);
+  if (log.type !== 'WEBHOOK') throw new InputError('id', `log ${logId} is an inbound API log; only deliveries can be retried`);
+  const input = deliveryInputFromLog(log, deps.config);
+  const request: RetryRequest = {
+    retryId: randomUUID(),
+    kind: options.kind,
+    requestedBy: options.requestedBy,
+    requestedAt: new Date().toISOString(),
+    force: options.force,
+  };
+  const startWorkflowOperation = new WithStartWorkflowOperation(deliveryWorkflow, {
+    workflowId: deliveryWorkflowId(logId),
+    taskQueue: input.target.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: searchAttributes.labId, value: String(input.event.labId) },
+      { key: searchAttributes.logId, value: logId },
+      { key: searchAttributes.actionCategoryId, value: String(input.event.actionCategoryId) },
+      { key: searchAttributes.eventId, value: input.event.eventId },
+    ],
+  });
+  try {
+    const handle = await deps.temporal.connection.withDeadline(Date.now() + 15_000, () =>
+      deps.temporal.workflow.startUpdateWithStart(retryDeliveryUpdate, {
+        args: [request],
+        updateId: request.retryId,
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        startWorkflowOperation,
+      }),
+    );
+    const result = options.wait ? await handle.result() : await refusedAtOnce(deps.temporal, () => handle.result());
+    return { accepted: true, retryId: request.retryId, logId, result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new RetryRejectedError(error.cause?.message ?? error.message);
+    throw error;
+  }
+}
+
+/**
+ * The SDK reports a validator's refusal only through the update handle's result. A refusal is
+ * already in the start response, so the result settles at once with no server call; an accepted
+ * retry would start polling, which is cut short here (the caller follows it on /api/stream).
+ */
+async function refusedAtOnce(temporal: Client, result: () => Promise<RetryResult>): Promise<RetryResult | undefined> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 100);
+  try {
+    return await temporal.connection.withAbortSignal(controller.signal, result);
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw error;
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

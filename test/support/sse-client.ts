@@ -1,0 +1,38 @@
+/** A real Server-Sent Events client (fetch + stream), recording each `log` event with its arrival time. */
+export class SseClient {
+  readonly events: Array<{ data: Record<string, unknown>; receivedAt: number }> = [];
+  private readonly abort = new AbortController();
+  private reading?: Promise<void>;
+
+  async connect(url: string): Promise<this> {
+    const response = await fetch(url, { signal: this.abort.signal, headers: { accept: 'text/event-stream' } });
+    if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    this.reading = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(frame)?.[1];
+            if (/^event: log$/m.test(frame) && data) this.events.push({ data: JSON.parse(data) as Record<string, unknown>, receivedAt: Date.now() });
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.abort.abort();
+    return this.reading ?? Promise.resolve();
+  }
+}
