@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config/schema';
 import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
@@ -7,6 +8,7 @@ import type { PublishLogChange } from '../src/logstore/log-changes';
 import { createDeliveryActivities } from './delivery';
 import { createMirthActivities } from './mirth/send-to-mirth';
 import { createStackActivities } from './stack';
+import { createSweepActivities } from './sweep';
 import { createWebhookActivities } from './webhook/dispatch-webhook';
 
 export interface ActivityDeps {
@@ -15,6 +17,7 @@ export interface ActivityDeps {
   logs: DeliveryLogs;
   contextProvider: ContextProvider;
   publishLogChange: PublishLogChange;
+  temporal: Client;
 }
 
 /** Every activity the worker registers, built from the clients it is given; `close` releases the HTTP agent. */
@@ -36,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   const activities = {
     ...createStackActivities(),
     ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities() }),
+    ...createSweepActivities(deps),
   };
   return { activities, close: () => webhook.close() };
 }

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { runCli } from './support/cli';
 import { billItems } from '../src/db/schema';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
@@ -131,5 +132,16 @@ describe('manual retries', () => {
     const response = await harness.request('POST', `/api/logs/${logId}/retry`, body);
     expect(response.status).toBe(status);
     expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+});
+
+describe('labwire retry', () => {
+  it('refuses a malformed id with the usage, and says why an unknown log is not retried', () => {
+    const malformed = runCli(['retry', 'nope']);
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toContain('Usage: labwire retry <logId> [--force]');
+    const unknown = runCli(['retry', 'bbbbbbbbbbbbbbbbbbbbbbbb']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('Not retried: log bbbbbbbbbbbbbbbbbbbbbbbb does not exist');
   });
 });

@@ -1,3 +1,4 @@
 export { ping } from './ping';
 export { businessEventWorkflow } from './business-event';
 export { deliveryWorkflow } from './delivery';
+export { sweepWorkflow } from './sweep';

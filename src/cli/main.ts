@@ -5,6 +5,7 @@ import { sayToStderr as say } from '../devstack/say';
 import { apiCommand } from './commands/api';
 import { doctorCommand } from './commands/doctor';
 import { EMIT_USAGE, emitCommand } from './commands/emit';
+import { RETRY_USAGE, retryCommand } from './commands/retry';
 import { installServersCommand } from './commands/install-servers';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
@@ -20,6 +21,7 @@ Commands:
   api      run the API and dashboard against running servers
   doctor   print the resolved configuration and check each server
   emit     fire one business event: ${EMIT_USAGE}
+  retry    retry one delivery and wait for its outcome: ${RETRY_USAGE}
   install-servers
            find or build (once, cached) the temporal and ferretdb binaries
 
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     return command ? 0 : 2;
   }
   if (command === 'emit') return emitCommand(loadConfig(), rest, say);
+  if (command === 'retry') return retryCommand(loadConfig(), rest, say);
   if (rest.length > 0) {
     say(`labwire ${command} takes no arguments (got: ${rest.join(' ')}). Configure it with environment variables.`);
     return 2;

@@ -65,6 +65,15 @@ export const envSchema = z.object({
   MIRTH_ACK_TIMEOUT_MS: millis.default(10_000),
   ASYNC_CALLBACK_TIMEOUT_MS: millis.default(3_600_000),
   DELIVERY_RETENTION_MS: millis.default(7 * 24 * 3_600_000),
+  SWEEP_INTERVAL_MS: millis.default(300_000),
+  SWEEP_WINDOW_MS: millis.default(24 * 3_600_000),
+  SWEEP_MAX_AUTO_RETRIES: z.coerce.number({ error: 'expected a whole number from 0 to 100' }).int().min(0).max(100).default(3),
+  SWEEP_RETRYABLE_PATTERNS: z
+    .string()
+    .transform((v) => v.split('|').map((part) => part.trim()).filter(Boolean))
+    .default(['No response', 'SocketTimeoutException', 'ECONNRESET', 'connection reset', 'ECONNREFUSED', 'connection refused', 'timed out', 'ETIMEDOUT']),
+  SWEEP_MIRTH_QUEUED_AFTER_MS: millis.default(600_000),
+  SWEEP_PAUSED: bool.default(false),
   TARGET_ALLOWLIST: cidrList.default([]),
   MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
   OUTBOX_POLL_MS: millis.default(1_000),
@@ -130,6 +139,15 @@ export interface Config {
   };
   outboxPollMs: number;
   partnerRateLimitPerMinute: number;
+  sweep: {
+    intervalMs: number;
+    windowMs: number;
+    maxAutoRetries: number;
+    /** Case-insensitive substrings of error_message that make a FAIL worth retrying by itself. */
+    retryablePatterns: string[];
+    mirthQueuedAfterMs: number;
+    paused: boolean;
+  };
   /** Where live domain objects come from: the sample schema in PostgreSQL, or the lab backend over HTTP. */
   contextProvider: { kind: 'postgres' } | { kind: 'http'; baseUrl: string; apiKey?: string };
   timeouts: { startupMs: number; shutdownMs: number };
@@ -195,6 +213,14 @@ export function toConfig(env: Env): Config {
       maxBodyBytes: env.MAX_BODY_BYTES,
     },
     outboxPollMs: env.OUTBOX_POLL_MS,
+    sweep: {
+      intervalMs: env.SWEEP_INTERVAL_MS,
+      windowMs: env.SWEEP_WINDOW_MS,
+      maxAutoRetries: env.SWEEP_MAX_AUTO_RETRIES,
+      retryablePatterns: env.SWEEP_RETRYABLE_PATTERNS,
+      mirthQueuedAfterMs: env.SWEEP_MIRTH_QUEUED_AFTER_MS,
+      paused: env.SWEEP_PAUSED,
+    },
     contextProvider:
       env.CONTEXT_PROVIDER === 'http'
         ? { kind: 'http', baseUrl: env.LAB_BACKEND_URL ?? '', apiKey: env.LAB_BACKEND_API_KEY }

@@ -17,7 +17,7 @@ export interface RunningWorkers {
 /** One Temporal worker per task queue this process serves, sharing one connection and one workflow bundle. */
 export async function startWorkers(
   config: Config,
-  services: Pick<Services, 'configStore' | 'logStore'>,
+  services: Pick<Services, 'configStore' | 'logStore' | 'temporal'>,
   options: { queues?: string[]; workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {},
 ): Promise<RunningWorkers> {
   const queues = options.queues ?? config.temporal.workerQueues;
@@ -29,6 +29,7 @@ export async function startWorkers(
     db: services.configStore.db,
     logs,
     contextProvider: contextProviderFor(config, services.configStore.db),
+    temporal: services.temporal,
     publishLogChange: postgresLogChangePublisher(services.configStore.sql, (error) => logger.warn({ err: error }, 'could not publish a log change')),
   };
   const connection = await connectWorker(config.temporal);

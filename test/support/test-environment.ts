@@ -34,6 +34,8 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     OUTBOX_POLL_MS: '300',
     // Deliveries stay open this long for retries; long enough for a test, short enough to see one close.
     DELIVERY_RETENTION_MS: '20000',
+    // The schedule exists but never fires by itself in tests: sweeps are run on demand.
+    SWEEP_PAUSED: 'true',
   };
 }
 

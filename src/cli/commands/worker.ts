@@ -6,6 +6,7 @@ import { openServices, type Services } from '../../services';
 import { connectTemporal } from '../../temporal/connection';
 import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { startWorkers } from '../../worker/run-workers';
+import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../retries/sweep-schedule';
 import { onShutdown } from '../shutdown';
 
 export interface RunningWorker {
@@ -23,6 +24,8 @@ export async function runWorker(config: Config, services: Services, say: Say): P
     logger: createLogger(config, 'outbox-relay'),
   });
   say(`Worker: polling task queues ${workers.queues.join(', ')}; relaying the event outbox`);
+  const schedule = await ensureSweepSchedule(services.temporal, config);
+  say(`Automatic retries: schedule ${SWEEP_SCHEDULE_ID} ${schedule}, every ${Math.round(config.sweep.intervalMs / 1000)} s${config.sweep.paused ? ' (paused)' : ''}`);
   return {
     async stop() {
       await relay.stop();

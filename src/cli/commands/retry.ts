@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../../config/schema';
+import type { Say } from '../../devstack/say';
+import { InputError, NotFoundError } from '../../errors';
+import { DeliveryLogs } from '../../logstore/delivery-logs';
+import { RetryRejectedError, retryDelivery } from '../../retries/retry-delivery';
+import { openServices } from '../../services';
+
+export const RETRY_USAGE = 'labwire retry <logId> [--force]';
+
+/** `labwire retry`: a manual retry from the command line; waits for the outcome and prints it. */
+export async function retryCommand(config: Config, args: string[], say: Say): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    say(`${error instanceof Error ? error.message : String(error)}\nUsage: ${RETRY_USAGE}`);
+    return 2;
+  }
+  const [logId, ...extra] = parsed.positionals;
+  if (!logId || extra.length > 0 || !/^[0-9a-f]{24}$/.test(logId)) {
+    say(`Expected one 24-character log id.\nUsage: ${RETRY_USAGE}`);
+    return 2;
+  }
+  const services = await openServices(config);
+  try {
+    const answer = await retryDelivery({ temporal: services.temporal, logs: new DeliveryLogs(services.logStore.db), config }, logId, {
+      kind: 'manual',
+      requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
+      force: parsed.values.force,
+      wait: true,
+    });
+    say(`Retried log ${logId} (retry ${answer.retryId}): ${answer.result?.status || '(blank: suppressed)'}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof RetryRejectedError || error instanceof NotFoundError || error instanceof InputError) {
+      say(`Not retried: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await services.close();
+  }
+}

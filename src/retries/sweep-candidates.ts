@@ -1,0 +1,42 @@
+import type { Filter } from 'mongodb';
+import type { Config } from '../config/schema';
+import type { DeliveryLogs } from '../logstore/delivery-logs';
+import type { LogDocument } from '../logstore/log-document';
+
+export interface SweepRange {
+  from: Date;
+  to: Date;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * SPEC §5 automatic retry: FAIL or QUEUED deliveries inserted within the range, below the
+ * auto-retry maximum, whose error matches a retryable pattern — or Mirth logs still QUEUED
+ * (never confirmed) after the threshold. 4xx answers match no default pattern, so they stay put.
+ */
+export function sweepFilter(sweep: Config['sweep'], range: SweepRange, now: Date): Filter<LogDocument> {
+  const retryable: Filter<LogDocument>[] = [
+    { integration_type: 'mirth', status: 'QUEUED', inserted_at: { $lte: new Date(now.getTime() - sweep.mirthQueuedAfterMs) } },
+  ];
+  if (sweep.retryablePatterns.length > 0) {
+    retryable.push({ error_message: { $regex: sweep.retryablePatterns.map(escapeRegex).join('|'), $options: 'i' } });
+  }
+  return {
+    type: 'WEBHOOK',
+    status: { $in: ['FAIL', 'QUEUED'] },
+    inserted_at: { $gte: range.from, $lte: range.to },
+    auto_retry_count: { $lt: sweep.maxAutoRetries },
+    $or: retryable,
+  };
+}
+
+/** One page of candidates in `_id` order, after `after`: large sweeps page instead of loading everything. */
+export async function findSweepPage(logs: DeliveryLogs, filter: Filter<LogDocument>, after: string | undefined, limit: number): Promise<string[]> {
+  const page = await logs.collection
+    .find({ ...filter, ...(after ? { _id: { $gt: after } } : {}) }, { projection: { _id: 1 } })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .toArray();
+  return page.map((doc) => doc._id);
+}
