@@ -5,6 +5,7 @@ import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import type { PublishLogChange } from '../src/logstore/log-changes';
+import { createBulkRetryActivities } from './bulk-retry';
 import { createDeliveryActivities } from './delivery';
 import { createMirthActivities } from './mirth/send-to-mirth';
 import { createStackActivities } from './stack';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStackActivities(),
     ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities() }),
     ...createSweepActivities(deps),
+    ...createBulkRetryActivities(deps),
   };
   return { activities, close: () => webhook.close() };
 }

@@ -2,3 +2,4 @@ export { ping } from './ping';
 export { businessEventWorkflow } from './business-event';
 export { deliveryWorkflow } from './delivery';
 export { sweepWorkflow } from './sweep';
+export { bulkRetryWorkflow } from './bulk-retry';

@@ -11,6 +11,7 @@ import type { EmitterDeps } from '../client/emitter';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import { eventsRouter } from './events-routes';
+import { bulkRouter } from './bulk-routes';
 import { healthRouter } from './health';
 import { integrationsRouter } from './integrations-routes';
 import { logsRouter } from './logs-routes';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
     '/api',
     integrationsRouter(db),
     eventsRouter(db, emitter),
+    bulkRouter({ temporal: deps.temporal, logs, config: deps.config }),
     logsRouter({ temporal: deps.temporal, logs, config: deps.config }),
     streamRouter(deps.configStore.sql, deps.logger),
   );

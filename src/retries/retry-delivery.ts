@@ -27,6 +27,8 @@ export interface RetryOptions {
   force?: boolean;
   /** Wait for the retry's outcome instead of returning once it is accepted. */
   wait?: boolean;
+  /** Idempotency key; a repeat with the same id is the same retry (default: a new one). */
+  retryId?: string;
 }
 
 export type RetryAnswer = { accepted: true; retryId: string; logId: string; result?: RetryResult };
@@ -80,7 +82,7 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
   if (log.type !== 'WEBHOOK') throw new InputError('id', `log ${logId} is an inbound API log; only deliveries can be retried`);
   const input = deliveryInputFromLog(log, deps.config);
   const request: RetryRequest = {
-    retryId: randomUUID(),
+    retryId: options.retryId ?? randomUUID(),
     kind: options.kind,
     requestedBy: options.requestedBy,
     requestedAt: new Date().toISOString(),
