@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { runCli } from './support/cli';
+import { createLabwireClient } from '../src/client';
 import { billItems } from '../src/db/schema';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
@@ -121,6 +122,32 @@ describe('manual retries', () => {
     await harness.request('POST', `/api/logs/${log._id}/retry?wait=true`, {});
     const run = await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe();
     expect(run.taskQueue).toBe(harness.config.temporal.crelioTaskQueue);
+  });
+
+  it('the client library retries a delivery too, and answers (never throws) when it cannot', async () => {
+    const { log } = await delivered({ status: 500, body: 'x' });
+    const config = harness.config;
+    const client = createLabwireClient({
+      temporalAddress: config.temporal.address, databaseUrl: config.postgres.url, logStoreUrl: config.logStore.url,
+      logStoreDatabase: config.logStore.database, taskQueue: config.temporal.taskQueue, crelioTaskQueue: config.temporal.crelioTaskQueue,
+    });
+    try {
+      expect(await client.retryDelivery(log._id, { wait: true })).toMatchObject({ ok: true, logId: log._id, result: { status: 'SUCCESS' } });
+      expect(await client.retryDelivery('cccccccccccccccccccccccc')).toEqual({ ok: false, error: 'log cccccccccccccccccccccccc does not exist' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reports webhook logs QUEUED for long (they are not swept)', async () => {
+    const { log } = await delivered({ status: 200 });
+    await harness.logs.collection.updateOne({ _id: log._id }, { $set: { status: 'QUEUED', inserted_at: new Date(Date.now() - 3_600_000) } });
+    const report = await harness.request('GET', '/api/logs/stuck?olderThanMs=1800000');
+    expect(report.status).toBe(200);
+    expect(report.body.logs.map((l: { _id: string }) => l._id)).toContain(log._id);
+    const bad = await harness.request('GET', '/api/logs/stuck?olderThanMs=soon');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('olderThanMs');
   });
 
   it.each([

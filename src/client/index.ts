@@ -1,4 +1,8 @@
+import { MongoClient } from 'mongodb';
 import postgres from 'postgres';
+import { loadConfig } from '../config/load';
+import { DeliveryLogs } from '../logstore/delivery-logs';
+import { retryDelivery, type RetryAnswer } from '../retries/retry-delivery';
 import { emitBusinessEvent, enqueueBusinessEvent, lazyTemporalClient, type EmitResult } from './emitter';
 
 export type { EmitResult } from './emitter';
@@ -10,12 +14,20 @@ export interface LabwireClientOptions {
   /** The Labwire PostgreSQL database that holds the event outbox. */
   databaseUrl: string;
   taskQueue?: string;
+  crelioTaskQueue?: string;
   startTimeoutMs?: number;
+  /** The log store (needed by retryDelivery only). */
+  logStoreUrl?: string;
+  logStoreDatabase?: string;
 }
+
+export type RetryDeliveryResult = ({ ok: true } & RetryAnswer) | { ok: false; error: string };
 
 export interface LabwireClient {
   emitBusinessEvent(event: unknown): Promise<EmitResult>;
   enqueueBusinessEvent(tx: postgres.TransactionSql | postgres.Sql, event: unknown): Promise<EmitResult>;
+  /** A manual retry of one delivery, on live data; never throws (a refusal comes back with its reason). */
+  retryDelivery(logId: string, options?: { force?: boolean; requestedBy?: string; wait?: boolean }): Promise<RetryDeliveryResult>;
   close(): Promise<void>;
 }
 
@@ -24,11 +36,26 @@ export function createLabwireClient(options: LabwireClientOptions): LabwireClien
   const temporal = lazyTemporalClient(options.temporalAddress, options.namespace ?? 'default');
   const sql = postgres(options.databaseUrl, { max: 2, onnotice: () => undefined });
   const deps = { temporal, sql, taskQueue: options.taskQueue ?? 'labwire-default', startTimeoutMs: options.startTimeoutMs ?? 3_000 };
+  let mongo: MongoClient | undefined;
   return {
     emitBusinessEvent: (event) => emitBusinessEvent(deps, event),
     enqueueBusinessEvent: (tx, event) => enqueueBusinessEvent(tx, event),
+    async retryDelivery(logId, retry = {}) {
+      try {
+        if (!options.logStoreUrl) return { ok: false, error: 'retryDelivery needs logStoreUrl (the MongoDB URL of the log store)' };
+        mongo ??= new MongoClient(options.logStoreUrl, { serverSelectionTimeoutMS: 5_000 });
+        // Task queues and timeouts as the workers use them: the library reads the same environment schema.
+        const config = loadConfig({ ...process.env, TASK_QUEUE: deps.taskQueue, CRELIO_TASK_QUEUE: options.crelioTaskQueue ?? 'labwire-crelio-app' });
+        const logs = new DeliveryLogs(mongo.db(options.logStoreDatabase ?? 'labwire'));
+        const answer = await retryDelivery({ temporal, logs, config }, logId, { kind: 'manual', requestedBy: retry.requestedBy ?? 'client', force: retry.force, wait: retry.wait });
+        return { ok: true, ...answer };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    },
     async close() {
       await temporal.connection.close().catch(() => undefined);
+      await mongo?.close();
       await sql.end({ timeout: 5 });
     },
   };
