@@ -11,7 +11,15 @@ import { Receiver } from './support/receiver';
 const MINUTE = 60_000;
 
 describe('automatic retries: the sweep', () => {
-  const harness = new Harness();
+  // A log store database and task queues of its own: a sweep looks at every log in its window,
+  // and the logs other test files leave behind must not be in it.
+  const isolation = uniqueId('sweep').replace(/-/g, '_');
+  const harness = new Harness((c) => {
+    c.logStore.database = `labwire_test_${isolation}`;
+    c.temporal.taskQueue = isolation;
+    c.temporal.crelioTaskQueue = `${isolation}_crelio`;
+    c.temporal.workerQueues = [isolation, `${isolation}_crelio`];
+  });
   const receiver = new Receiver();
 
   beforeAll(async () => {
@@ -51,7 +59,6 @@ describe('automatic retries: the sweep', () => {
       workflowId: uniqueId('sweep'),
       args: [{ from: new Date(now - 60 * MINUTE).toISOString(), to: new Date(now + MINUTE).toISOString() }],
     });
-    expect(result.retried).toBeGreaterThanOrEqual(2);
 
     for (const logId of [noResponse, mirthQueued]) {
       const log = await harness.logWhere(logId, (l) => l.auto_retry_count === 1);
@@ -63,7 +70,8 @@ describe('automatic retries: the sweep', () => {
       expect(await harness.logs.history(logId)).toEqual([]);
     }
     expect((await harness.logs.get(exhausted))?.auto_retry_count).toBe(3);
-  });
+    expect(result.retried).toBe(2);
+  }, 120_000);
 
   it('creates its Schedule idempotently, with the configured interval and paused state', async () => {
     const client = harness.services.temporal;
