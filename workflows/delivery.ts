@@ -79,7 +79,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   const { target, settings } = input;
   const state: DeliveryState = { logId: target.logId, phase: 'creating-log', status: input.currentStatus ?? 'QUEUED', retries: 0 };
   let callback: VendorCallback | undefined;
-  let dispatching = false;
+  // A new delivery counts as dispatching from the start: no retry may slip in before its first send.
+  let dispatching = input.mode !== 'retries-only';
   setHandler(deliveryStateQuery, () => state);
   setHandler(vendorCallbackSignal, (received) => {
     callback ??= received;
