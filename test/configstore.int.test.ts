@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { migrateConfigStore, openConfigStore, type ConfigStore } from '../src/db/config-store';
-import { ACTION_CATEGORIES, seedDemoConfiguration } from '../src/db/demo-seed';
+import { ACTION_CATEGORIES, DEMO_ENTITY_ID, seedDemoConfiguration } from '../src/db/demo-seed';
+import { postgresContextProvider } from '../src/context/postgres-context-provider';
 import { actionCategories, labs, organisations } from '../src/db/schema';
 import { testConfig, uniqueId } from './support/fixtures';
 
@@ -40,5 +41,14 @@ describe('config store (PostgreSQL with drizzle)', () => {
     const [org] = await store.db.insert(organisations).values({ labId: lab!.id, name: `${name} org` }).returning();
     const found = await store.db.select().from(organisations).where(eq(organisations.labId, lab!.id));
     expect(found).toEqual([org]);
+  });
+
+  it('seeds a demo patient, bill and report in lab 1001 that the context provider reads', async () => {
+    await seedDemoConfiguration(store.db);
+    const provider = postgresContextProvider(store.db);
+    const bill = await provider.loadEntity(1001, { type: 'bill', id: DEMO_ENTITY_ID });
+    expect(bill).toMatchObject({ type: 'bill', bill: { billNumber: 'SUN-B-0001', totalAmount: 770, patient: { lastName: 'Rao' } } });
+    const report = await provider.loadEntity(1001, { type: 'report', id: DEMO_ENTITY_ID });
+    expect(report.type === 'report' && report.report.results.map((r) => r.flag ?? '')).toEqual(['', 'H']);
   });
 });
