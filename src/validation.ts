@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export interface FieldProblem {
   field: string;
@@ -16,3 +16,8 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
 export function describeProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
 }
+
+const positiveIdMessage = 'expected a positive whole number';
+
+/** An id in a JSON body: a positive whole number, with one message for every way it can be wrong. */
+export const positiveId = z.number({ error: positiveIdMessage }).int(positiveIdMessage).positive(positiveIdMessage);

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { ParentClosePolicy, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
-import { deliveryWorkflowId, searchAttributes } from './definitions';
+import { deliverySearchAttributes, deliveryWorkflowId } from './definitions';
 import { deliveryWorkflow } from './delivery';
 import type { BusinessEvent } from './types';
 
@@ -29,12 +29,7 @@ export async function businessEventWorkflow(event: BusinessEvent): Promise<{ log
           // Log ids derive from the event, so an existing delivery means this event was seen before.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           // Set at start (not upserted by the delivery) so each delivery is findable by lab, log, action and event.
-          typedSearchAttributes: [
-            { key: searchAttributes.labId, value: String(event.labId) },
-            { key: searchAttributes.logId, value: target.logId },
-            { key: searchAttributes.actionCategoryId, value: String(target.actionCategoryId) },
-            { key: searchAttributes.eventId, value: event.eventId },
-          ],
+          typedSearchAttributes: deliverySearchAttributes(event, target),
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DeliveryState, RetryRequest, RetryResult, VendorCallback } from './types';
+import type { BusinessEvent, DeliveryState, DeliveryTarget, RetryRequest, RetryResult, VendorCallback } from './types';
 
 /**
  * Names shared by workflows and the code that starts or inspects them.
@@ -14,6 +14,16 @@ export const searchAttributes = {
 } as const;
 
 export const deliveryWorkflowId = (logId: string) => `delivery-${logId}`;
+
+/** Set when a delivery starts (however it starts), so each one is findable by lab, log, action and event. */
+export function deliverySearchAttributes(event: BusinessEvent, target: Pick<DeliveryTarget, 'logId' | 'actionCategoryId'>) {
+  return [
+    { key: searchAttributes.labId, value: String(event.labId) },
+    { key: searchAttributes.logId, value: target.logId },
+    { key: searchAttributes.actionCategoryId, value: String(target.actionCategoryId) },
+    { key: searchAttributes.eventId, value: event.eventId },
+  ];
+}
 
 /** An async vendor's answer, delivered by POST /partner/v1/callbacks/<logId>. */
 export const vendorCallbackSignal = defineSignal<[VendorCallback]>('vendorCallback');

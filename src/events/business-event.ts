@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { positiveId } from '../validation';
 
 export const ENTITY_TYPES = ['patient', 'bill', 'report'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
-const positiveId = z.number({ error: 'expected a positive whole number' }).int('expected a positive whole number').positive('expected a positive whole number');
 
 /** A lab's business event (SPEC §4.1): the one input every delivery starts from. */
 export const businessEventSchema = z

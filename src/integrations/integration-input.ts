@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { positiveId } from '../validation';
 import { INTEGRATION_TYPES, PAYLOAD_TYPES } from '../db/schema';
 
-const positiveId = z.number({ error: 'expected a positive whole number' }).int('expected a positive whole number').positive('expected a positive whole number');
 export const httpUrl = z
   .string({ error: 'expected an http(s) URL' })
   .max(2048, 'must be at most 2048 characters')

@@ -1,8 +1,8 @@
 import type { Filter } from 'mongodb';
 import { z } from 'zod';
+import { positiveId } from '../validation';
 import type { LogDocument } from './log-document';
 
-const positiveId = z.number({ error: 'expected a positive whole number' }).int('expected a positive whole number').positive('expected a positive whole number');
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-11-26T10:00:00Z' });
 
 /** The dashboard's filters over logs (SPEC §7); bulk retry takes the same ones. */

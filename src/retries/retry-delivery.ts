@@ -6,7 +6,7 @@ import { InputError, NotFoundError } from '../errors';
 import type { EntityType } from '../events/business-event';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import type { LogDocument } from '../logstore/log-document';
-import { deliveryWorkflowId, retryDeliveryUpdate, searchAttributes } from '../../workflows/definitions';
+import { deliverySearchAttributes, deliveryWorkflowId, retryDeliveryUpdate } from '../../workflows/definitions';
 import { deliveryWorkflow } from '../../workflows/delivery';
 import type { DeliveryInput, RetryKind, RetryRequest, RetryResult } from '../../workflows/types';
 
@@ -93,12 +93,7 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
     taskQueue: input.target.taskQueue,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: searchAttributes.labId, value: String(input.event.labId) },
-      { key: searchAttributes.logId, value: logId },
-      { key: searchAttributes.actionCategoryId, value: String(input.event.actionCategoryId) },
-      { key: searchAttributes.eventId, value: input.event.eventId },
-    ],
+    typedSearchAttributes: deliverySearchAttributes(input.event, input.target),
   });
   try {
     const handle = await deps.temporal.connection.withDeadline(Date.now() + 15_000, () =>
