@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>Labwire</p>, document.getElementById('app')!);
