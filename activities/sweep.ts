@@ -3,6 +3,7 @@ import type { Config } from '../src/config/schema';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import { RetryRejectedError, retryDelivery } from '../src/retries/retry-delivery';
 import { findSweepPage, sweepFilter } from '../src/retries/sweep-candidates';
+import { sweepRetriesTotal } from '../src/metrics';
 
 export interface SweepPageRequest {
   /** ISO dates; unset on the first page, which fixes the window so continued runs page the same set. */
@@ -34,9 +35,13 @@ export function createSweepActivities(deps: { config: Config; logs: DeliveryLogs
     async autoRetry(logId: string): Promise<AutoRetryAnswer> {
       try {
         await retryDelivery(deps, logId, { kind: 'auto', requestedBy: 'sweep' });
+        sweepRetriesTotal.inc({ result: 'accepted' });
         return { logId, accepted: true };
       } catch (error) {
-        if (error instanceof RetryRejectedError) return { logId, accepted: false, reason: error.message };
+        if (error instanceof RetryRejectedError) {
+          sweepRetriesTotal.inc({ result: 'refused' });
+          return { logId, accepted: false, reason: error.message };
+        }
         throw error;
       }
     },

@@ -41,7 +41,7 @@ describe('manual retries', () => {
   it('FAIL → partner fixed → retry → SUCCESS, retry_count 1, one retry record, and an SSE client saw the change within 1 s', async () => {
     const { log, path } = await delivered({ status: 500, body: 'down for maintenance' });
     expect(log.status).toBe('FAIL');
-    const stream = await new SseClient().connect(`${harness.api.url}/api/stream`);
+    const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await harness.adminCookie());
     try {
       const retry = await harness.request('POST', `/api/logs/${log._id}/retry?wait=true`, {});
       expect(retry.status).toBe(200);

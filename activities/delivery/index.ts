@@ -13,6 +13,7 @@ import { createLog } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
 import { resolveDeliveries } from './resolve-deliveries';
 import { decideLogFields } from './status-rules';
+import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
 
 function retryRecord(logId: string, retry: RetryRequest, fields: Partial<LogFinalFields>): RetryLogDocument {
   return {
@@ -67,6 +68,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if (retry) await deps.logs.finalizeRetry(input.target.logId, fields, retryRecord(input.target.logId, retry, fields), lastAttempt);
       else await deps.logs.finalize(input.target.logId, fields, lastAttempt);
       const status = fields.status ?? 'QUEUED';
+      recordOutcome(input.target.integrationType, status, outcome, retry);
       await deps.publishLogChange({ logId: input.target.logId, status, retryId: retry?.retryId });
       return status;
     },
@@ -74,3 +76,9 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 }
 
 export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+function recordOutcome(integrationType: string, status: LogStatus, outcome: DeliveryOutcome, retry?: RetryRequest): void {
+  deliveriesTotal.inc({ status, integration_type: integrationType, retry: retry ? 'yes' : 'no' });
+  if (retry) retriesTotal.inc({ kind: retry.kind, status });
+  if (outcome.kind === 'http' || outcome.kind === 'mirth') dispatchSeconds.observe({ integration_type: integrationType }, outcome.responseTimeMs / 1000);
+}

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
@@ -10,12 +10,18 @@ import type { LogStore } from '../logstore/log-store';
 import type { EmitterDeps } from '../client/emitter';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
-import { eventsRouter } from './events-routes';
-import { bulkRouter } from './bulk-routes';
+import { eventRoutes } from './events-routes';
+import { bulkRoutes } from './bulk-routes';
 import { healthRouter } from './health';
-import { integrationsRouter } from './integrations-routes';
-import { logsRouter } from './logs-routes';
-import { streamRouter } from './stream-routes';
+import { integrationRoutes } from './integrations-routes';
+import { logRoutes } from './logs-routes';
+import { streamRoutes } from './stream-routes';
+import { sessionRoutes } from './session-routes';
+import { metaRoutes } from './meta-routes';
+import { sessionAuthorizer } from './auth-gate';
+import { httpMetrics, metricsEndpoint } from './http-metrics';
+import { openApiDocument } from './openapi';
+import { defineRoute, mountRoutes, type ApiRoute } from './route';
 import { partnerRouter } from './partner/partner-routes';
 import { notFound, problemHandler } from './problem';
 import { placeholderPage } from './placeholder-page';
@@ -29,6 +35,8 @@ export interface AppDeps {
 }
 
 export const dashboardDir = join(projectRoot, 'web', 'dist');
+
+const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
 
 /** Builds the Express app; listening is separate so tests can mount it on any port. */
 export function createApp(deps: AppDeps): Express {
@@ -44,14 +52,34 @@ export function createApp(deps: AppDeps): Express {
   };
   const db = deps.configStore.db;
   const logs = new DeliveryLogs(deps.logStore.db);
-  app.use(
-    '/api',
-    integrationsRouter(db),
-    eventsRouter(db, emitter),
-    bulkRouter({ temporal: deps.temporal, logs, config: deps.config }),
-    logsRouter({ temporal: deps.temporal, logs, config: deps.config }),
-    streamRouter(deps.configStore.sql, deps.logger),
+  const authorize = sessionAuthorizer(db);
+  app.use(httpMetrics);
+  const routes: ApiRoute[] = [
+    ...sessionRoutes(db, deps.config),
+    ...metaRoutes(db, deps.config, version),
+    ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
+    ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
+    ...streamRoutes(deps.configStore.sql, deps.logger),
+    ...integrationRoutes(db),
+    ...eventRoutes(db, emitter),
+  ];
+  routes.push(
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      access: 'viewer',
+      tag: 'Meta',
+      summary: 'This document, generated from the zod schemas that validate each request',
+      responses: { 200: 'OpenAPI 3.1' },
+      async handle() {
+        return openApiDocument(routes, { version, serverUrl: deps.config.api.publicUrl });
+      },
+    }),
   );
+  const api = Router();
+  mountRoutes(api, routes, authorize);
+  app.use('/api', api);
+  app.get('/metrics', metricsEndpoint(deps.config.metricsToken, authorize));
   app.use(
     '/partner/v1',
     partnerRouter({
@@ -73,7 +101,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   if (existsSync(join(dashboardDir, 'index.html'))) {
-    app.use(express.static(dashboardDir));
+    app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    // The dashboard routes in the browser (/logs/<id>, /integrations): any other page is its index.
+    app.use((req, res, next) => {
+      if (req.method !== 'GET' || /^\/(api|partner)\//.test(req.path) || !req.accepts('html')) return next();
+      res.setHeader('cache-control', 'no-cache');
+      res.sendFile(join(dashboardDir, 'index.html'));
+    });
   } else {
     app.get('/', (_req, res) => {
       res.type('html').send(placeholderPage(deps.config));
@@ -82,4 +116,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;
+}
+
+/** Hashed assets are cached; index.html is revalidated so a new build shows at once. */
+function noCacheForHtml(res: { setHeader(name: string, value: string): unknown }, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
@@ -8,7 +7,7 @@ import { logFilterSchema } from '../logstore/log-filter';
 import { createBulkRetryActivities, type BulkSelection } from '../../activities/bulk-retry';
 import { bulkProgressQuery, bulkRetryWorkflow, bulkRetryWorkflowId } from '../../workflows/bulk-retry';
 import { HttpProblem } from './problem';
-import { parseInput } from './validate';
+import { defineRoute, type ApiRoute } from './route';
 
 const bulkBody = z
   .object({
@@ -19,45 +18,75 @@ const bulkBody = z
   })
   .strict()
   .refine((b) => (b.filter === undefined) !== (b.ids === undefined), { path: ['filter'], message: 'send exactly one of filter or ids' });
-const bulkIdParam = z.object({ id: z.string().uuid('expected a bulk retry id') });
+const bulkIdParam = z.object({ id: z.uuid('expected a bulk retry id') }).strict();
 
 /** Bulk retry (SPEC §5): preview how many, start one workflow for the whole set, watch it, cancel it. */
-export function bulkRouter(deps: { temporal: Client; logs: DeliveryLogs; config: Config }): Router {
-  const router = Router();
+export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config: Config }): ApiRoute[] {
   const counting = createBulkRetryActivities(deps);
   const selectionOf = (body: z.infer<typeof bulkBody>): BulkSelection => (body.ids ? { ids: body.ids } : { filter: body.filter });
-
-  router.post('/logs/retry/preview', async (req, res) => {
-    const body = parseInput(bulkBody, req.body);
-    res.json({ count: await counting.countBulkSelection(selectionOf(body)) });
-  });
-
-  router.post('/logs/retry', async (req, res) => {
-    const body = parseInput(bulkBody, req.body);
-    const bulkId = randomUUID();
-    await deps.temporal.workflow.start(bulkRetryWorkflow, {
-      workflowId: bulkRetryWorkflowId(bulkId),
-      taskQueue: deps.config.temporal.taskQueue,
-      args: [{ bulkId, selection: selectionOf(body), force: body.force, requestedBy: 'operator', concurrency: body.concurrency }],
-    });
-    res.status(202).json({ bulkId, workflowId: bulkRetryWorkflowId(bulkId) });
-  });
-
-  router.get('/bulk-retries/:id', async (req, res) => {
-    const { id } = parseInput(bulkIdParam, req.params, 'path');
-    try {
-      res.json(await deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id)).query(bulkProgressQuery));
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'Not Found', `id: bulk retry ${id} does not exist`);
-      throw error;
-    }
-  });
-
-  router.post('/bulk-retries/:id/cancel', async (req, res) => {
-    const { id } = parseInput(bulkIdParam, req.params, 'path');
-    await deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id)).cancel();
-    res.status(202).json({ bulkId: id, cancelling: true });
-  });
-
-  return router;
+  const handleOf = (id: string) => deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id));
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/logs/retry/preview',
+      access: 'operator',
+      tag: 'Bulk retry',
+      summary: 'How many logs a bulk retry of this filter or these ids would retry',
+      body: bulkBody,
+      responses: { 200: 'The count' },
+      async handle({ body }) {
+        return { count: await counting.countBulkSelection(selectionOf(body)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/logs/retry',
+      access: 'operator',
+      tag: 'Bulk retry',
+      summary: 'Retry every log of a filter or a list of ids, as one workflow with bounded concurrency',
+      body: bulkBody,
+      responses: { 202: 'Started; watch GET /api/bulk-retries/{id}' },
+      async handle({ body, res, session }) {
+        const bulkId = randomUUID();
+        await deps.temporal.workflow.start(bulkRetryWorkflow, {
+          workflowId: bulkRetryWorkflowId(bulkId),
+          taskQueue: deps.config.temporal.taskQueue,
+          args: [{ bulkId, selection: selectionOf(body), force: body.force, requestedBy: session.user.username, concurrency: body.concurrency }],
+        });
+        res.status(202);
+        return { bulkId, workflowId: bulkRetryWorkflowId(bulkId) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/bulk-retries/:id',
+      access: 'viewer',
+      tag: 'Bulk retry',
+      summary: "A bulk retry's progress",
+      params: bulkIdParam,
+      responses: { 200: 'Progress', 404: 'No such bulk retry' },
+      async handle({ params }) {
+        try {
+          return await handleOf(params.id).query(bulkProgressQuery);
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'Not Found', `id: bulk retry ${params.id} does not exist`);
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/bulk-retries/:id/cancel',
+      access: 'operator',
+      tag: 'Bulk retry',
+      summary: 'Stop a bulk retry: retries already running finish, no new ones start',
+      params: bulkIdParam,
+      responses: { 202: 'Cancelling' },
+      async handle({ params, res }) {
+        await handleOf(params.id).cancel();
+        res.status(202);
+        return { bulkId: params.id, cancelling: true };
+      },
+    }),
+  ];
 }

@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { Router } from 'express';
 import { emitBusinessEvent, type EmitterDeps, type EmitResult } from '../client/emitter';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, labs } from '../db/schema';
 import { businessEventSchema, type BusinessEvent } from '../events/business-event';
 import { NotFoundError } from '../errors';
 import { HttpProblem } from './problem';
-import { parseInput } from './validate';
+import { defineRoute, type ApiRoute } from './route';
 
 /** Unknown lab or action → 404 naming it, before anything is started or written. */
 export async function checkEventReferences(db: ConfigDb, event: BusinessEvent): Promise<void> {
@@ -22,13 +21,22 @@ export function emitResponse(result: EmitResult): { status: number; body: object
 }
 
 /** POST /api/events: what the client library's emitBusinessEvent does, over HTTP. */
-export function eventsRouter(db: ConfigDb, emitter: EmitterDeps): Router {
-  const router = Router();
-  router.post('/events', async (req, res) => {
-    const event = parseInput(businessEventSchema, req.body);
-    await checkEventReferences(db, event);
-    const { status, body } = emitResponse(await emitBusinessEvent(emitter, event));
-    res.status(status).json(body);
-  });
-  return router;
+export function eventRoutes(db: ConfigDb, emitter: EmitterDeps): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/events',
+      access: 'operator',
+      tag: 'Events',
+      summary: 'Emit a business event; its deliveries start at once (or wait in the outbox while Temporal is down)',
+      body: businessEventSchema,
+      responses: { 200: 'Duplicate event: already started', 202: 'Started', 400: 'Bad input', 404: 'Unknown lab or action category', 503: 'Neither Temporal nor the outbox took it' },
+      async handle({ body, res }) {
+        await checkEventReferences(db, body);
+        const { status, body: answer } = emitResponse(await emitBusinessEvent(emitter, body));
+        res.status(status);
+        return answer;
+      },
+    }),
+  ];
 }

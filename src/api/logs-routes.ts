@@ -1,51 +1,112 @@
-import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
+import type { ConfigDb } from '../db/config-store';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryDeps } from '../retries/retry-delivery';
+import { summarizeHistory, temporalUiLink } from '../temporal/history-summary';
 import { HttpProblem } from './problem';
-import { parseInput } from './validate';
+import { defineRoute, type ApiRoute } from './route';
 
-const logIdParam = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-character log id') });
-const retryBody = z.object({ force: z.boolean().default(false) }).strict();
-const retryQuery = z.object({ wait: z.enum(['true', 'false']).optional() });
+export const logIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-character log id');
+const logIdParam = z.object({ id: logIdSchema }).strict();
+const retryBody = z.object({ force: z.boolean({ error: 'expected true or false' }).default(false) }).strict();
+const retryQuery = z.object({ wait: z.enum(['true', 'false']).optional() }).strict();
 const stuckQuery = z.object({ olderThanMs: z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(0).optional() }).strict();
 
-/** One log with its retry history, and manual retries (SPEC §5). */
-export function logsRouter(deps: RetryDeps & { logs: DeliveryLogs; config: Config }): Router {
-  const router = Router();
+export type LogsRouteDeps = RetryDeps & { logs: DeliveryLogs; config: Config; db: ConfigDb };
 
-  /** SPEC §5: webhook logs QUEUED for long are reported, not retried (only Mirth's are swept). */
-  router.get('/logs/stuck', async (req, res) => {
-    const { olderThanMs } = parseInput(stuckQuery, req.query, 'query');
-    const threshold = olderThanMs ?? deps.config.sweep.mirthQueuedAfterMs;
-    const stuck = await deps.logs.collection
-      .find(
-        { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: new Date(Date.now() - threshold) } },
-        { projection: { _id: 1, lab_id: 1, operation: 1, integration_type: 1, developer_name: 1, inserted_at: 1, workflow_id: 1 } },
-      )
-      .sort({ inserted_at: 1 })
-      .limit(500)
-      .toArray();
-    res.json({ olderThanMs: threshold, count: stuck.length, logs: stuck });
-  });
-
-  router.get('/logs/:id', async (req, res) => {
-    const { id } = parseInput(logIdParam, req.params, 'path');
+/** One log with its retry history and Temporal history, and manual retries (SPEC §5, §7). */
+export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
+  const { uiUrl, namespace } = deps.config.temporal;
+  const mustGet = async (id: string) => {
     const log = await deps.logs.get(id);
     if (!log) throw new HttpProblem(404, 'Not Found', `id: log ${id} does not exist`, { errors: [{ field: 'id', message: 'no such log' }] });
-    const { retry_ids: _applied, ...shown } = log;
-    res.json({ ...shown, retries: await deps.logs.history(id) });
-  });
-
-  router.post('/logs/:id/retry', async (req, res) => {
-    const { id } = parseInput(logIdParam, req.params, 'path');
-    const { force } = parseInput(retryBody, req.body);
-    const { wait } = parseInput(retryQuery, req.query, 'query');
-    // Who asked comes from the operator's session once sign-in exists (dashboard issue).
-    const answer = await retryDelivery(deps, id, { kind: 'manual', requestedBy: 'operator', force, wait: wait === 'true' });
-    res.status(answer.result ? 200 : 202).json(answer);
-  });
-
-  return router;
+    return log;
+  };
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/logs/stuck',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: 'Webhook logs QUEUED for longer than a threshold: reported, not retried (SPEC §5)',
+      query: stuckQuery,
+      responses: { 200: 'Stuck logs, oldest first' },
+      async handle({ query }) {
+        const threshold = query.olderThanMs ?? deps.config.sweep.mirthQueuedAfterMs;
+        const stuck = await deps.logs.collection
+          .find(
+            { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: new Date(Date.now() - threshold) } },
+            { projection: { _id: 1, lab_id: 1, operation: 1, integration_type: 1, developer_name: 1, inserted_at: 1, workflow_id: 1 } },
+          )
+          .sort({ inserted_at: 1 })
+          .limit(500)
+          .toArray();
+        return { olderThanMs: threshold, count: stuck.length, logs: stuck };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/logs/:id',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: 'One log: every field of SPEC §4, its retry history and a link to its workflow in the Temporal Web UI',
+      params: logIdParam,
+      responses: { 200: 'The log', 404: 'No such log' },
+      async handle({ params }) {
+        const { retry_ids: _applied, ...shown } = await mustGet(params.id);
+        return {
+          ...shown,
+          retries: await deps.logs.history(params.id),
+          temporalUrl: shown.workflow_id ? temporalUiLink(uiUrl, namespace, shown.workflow_id, shown.run_id) : null,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/logs/:id/history',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: "The delivery workflow's Temporal event history, one line per step",
+      params: logIdParam,
+      responses: { 200: 'The timeline', 404: 'No such log, or its workflow history is gone' },
+      async handle({ params }) {
+        const log = await mustGet(params.id);
+        if (!log.workflow_id) throw new HttpProblem(404, 'Not Found', `id: log ${params.id} has no workflow (an API log)`);
+        const handle = deps.temporal.workflow.getHandle(log.workflow_id);
+        try {
+          const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+          return {
+            workflowId: log.workflow_id,
+            runId: description.runId,
+            status: description.status.name,
+            temporalUrl: temporalUiLink(uiUrl, namespace, log.workflow_id, description.runId),
+            events: summarizeHistory(history.events ?? []),
+          };
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) {
+            throw new HttpProblem(404, 'Not Found', `id: the workflow ${log.workflow_id} of log ${params.id} is past Temporal's retention; its history is gone`);
+          }
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/logs/:id/retry',
+      access: 'operator',
+      tag: 'Logs',
+      summary: 'Retry one log with fresh data; ?wait=true answers with the outcome',
+      params: logIdParam,
+      query: retryQuery,
+      body: retryBody,
+      responses: { 200: 'Retried (wait=true): the outcome', 202: 'Accepted', 404: 'No such log', 409: 'Already running, or SUCCESS without force' },
+      async handle({ params, query, body, res, session }) {
+        const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait: query.wait === 'true' });
+        res.status(answer.result ? 200 : 202);
+        return answer;
+      },
+    }),
+  ];
 }

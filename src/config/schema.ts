@@ -57,6 +57,12 @@ export const envSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @').default('admin'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  SESSION_TTL_MS: millis.default(12 * 3_600_000),
+  COOKIE_SECURE: bool.default(false),
+  WORKER_METRICS_PORT: port.optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
 
   WEBHOOK_TIMEOUT_MS: millis.default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a whole number from 1 to 20' }).int().min(1).max(20).default(4),
@@ -124,6 +130,18 @@ export interface Config {
     ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
   };
   api: { host: string; port: number; publicUrl: string };
+  auth: {
+    /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
+    adminUsername: string;
+    adminPassword?: string;
+    sessionTtlMs: number;
+    /** Send the session cookie with `Secure` (behind HTTPS). */
+    secureCookies: boolean;
+  };
+  /** A `labwire worker` of its own serves /metrics on this port; with `labwire start` the API's /metrics covers both. */
+  workerMetricsPort?: number;
+  /** Prometheus sends it as a bearer token to /metrics; a signed-in session works too. */
+  metricsToken?: string;
   delivery: {
     webhookTimeoutMs: number;
     webhookMaxAttempts: number;
@@ -201,6 +219,9 @@ export function toConfig(env: Env): Config {
       },
     },
     api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+    auth: { adminUsername: env.ADMIN_USERNAME, adminPassword: env.ADMIN_PASSWORD, sessionTtlMs: env.SESSION_TTL_MS, secureCookies: env.COOKIE_SECURE },
+    workerMetricsPort: env.WORKER_METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
     delivery: {
       webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
       webhookMaxAttempts: env.WEBHOOK_MAX_ATTEMPTS,

@@ -193,3 +193,36 @@ export const eventOutbox = pgTable(
   },
   (t) => [uniqueIndex('event_outbox_event_idx').on(t.eventId), index('event_outbox_pending_idx').on(t.id).where(sql`dispatched_at is null`)],
 );
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** People who sign in to the dashboard (SPEC §7): viewer reads, operator also retries, admin also manages integrations. */
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    username: text('username').notNull(),
+    /** bcrypt. */
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('users_username_idx').on(sql`lower(${t.username})`)],
+);
+
+/** Dashboard sessions. Only a SHA-256 of the cookie's token is stored, so a database read cannot sign anyone in. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);

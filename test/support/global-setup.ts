@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { migrateConfigStore, openConfigStore } from '../../src/db/config-store';
 import { seedDemoConfiguration } from '../../src/db/demo-seed';
+import { ensureFirstAdmin } from '../../src/auth/users';
 import { startStack, type Stack } from '../../src/devstack/stack';
 import { bundleWorkflows } from '../../src/worker/worker';
 import { applyTestEnvironment, workflowBundlePath } from './test-environment';
@@ -24,6 +25,7 @@ export default async function globalSetup(): Promise<void> {
   const store = openConfigStore(config.postgres.url, { max: 1 });
   try {
     await seedDemoConfiguration(store.db);
+    await ensureFirstAdmin(store.db, config.auth.adminUsername, config.auth.adminPassword);
   } finally {
     await store.close();
   }

@@ -8,6 +8,10 @@ import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay';
 import { openServices, type Services } from '../../src/services';
 import { startWorkers, type RunningWorkers } from '../../src/worker/run-workers';
 import { eventually, prebuiltWorkflowBundle, testConfig } from './fixtures';
+import { ApiClient, type ApiAnswer } from './api-client';
+import { TEST_ADMIN_PASSWORD } from './test-environment';
+import { ensureTestUser, TEST_USER_PASSWORD } from './users';
+import type { Role } from '../../src/db/schema';
 
 /**
  * The real thing, in-process: workers on the test task queues, the outbox relay, and the API on
@@ -20,6 +24,7 @@ export class Harness {
   api!: RunningServer;
   private workers?: RunningWorkers;
   private relay?: OutboxRelay;
+  private admin?: ApiClient;
 
   constructor(overrides: (config: Config) => void = () => undefined) {
     this.config = testConfig();
@@ -47,20 +52,27 @@ export class Harness {
     await this.services?.close();
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-    const response = await fetch(`${this.api.url}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
+  /** Signed in as the test admin; use `as(...)` for another role or `anonymous()` for none. */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+    this.admin ??= new ApiClient(this.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    return this.admin.request(method, path, body, headers);
+  }
+
+  /** The test admin's session cookie, for clients that are not fetch-with-JSON (SSE). */
+  async adminCookie(): Promise<Record<string, string>> {
+    this.admin ??= new ApiClient(this.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    return this.admin.cookieHeader();
+  }
+
+  /** A client signed in as a user of this role (created once with a known password). */
+  async as(role: Role): Promise<ApiClient> {
+    const username = `test-${role}`;
+    await ensureTestUser(this.services.configStore.db, username, role);
+    return new ApiClient(this.api.url, { username, password: TEST_USER_PASSWORD });
+  }
+
+  anonymous(): ApiClient {
+    return new ApiClient(this.api.url);
   }
 
   logsForEvent(eventId: string): Promise<LogDocument[]> {

@@ -4,8 +4,8 @@ export class SseClient {
   private readonly abort = new AbortController();
   private reading?: Promise<void>;
 
-  async connect(url: string): Promise<this> {
-    const response = await fetch(url, { signal: this.abort.signal, headers: { accept: 'text/event-stream' } });
+  async connect(url: string, headers: Record<string, string> = {}): Promise<this> {
+    const response = await fetch(url, { signal: this.abort.signal, headers: { accept: 'text/event-stream', ...headers } });
     if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
     const reader = response.body.getReader();
     const decoder = new TextDecoder();

@@ -6,6 +6,9 @@ import { projectRoot } from '../../src/config/schema';
  * `npm start` and both can run at once. TEST_TEMPORAL_ADDRESS / TEST_MONGODB_URL point the
  * suite at external servers instead.
  */
+/** The first admin of the test database (created by the global setup). */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password-1';
+
 export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
   return {
     LABWIRE_DATA_DIR: join(projectRoot, '.labwire', 'test'),
@@ -19,6 +22,8 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     FERRETDB_POSTGRES_URL: undefined,
     DATABASE_URL: env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/labwire_test',
     API_PORT: '13000',
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
     TASK_QUEUE: 'labwire-test',
     CRELIO_TASK_QUEUE: 'labwire-test-crelio',

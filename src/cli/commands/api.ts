@@ -1,4 +1,5 @@
 import { createApp } from '../../api/app';
+import { bootstrapAdmin } from '../../auth/bootstrap';
 import { listen, type RunningServer } from '../../api/server';
 import type { Config } from '../../config/schema';
 import type { Say } from '../../devstack/say';
@@ -6,7 +7,8 @@ import { createLogger } from '../../logger';
 import { openServices, type Services } from '../../services';
 import { onShutdown } from '../shutdown';
 
-export async function runApi(config: Config, services: Services): Promise<RunningServer> {
+export async function runApi(config: Config, services: Services, say: Say): Promise<RunningServer> {
+  await bootstrapAdmin(config, services.configStore.db, say);
   const app = createApp({ config, ...services, logger: createLogger(config, 'api') });
   return listen(app, config.api.host, config.api.port);
 }
@@ -14,7 +16,7 @@ export async function runApi(config: Config, services: Services): Promise<Runnin
 /** `labwire api`: the API and dashboard against servers that are already running. */
 export async function apiCommand(config: Config, say: Say): Promise<void> {
   const services = await openServices(config, { migrate: true });
-  const server = await runApi(config, services);
+  const server = await runApi(config, services, say);
   onShutdown(async () => {
     await server.close();
     await services.close();

@@ -42,7 +42,7 @@ async function bringUp(config: Config, say: Say, closers: Array<() => Promise<vo
 
   const worker = await runWorker(config, services, say);
   closers.push(() => worker.stop());
-  const api = await runApi(config, services);
+  const api = await runApi(config, services, say);
   closers.push(() => api.close());
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);

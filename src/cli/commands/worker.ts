@@ -8,6 +8,22 @@ import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { startWorkers } from '../../worker/run-workers';
 import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../retries/sweep-schedule';
 import { onShutdown } from '../shutdown';
+import express from 'express';
+import { listen, type RunningServer } from '../../api/server';
+import { metricsRegistry } from '../../metrics';
+
+/** A worker of its own has no API: it answers /metrics itself (bearer METRICS_TOKEN when set). */
+async function serveWorkerMetrics(host: string, port: number, token: string | undefined): Promise<RunningServer> {
+  const app = express();
+  app.get('/metrics', async (req, res) => {
+    if (token && req.get('authorization') !== `Bearer ${token}`) {
+      res.status(401).type('text/plain').send('Send Authorization: Bearer <METRICS_TOKEN>\n');
+      return;
+    }
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+  return listen(app, host, port);
+}
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -45,7 +61,10 @@ export async function workerCommand(config: Config, say: Say): Promise<void> {
   }
   const services = await openServices(config, { migrate: true });
   const worker = await runWorker(config, services, say);
+  const metrics = config.workerMetricsPort ? await serveWorkerMetrics(config.api.host, config.workerMetricsPort, config.metricsToken) : undefined;
+  if (metrics) say(`Worker metrics: ${metrics.url}/metrics`);
   onShutdown(async () => {
+    await metrics?.close();
     await worker.stop();
     await services.close();
   }, say);

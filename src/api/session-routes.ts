@@ -1,0 +1,94 @@
+import type { Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { createSession, deleteSession, readCookie, SESSION_COOKIE } from '../auth/sessions';
+import { createUser, listUsers, newUserSchema, verifyCredentials } from '../auth/users';
+import type { Config } from '../config/schema';
+import type { ConfigDb } from '../db/config-store';
+import { HttpProblem } from './problem';
+import { defineRoute, type ApiRoute } from './route';
+
+const signInBody = z.object({ username: z.string().min(1, 'required').max(100), password: z.string().min(1, 'required').max(200) }).strict();
+
+/** Sign-in, sign-out, who am I, and the admin's list of users. */
+export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
+  const setCookie = (res: Response, token: string, maxAgeMs: number) =>
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.auth.secureCookies, path: '/', maxAge: maxAgeMs });
+  // Guessing passwords: 10 tries a minute per address, answered 429 with Retry-After.
+  const signInLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HttpProblem(429, 'Too Many Requests', 'Too many sign-in attempts; wait a minute and try again.')),
+  });
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/session',
+      access: 'public',
+      skipCsrf: true,
+      middleware: [signInLimit],
+      tag: 'Session',
+      summary: 'Sign in: sets the HttpOnly session cookie and returns the CSRF token for changes',
+      body: signInBody,
+      responses: { 200: 'Signed in', 400: 'Bad input', 401: 'Wrong username or password', 429: 'Too many attempts' },
+      async handle({ body, res }) {
+        const user = await verifyCredentials(db, body.username, body.password);
+        if (!user) throw new HttpProblem(401, 'Unauthorized', 'Wrong username or password.');
+        const { token, session } = await createSession(db, user, config.auth.sessionTtlMs);
+        setCookie(res, token, config.auth.sessionTtlMs);
+        return { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/session',
+      access: 'signed-in',
+      tag: 'Session',
+      summary: 'The signed-in user and the CSRF token to send as X-CSRF-Token',
+      responses: { 200: 'Signed in', 401: 'Not signed in' },
+      async handle({ session }) {
+        return { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/session',
+      access: 'signed-in',
+      tag: 'Session',
+      summary: 'Sign out',
+      responses: { 204: 'Signed out', 401: 'Not signed in', 403: 'Missing CSRF token' },
+      async handle({ req, res }) {
+        const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+        if (token) await deleteSession(db, token);
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/users',
+      access: 'admin',
+      tag: 'Users',
+      summary: 'Everyone who can sign in, with their role',
+      responses: { 200: 'Users' },
+      async handle() {
+        return { items: await listUsers(db) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/users',
+      access: 'admin',
+      tag: 'Users',
+      summary: 'Add a user with a role: viewer, operator or admin',
+      body: newUserSchema,
+      responses: { 201: 'Created', 400: 'Bad input or the username is taken' },
+      async handle({ body, res }) {
+        res.status(201);
+        return createUser(db, body);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ConfigDb } from '../db/config-store';
+import { ROLES, users, type Role } from '../db/schema';
+import { InputError } from '../errors';
+
+/** bcrypt cost: about 0.2 s per hash on this project's 2-core reference machine. */
+const BCRYPT_COST = 11;
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** viewer < operator < admin: each role can do what the ones below it can. */
+export function roleAllows(role: Role, needed: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[needed];
+}
+
+export const newUserSchema = z
+  .object({
+    username: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @'),
+    password: z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters'),
+    role: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }),
+  })
+  .strict();
+
+export type NewUser = z.infer<typeof newUserSchema>;
+
+export async function createUser(db: ConfigDb, input: NewUser): Promise<User> {
+  const passwordHash = await bcrypt.hash(input.password, BCRYPT_COST);
+  const [created] = await db
+    .insert(users)
+    .values({ username: input.username, passwordHash, role: input.role })
+    .onConflictDoNothing()
+    .returning({ id: users.id, username: users.username, role: users.role });
+  if (!created) throw new InputError('username', `a user named ${input.username} already exists`);
+  return created;
+}
+
+export async function listUsers(db: ConfigDb): Promise<Array<User & { disabled: boolean; createdAt: Date }>> {
+  return db
+    .select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled, createdAt: users.createdAt })
+    .from(users)
+    .orderBy(asc(users.id));
+}
+
+// Compared against when the user does not exist, so a wrong username costs as long as a wrong password.
+const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+
+/** The user for a username and password, or undefined; case-insensitive username, constant work either way. */
+export async function verifyCredentials(db: ConfigDb, username: string, password: string): Promise<User | undefined> {
+  const [row] = await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`);
+  const matches = await bcrypt.compare(password, row?.passwordHash ?? DUMMY_HASH);
+  if (!row || !matches || row.disabled) return undefined;
+  return { id: row.id, username: row.username, role: row.role };
+}
+
+export type FirstAdmin = { created: false } | { created: true; username: string; generatedPassword?: string };
+
+/**
+ * The first admin, from configuration, when no user exists yet. Without a configured password
+ * one is generated: the caller prints it once (and may keep it in the data directory).
+ */
+export async function ensureFirstAdmin(db: ConfigDb, username: string, password?: string): Promise<FirstAdmin> {
+  const [{ count } = { count: 0 }] = await db.select({ count: sql<number>`count(*)::int` }).from(users);
+  if (count > 0) return { created: false };
+  const generatedPassword = password ? undefined : randomBytes(12).toString('base64url');
+  try {
+    await createUser(db, { username, password: password ?? generatedPassword ?? '', role: 'admin' });
+  } catch (error) {
+    // Another process created it first.
+    if (error instanceof InputError) return { created: false };
+    throw error;
+  }
+  return { created: true, username, ...(generatedPassword ? { generatedPassword } : {}) };
+}
+
+export async function userById(db: ConfigDb, id: number): Promise<User | undefined> {
+  const [row] = await db.select({ id: users.id, username: users.username, role: users.role }).from(users).where(eq(users.id, id));
+  return row;
+}

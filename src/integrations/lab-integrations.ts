@@ -1,0 +1,106 @@
+import { asc, eq, ilike, inArray, or } from 'drizzle-orm';
+import type { ConfigDb } from '../db/config-store';
+import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
+import { NotFoundError } from '../errors';
+import { generateAuthKey } from './auth-key';
+
+/** Labs by id or by a fragment of the name (the seed's "search a lab"). */
+export async function searchLabs(db: ConfigDb, q: string | undefined, limit: number) {
+  const columns = { id: labs.id, name: labs.name, city: labs.city };
+  const text = q?.trim() ?? '';
+  const byName = ilike(labs.name, `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const where = text === '' ? undefined : /^\d{1,9}$/.test(text) ? or(eq(labs.id, Number(text)), byName) : byName;
+  return db.select(columns).from(labs).where(where).orderBy(asc(labs.name)).limit(limit);
+}
+
+export async function listDevelopers(db: ConfigDb) {
+  return db.select({ id: developers.id, name: developers.name }).from(developers).orderBy(asc(developers.name));
+}
+
+export async function listActionCategories(db: ConfigDb) {
+  return db.select({ id: actionCategories.id, name: actionCategories.name, origin: actionCategories.origin }).from(actionCategories).orderBy(asc(actionCategories.id));
+}
+
+/** Everything the Manage Integrations page shows for one lab: its authentications, each with its triggers. */
+export async function labIntegrations(db: ConfigDb, labId: number) {
+  const [lab] = await db.select({ id: labs.id, name: labs.name, city: labs.city }).from(labs).where(eq(labs.id, labId));
+  if (!lab) throw new NotFoundError('labId', `lab ${labId} does not exist`);
+  const orgs = await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.labId, labId)).orderBy(asc(organisations.id));
+  const auths = await db.select().from(developerAuthentication).where(eq(developerAuthentication.labId, labId)).orderBy(asc(developerAuthentication.id));
+  const triggers =
+    auths.length === 0
+      ? []
+      : await db
+          .select({
+            id: labIntegration.id,
+            authId: labIntegration.authId,
+            actionCategoryId: labIntegration.actionCategoryId,
+            actionCategoryName: actionCategories.name,
+            url: labIntegration.url,
+            requestType: labIntegration.requestType,
+            integrationExtraDetails: labIntegration.integrationExtraDetails,
+            isDisable: labIntegration.isDisable,
+          })
+          .from(labIntegration)
+          .innerJoin(actionCategories, eq(actionCategories.id, labIntegration.actionCategoryId))
+          .where(
+            inArray(
+              labIntegration.authId,
+              auths.map((a) => a.id),
+            ),
+          )
+          .orderBy(asc(labIntegration.actionCategoryId));
+  return {
+    lab,
+    organisations: orgs,
+    authentications: auths.map((auth) => ({
+      id: auth.id,
+      authKey: auth.authKey,
+      labId: auth.labId,
+      orgId: auth.orgId,
+      isOrg: auth.isOrg,
+      developerId: auth.developerId,
+      developerName: auth.developerName,
+      url: auth.url,
+      integrationType: auth.integrationType,
+      requestType: auth.requestType,
+      payloadType: auth.payloadType,
+      templateText: auth.templateText,
+      extraDetails: auth.extraDetails,
+      isIntegrationEnable: auth.isIntegrationEnable,
+      updatedAt: auth.updatedAt,
+      integrations: triggers.filter((t) => t.authId === auth.id).map(({ authId: _authId, ...trigger }) => trigger),
+    })),
+  };
+}
+
+export async function setAuthenticationEnabled(db: ConfigDb, id: number, enabled: boolean) {
+  const [row] = await db
+    .update(developerAuthentication)
+    .set({ isIntegrationEnable: enabled, updatedAt: new Date() })
+    .where(eq(developerAuthentication.id, id))
+    .returning({ id: developerAuthentication.id, isIntegrationEnable: developerAuthentication.isIntegrationEnable });
+  if (!row) throw new NotFoundError('id', `authentication ${id} does not exist`);
+  return row;
+}
+
+export async function setTriggerDisabled(db: ConfigDb, id: number, disabled: boolean) {
+  const [row] = await db
+    .update(labIntegration)
+    .set({ isDisable: disabled, updatedAt: new Date() })
+    .where(eq(labIntegration.id, id))
+    .returning({ id: labIntegration.id, actionCategoryId: labIntegration.actionCategoryId, isDisable: labIntegration.isDisable });
+  if (!row) throw new NotFoundError('id', `lab integration ${id} does not exist`);
+  return row;
+}
+
+/** A new auth key; the old one stops working at once (partner calls and Add/Update by key). */
+export async function regenerateAuthKey(db: ConfigDb, id: number) {
+  const [row] = await db
+    .update(developerAuthentication)
+    .set({ authKey: generateAuthKey(), updatedAt: new Date() })
+    .where(eq(developerAuthentication.id, id))
+    .returning({ id: developerAuthentication.id, authKey: developerAuthentication.authKey });
+  if (!row) throw new NotFoundError('id', `authentication ${id} does not exist`);
+  return row;
+}
