@@ -1,10 +1,14 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryDeps } from '../retries/retry-delivery';
 import { summarizeHistory, temporalUiLink } from '../temporal/history-summary';
+import { labs } from '../db/schema';
+import { logFilterQueryStringSchema, logListQueryStringSchema } from '../logstore/log-filter';
+import { listLogs, logStats, type LogRow } from '../logstore/log-query';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 
@@ -24,7 +28,37 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
     if (!log) throw new HttpProblem(404, 'Not Found', `id: log ${id} does not exist`, { errors: [{ field: 'id', message: 'no such log' }] });
     return log;
   };
+  const withLabNames = async (rows: LogRow[]) => {
+    const ids = [...new Set(rows.map((row) => row.lab_id).filter((id): id is number => id !== null))];
+    const names = new Map((ids.length === 0 ? [] : await deps.db.select({ id: labs.id, name: labs.name }).from(labs).where(inArray(labs.id, ids))).map((lab) => [lab.id, lab.name]));
+    return rows.map((row) => ({ ...row, lab_name: row.lab_id === null ? null : (names.get(row.lab_id) ?? null) }));
+  };
   return [
+    defineRoute({
+      method: 'get',
+      path: '/logs',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: 'Logs matching a filter, newest first, one page at a time (pass nextCursor as cursor for the next)',
+      query: logListQueryStringSchema,
+      responses: { 200: '{ items, nextCursor }' },
+      async handle({ query }) {
+        const page = await listLogs(deps.logs.collection, query.filter, { limit: query.limit, cursor: query.cursor });
+        return { items: await withLabNames(page.items), nextCursor: page.nextCursor };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/logs/stats',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: 'Counts by status, success rate, response time p50/p95 and a time series, for the same filter as the list',
+      query: logFilterQueryStringSchema,
+      responses: { 200: 'The figures' },
+      async handle({ query }) {
+        return logStats(deps.logs.collection, query);
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/logs/stuck',

@@ -1,3 +1,5 @@
 import { render } from 'preact';
+import { App } from './components/App';
+import './styles.css';
 
-render(<p>Labwire</p>, document.getElementById('app')!);
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,185 @@
+import { uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { billEvent, webhookIntegration } from './support/integrations';
+import { createLabFixture, type LabFixture } from './support/lab-fixtures';
+import { Receiver } from './support/receiver';
+
+const METRICS_TOKEN = 'metrics-token-for-tests-0001';
+
+describe('operator API: find a failed delivery, understand it, retry it', () => {
+  const harness = new Harness((config) => {
+    config.metricsToken = METRICS_TOKEN;
+  });
+  const receiver = new Receiver();
+  let lab: LabFixture;
+  let failedLogId: string;
+  let okLogId: string;
+
+  beforeAll(async () => {
+    await receiver.start();
+    await harness.start();
+    lab = await createLabFixture(harness.services.configStore.db);
+    const failing = `/${uniqueId('hook')}`;
+    receiver.on(failing, { status: 500, body: '{"error":"partner database down"}' });
+    await webhookIntegration(harness.services.configStore.db, lab, receiver.url(failing), 1);
+    const fine = `/${uniqueId('hook')}`;
+    receiver.on(fine, { status: 200, body: '{"ok":true}' });
+    await webhookIntegration(harness.services.configStore.db, lab, receiver.url(fine), 2);
+    const failedEvent = uniqueId('evt');
+    const okEvent = uniqueId('evt');
+    expect((await harness.request('POST', '/api/events', billEvent(lab, failedEvent, 1))).status).toBe(202);
+    expect((await harness.request('POST', '/api/events', billEvent(lab, okEvent, 2))).status).toBe(202);
+    failedLogId = (await harness.settledLogs(failedEvent, 1))[0]!._id;
+    okLogId = (await harness.settledLogs(okEvent, 1))[0]!._id;
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await receiver.stop();
+  });
+
+  it('lists the lab’s logs newest first with lab names, and the FAIL one under the Errors filter', async () => {
+    const all = await harness.request('GET', `/api/logs?labId=${lab.labId}&type=WEBHOOK`);
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((row: { id: string }) => row.id)).toEqual([okLogId, failedLogId]);
+    expect(all.body.items[0]).toMatchObject({ lab_id: lab.labId, lab_name: expect.stringMatching(/^Lab-/), status: 'SUCCESS', response_status_code: 200, entity: `bill:${lab.billId}` });
+    expect(all.body.items[0]).not.toHaveProperty('request');
+
+    const errors = await harness.request('GET', `/api/logs?labId=${lab.labId}&status=FAIL,QUEUED`);
+    expect(errors.body.items).toEqual([expect.objectContaining({ id: failedLogId, status: 'FAIL', response_status_code: 500 })]);
+
+    const stats = await harness.request('GET', `/api/logs/stats?labId=${lab.labId}`);
+    expect(stats.body).toMatchObject({ total: 2, byStatus: { SUCCESS: 1, FAIL: 1, QUEUED: 0, SUPPRESSED: 0 }, successRate: 0.5 });
+    expect(stats.body.series.points.reduce((sum: number, p: { total: number }) => sum + p.total, 0)).toBe(2);
+  });
+
+  it('rejects a bad filter with 400 naming the parameter', async () => {
+    const bad = await harness.request('GET', '/api/logs?labId=abc&status=BROKEN&limit=1000');
+    expect(bad.status).toBe(400);
+    const fields: string[] = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['labId', 'limit', expect.stringMatching(/^status/)]);
+  });
+
+  it('shows the log with a deep link, and its Temporal history as a timeline', async () => {
+    const log = await harness.request('GET', `/api/logs/${failedLogId}`);
+    expect(log.body.temporalUrl).toBe(`${harness.config.temporal.uiUrl}/namespaces/default/workflows/delivery-${failedLogId}/${log.body.run_id}/history`);
+    const history = await harness.request('GET', `/api/logs/${failedLogId}/history`);
+    expect(history.status).toBe(200);
+    expect(history.body.workflowId).toBe(`delivery-${failedLogId}`);
+    const summaries: string[] = history.body.events.map((e: { summary: string }) => e.summary);
+    expect(summaries[0]).toMatch(/^deliveryWorkflow started on /);
+    expect(summaries).toContain('deliverWebhook scheduled');
+    expect(summaries.some((s) => s.startsWith('deliverWebhook completed'))).toBe(true);
+    expect(history.body.events.every((e: { time: string }) => !Number.isNaN(Date.parse(e.time)))).toBe(true);
+    // The link opens in the real Temporal Web UI (a single-page app: the page itself answers 200).
+    expect((await fetch(history.body.temporalUrl)).status).toBe(200);
+  });
+
+  it('a viewer reads the log but is refused the retry (403), and the log is untouched', async () => {
+    const viewer = await harness.as('viewer');
+    expect((await viewer.request('GET', `/api/logs/${failedLogId}`)).status).toBe(200);
+    const refused = await viewer.request('POST', `/api/logs/${failedLogId}/retry`, {});
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('needs the operator role');
+    expect((await harness.request('GET', `/api/logs/${failedLogId}`)).body).toMatchObject({ status: 'FAIL', retry_count: 0, retries: [] });
+  });
+
+  it('an operator’s retry records who asked', async () => {
+    const operator = await harness.as('operator');
+    const retry = await operator.request('POST', `/api/logs/${okLogId}/retry?wait=true`, { force: true });
+    expect(retry.status).toBe(200);
+    const log = await harness.request('GET', `/api/logs/${okLogId}`);
+    expect(log.body.retries[0]).toMatchObject({ requested_by: 'test-operator', kind: 'manual', status: 'SUCCESS' });
+  });
+
+  it('serves Prometheus metrics to the scraper’s token or a session, and to nobody else', async () => {
+    expect((await fetch(`${harness.api.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${harness.api.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
+    const scraped = await fetch(`${harness.api.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(scraped.status).toBe(200);
+    const text = await scraped.text();
+    expect(text).toMatch(/labwire_deliveries_total\{status="FAIL",integration_type="webhook",retry="no"\} [1-9]/);
+    expect(text).toMatch(/labwire_deliveries_total\{status="SUCCESS",integration_type="webhook",retry="yes"\} [1-9]/);
+    expect(text).toMatch(/labwire_retries_total\{kind="manual",status="SUCCESS"\} [1-9]/);
+    expect(text).toMatch(/labwire_dispatch_duration_seconds_count\{integration_type="webhook"\} [1-9]/);
+    expect(text).toMatch(/labwire_http_requests_total\{method="GET",route="\/api\/logs\/:id",status="200"\} [1-9]/);
+    const withSession = await harness.request('GET', '/metrics');
+    expect(withSession.status).toBe(200);
+  });
+});
+
+describe('operator API: Manage Integrations', () => {
+  const harness = new Harness();
+  let lab: LabFixture;
+
+  beforeAll(async () => {
+    await harness.start({ workers: false });
+    lab = await createLabFixture(harness.services.configStore.db);
+  });
+  afterAll(() => harness.stop());
+
+  it('searches labs by id or by a part of the name', async () => {
+    const byId = await harness.request('GET', `/api/labs?q=${lab.labId}`);
+    expect(byId.body.items.map((l: { id: number }) => l.id)).toContain(lab.labId);
+    const byName = await harness.request('GET', '/api/labs?q=sunrise');
+    expect(byName.body.items).toEqual([{ id: 1001, name: 'Sunrise Diagnostics', city: 'Pune' }]);
+    const nothing = await harness.request('GET', '/api/labs?q=%25%25no-such-lab');
+    expect(nothing.body.items).toEqual([]);
+  });
+
+  it('adds an integration, shows it under the lab, disables a trigger, disables it, and regenerates its key', async () => {
+    const added = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId,
+      developerId: lab.developerId,
+      integrationType: 'webhook',
+      url: 'https://partner.example/hook',
+      integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 2, url: 'https://partner.example/reports' }],
+    });
+    expect(added.status).toBe(201);
+    const shown = await harness.request('GET', `/api/labs/${lab.labId}/integrations`);
+    expect(shown.body.lab.id).toBe(lab.labId);
+    const [auth] = shown.body.authentications;
+    expect(auth).toMatchObject({ id: added.body.authId, authKey: added.body.authKey, integrationType: 'webhook', isIntegrationEnable: true });
+    expect(auth.integrations.map((t: { actionCategoryId: number; url: string | null }) => [t.actionCategoryId, t.url])).toEqual([
+      [1, null],
+      [2, 'https://partner.example/reports'],
+    ]);
+
+    const trigger = auth.integrations[1];
+    expect((await harness.request('PATCH', `/api/lab-integrations/${trigger.id}`, { isDisable: true })).body).toMatchObject({ id: trigger.id, isDisable: true });
+    expect((await harness.request('PATCH', `/api/authentications/${auth.id}`, { isIntegrationEnable: false })).body).toMatchObject({ isIntegrationEnable: false });
+    const after = (await harness.request('GET', `/api/labs/${lab.labId}/integrations`)).body.authentications[0];
+    expect(after.isIntegrationEnable).toBe(false);
+    expect(after.integrations[1].isDisable).toBe(true);
+
+    const regenerated = await harness.request('POST', `/api/authentications/${auth.id}/regenerate-key`);
+    expect(regenerated.status).toBe(200);
+    expect(regenerated.body.authKey).not.toBe(auth.authKey);
+    // The old key no longer opens the partner API; the new one does.
+    const oldKey = await harness.anonymous().request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${auth.authKey}` });
+    expect(oldKey.status).toBe(401);
+  });
+
+  it('names the field of a bad change, and 404s an unknown row', async () => {
+    const bad = await harness.request('PATCH', '/api/authentications/1', { isIntegrationEnable: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('isIntegrationEnable');
+    const missing = await harness.request('PATCH', '/api/lab-integrations/999999999', { isDisable: true });
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toContain('999999999');
+  });
+
+  it('publishes an OpenAPI 3.1 document whose request schemas are the validators', async () => {
+    const { body } = await harness.request('GET', '/api/openapi.json');
+    expect(body.openapi).toBe('3.1.0');
+    const add = body.paths['/api/integrations'].post;
+    expect(add.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['labId', 'developerId', 'integrationType', 'integrations']));
+    expect(add.requestBody.content['application/json'].schema.properties.integrationType.enum).toEqual(['webhook', 'api', 'mirth', 'async_vendor']);
+    const list = body.paths['/api/logs'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['labId', 'status', 'from', 'to', 'q', 'cursor', 'limit']));
+    for (const [path, methods] of Object.entries(body.paths as Record<string, Record<string, any>>)) {
+      for (const op of Object.values(methods)) {
+        expect({ path, summary: typeof op.summary, responses: Object.keys(op.responses).length > 0 }).toEqual({ path, summary: 'string', responses: true });
+      }
+    }
+  });
+});

@@ -1,0 +1,136 @@
+import { apiFilterQuery, type ApiFilter } from './filters';
+import type {
+  Authentication,
+  BulkProgress,
+  IntegrationInput,
+  IntegrationSaved,
+  Lab,
+  LabIntegration,
+  LabIntegrations,
+  LogDocument,
+  LogPage,
+  LogStats,
+  Meta,
+  Session,
+  WorkflowHistory,
+} from './types';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An application/problem+json answer (RFC 9457), thrown by every API call that fails. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail ?? title);
+  }
+}
+
+interface ProblemBody {
+  title?: unknown;
+  detail?: unknown;
+  errors?: unknown;
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  const candidate = value as Partial<FieldError> | null;
+  return typeof candidate?.field === 'string' && typeof candidate.message === 'string';
+}
+
+async function problemFrom(response: Response): Promise<ProblemError> {
+  let body: ProblemBody = {};
+  try {
+    body = (await response.json()) as ProblemBody;
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): the status line is all we have.
+  }
+  const title = typeof body.title === 'string' ? body.title : response.statusText || `HTTP ${response.status}`;
+  const detail = typeof body.detail === 'string' ? body.detail : undefined;
+  const errors = Array.isArray(body.errors) ? body.errors.filter(isFieldError) : [];
+  return new ProblemError(response.status, title, detail, errors);
+}
+
+// The CSRF token lives in memory only: a reload asks GET /api/session for it again.
+let csrfToken: string | null = null;
+let onUnauthorized: () => void = () => undefined;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called on any 401 outside the sign-in call: the app returns to the sign-in page. */
+export function handleUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ProblemError(0, 'Network error', 'Could not reach the Labwire API. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const problem = await problemFrom(response);
+    if (response.status === 401 && path !== '/api/session') onUnauthorized();
+    throw problem;
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function withQuery(path: string, params: URLSearchParams): string {
+  const query = params.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** A bulk retry or its preview targets either a whole filter or a list of log ids. */
+export type RetryTarget = { filter: ApiFilter } | { ids: string[] };
+
+export const api = {
+  session: () => request<Session>('GET', '/api/session'),
+  signIn: (username: string, password: string) => request<Session>('POST', '/api/session', { username, password }),
+  signOut: () => request<void>('DELETE', '/api/session'),
+  meta: () => request<Meta>('GET', '/api/meta'),
+
+  logs: (filter: ApiFilter, cursor?: string, limit = 50) => {
+    const params = apiFilterQuery(filter);
+    params.set('limit', String(limit));
+    if (cursor) params.set('cursor', cursor);
+    return request<LogPage>('GET', withQuery('/api/logs', params));
+  },
+  stats: (filter: ApiFilter) => request<LogStats>('GET', withQuery('/api/logs/stats', apiFilterQuery(filter))),
+  log: (id: string) => request<LogDocument>('GET', `/api/logs/${encodeURIComponent(id)}`),
+  history: (id: string) => request<WorkflowHistory>('GET', `/api/logs/${encodeURIComponent(id)}/history`),
+  retry: (id: string, force: boolean) =>
+    request<{ accepted: boolean; retryId: string; logId: string }>('POST', `/api/logs/${encodeURIComponent(id)}/retry`, { force }),
+  retryPreview: (target: RetryTarget) => request<{ count: number }>('POST', '/api/logs/retry/preview', target),
+  bulkRetry: (target: RetryTarget) => request<{ bulkId: string; workflowId: string }>('POST', '/api/logs/retry', target),
+  bulkProgress: (bulkId: string) => request<BulkProgress>('GET', `/api/bulk-retries/${encodeURIComponent(bulkId)}`),
+  cancelBulk: (bulkId: string) => request<void>('POST', `/api/bulk-retries/${encodeURIComponent(bulkId)}/cancel`),
+
+  labs: (q: string) => request<{ items: Lab[] }>('GET', withQuery('/api/labs', new URLSearchParams({ q, limit: '20' }))),
+  labIntegrations: (labId: number) => request<LabIntegrations>('GET', `/api/labs/${labId}/integrations`),
+  saveIntegration: (input: IntegrationInput) => request<IntegrationSaved>('POST', '/api/integrations', input),
+  setAuthenticationEnabled: (id: number, isIntegrationEnable: boolean) =>
+    request<Authentication>('PATCH', `/api/authentications/${id}`, { isIntegrationEnable }),
+  setTriggerDisabled: (id: number, isDisable: boolean) => request<LabIntegration>('PATCH', `/api/lab-integrations/${id}`, { isDisable }),
+  regenerateKey: (id: number) => request<{ id: number; authKey: string }>('POST', `/api/authentications/${id}/regenerate-key`),
+};
+
+/** The message to show for a failed call: the problem's detail, else its title. */
+export function problemMessage(error: unknown): string {
+  if (error instanceof ProblemError) return error.detail ?? error.title;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,52 @@
+import { isAdmin, useApp } from '../app-context';
+import { useConnection, type Connection } from '../live';
+import { onLinkClick, type Route } from '../router';
+
+const CONNECTION_LABEL: Record<Connection, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+
+function ConnectionIndicator() {
+  const state = useConnection();
+  return (
+    <span class={`connection connection-${state}`} data-testid="connection-indicator" data-state={state} role="status" title="Live updates from /api/stream">
+      <span class="connection-dot" aria-hidden="true" />
+      {CONNECTION_LABEL[state]}
+    </span>
+  );
+}
+
+export function Header({ route, onSignOut }: { route: Route; onSignOut: () => void }) {
+  const { user } = useApp();
+  const onLogs = route.name === 'logs' || route.name === 'log';
+  return (
+    <header class="header">
+      <div class="header-inner">
+        <a href="/" class="brand" onClick={onLinkClick}>
+          <span class="brand-mark" aria-hidden="true" />
+          Labwire
+        </a>
+        <nav class="nav" aria-label="Main">
+          <a href="/" onClick={onLinkClick} aria-current={onLogs ? 'page' : undefined} data-testid="nav-deliveries">
+            Deliveries
+          </a>
+          {isAdmin(user.role) && (
+            <a href="/integrations" onClick={onLinkClick} aria-current={route.name === 'integrations' ? 'page' : undefined} data-testid="nav-integrations">
+              Manage Integrations
+            </a>
+          )}
+        </nav>
+        <div class="header-right">
+          <ConnectionIndicator />
+          <span class="user" data-testid="current-user">
+            <span class="user-name">{user.username}</span>
+            <span class="role" data-testid="current-role">
+              {user.role}
+            </span>
+          </span>
+          <button type="button" class="btn btn-small" onClick={onSignOut} data-testid="sign-out">
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}
