@@ -1,0 +1,192 @@
+import { eq } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { developers, labs } from '../src/db/schema';
+import { launchChromium, screenshot, signIn } from './support/browser';
+import { uniqueId } from './support/fixtures';
+import { Harness } from './support/harness';
+import { billEvent, webhookIntegration } from './support/integrations';
+import { createLabFixture, type LabFixture } from './support/lab-fixtures';
+import { Receiver } from './support/receiver';
+import { TEST_ADMIN_PASSWORD } from './support/test-environment';
+import { ensureTestUser, TEST_USER_PASSWORD } from './support/users';
+
+jest.setTimeout(90_000);
+
+/**
+ * The dashboard in real headless Chromium against the real API, workers, Temporal, PostgreSQL and
+ * FerretDB: what a support operator and an admin do, step by step.
+ */
+describe('dashboard in Chromium', () => {
+  const harness = new Harness();
+  const receiver = new Receiver();
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let lab: LabFixture;
+  let failingPath: string;
+  let failedLogId: string;
+
+  beforeAll(async () => {
+    await receiver.start();
+    await harness.start();
+    browser = await launchChromium();
+    const db = harness.services.configStore.db;
+    lab = await createLabFixture(db);
+    await db.update(labs).set({ name: `Sunrise Diagnostics ${lab.labId}`, city: 'Pune' }).where(eq(labs.id, lab.labId));
+    await db.update(developers).set({ name: `Acme EHR ${lab.developerId}` }).where(eq(developers.id, lab.developerId));
+    // A few real deliveries so the views have something to show: one partner fails, two answer.
+    failingPath = `/${uniqueId('billing')}`;
+    receiver.on(failingPath, { status: 503, body: '{"error":"billing service unavailable"}' });
+    await webhookIntegration(db, lab, receiver.url(failingPath), 1);
+    for (const [category, answer] of [
+      [2, '{"received":true}'],
+      [4, '{"status":"accepted","id":"r-1"}'],
+    ] as const) {
+      const path = `/${uniqueId('ok')}`;
+      receiver.on(path, { status: 200, body: answer });
+      await webhookIntegration(db, lab, receiver.url(path), category);
+    }
+    const events = [billEvent(lab, uniqueId('evt'), 2), billEvent(lab, uniqueId('evt'), 4), billEvent(lab, uniqueId('evt'), 2), billEvent(lab, uniqueId('evt'), 1)];
+    for (const event of events) expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
+    for (const event of events) await harness.settledLogs(event.eventId, 1);
+    failedLogId = (await harness.logsForEvent(events[3]!.eventId))[0]!._id;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await harness.stop();
+    await receiver.stop();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Asia/Kolkata' });
+    page = await context.newPage();
+  });
+  afterEach(() => context.close());
+
+  const rows = () => page.getByTestId('log-row');
+  const row = (logId: string) => page.locator(`[data-testid="log-row"][data-log-id="${logId}"]`);
+
+  it('signs in, finds the FAIL log by filtering, opens it, retries it and sees it turn SUCCESS without a reload', async () => {
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD);
+    await page.getByTestId('tab-webhook').click();
+    await page.getByTestId('filter-lab').fill(String(lab.labId));
+    await page.getByTestId('filter-apply').click();
+    await row(failedLogId).waitFor();
+    await page.getByTestId('stat-total').getByText('4').waitFor();
+    await screenshot(page, 'webhook');
+
+    await page.getByTestId('tab-errors').click();
+    await page.waitForURL(/tab=errors/);
+    await row(failedLogId).waitFor();
+    expect(await rows().count()).toBe(1);
+    expect(await row(failedLogId).getAttribute('data-status')).toBe('FAIL');
+    await screenshot(page, 'errors');
+
+    // Filters live in the URL: a reload (or a shared link) shows the same view.
+    await page.reload();
+    await row(failedLogId).waitFor();
+
+    await row(failedLogId).click();
+    await page.locator(`[data-testid="log-detail"][data-log-id="${failedLogId}"][data-status="FAIL"]`).waitFor();
+    await page.getByTestId('history-event').first().waitFor();
+    expect(await page.getByTestId('temporal-link').getAttribute('href')).toContain(`/workflows/delivery-${failedLogId}/`);
+    expect(await page.getByTestId('detail-response').innerText()).toContain('billing service unavailable');
+    await screenshot(page, 'detail');
+
+    // The partner is fixed; the operator retries from the detail view. No navigation may happen.
+    receiver.on(failingPath, { status: 200, body: '{"ok":true}' });
+    await page.evaluate(() => ((globalThis as any).stayedHere = true));
+    await page.getByTestId('detail-retry').click();
+    await page.getByTestId('confirm-button').click();
+    await page.locator('[data-testid="log-detail"][data-status="SUCCESS"]').waitFor({ timeout: 20_000 });
+    await page.getByTestId('retry-history-row').first().waitFor();
+
+    await page.getByTestId('detail-back').click();
+    await page.locator(`[data-testid="log-row"][data-log-id="${failedLogId}"]`).waitFor({ state: 'detached' });
+    await page.getByTestId('tab-webhook').click();
+    await page.locator(`[data-testid="log-row"][data-log-id="${failedLogId}"][data-status="SUCCESS"]`).waitFor();
+    expect(await page.evaluate(() => (globalThis as any).stayedHere)).toBe(true);
+  });
+
+  it('turns a row SUCCESS live in the list when a retry finishes elsewhere', async () => {
+    const path = `/${uniqueId('late')}`;
+    receiver.on(path, { status: 500, body: 'not yet' });
+    await webhookIntegration(harness.services.configStore.db, lab, receiver.url(path), 5);
+    const event = billEvent(lab, uniqueId('evt'), 5);
+    await harness.request('POST', '/api/events', event);
+    const [log] = await harness.settledLogs(event.eventId, 1);
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=errors&labId=${lab.labId}`);
+    await page.locator(`[data-testid="log-row"][data-log-id="${log!._id}"][data-status="FAIL"]`).waitFor();
+    await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor();
+    await page.evaluate(() => ((globalThis as any).stayedHere = true));
+    receiver.on(path, { status: 200, body: 'ok' });
+    expect((await harness.request('POST', `/api/logs/${log!._id}/retry`, {})).status).toBe(202);
+    await page.locator(`[data-testid="log-row"][data-log-id="${log!._id}"][data-status="SUCCESS"]`).waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (globalThis as any).stayedHere)).toBe(true);
+  });
+
+  it('creates an integration through Manage Integrations, and the next event uses it', async () => {
+    const db = harness.services.configStore.db;
+    const newLab = await createLabFixture(db);
+    await db.update(labs).set({ name: `Northgate Pathology ${newLab.labId}`, city: 'Leeds' }).where(eq(labs.id, newLab.labId));
+    await db.update(developers).set({ name: `MedBridge Billing ${newLab.developerId}` }).where(eq(developers.id, newLab.developerId));
+    const path = `/${uniqueId('created-in-ui')}`;
+    receiver.on(path, { status: 200, body: '{"thanks":true}' });
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, '/integrations');
+    await page.getByTestId('lab-search').fill(String(newLab.labId));
+    await page.locator(`[data-testid="lab-result"][data-lab-id="${newLab.labId}"]`).click();
+    await page.getByTestId('int-developer').selectOption(String(newLab.developerId));
+    await page.getByTestId('int-integration-id').selectOption({ label: 'Create new' });
+    await page.getByTestId('int-integrationType').selectOption('webhook');
+
+    // A wrong URL first: the message shows next to the field and nothing is saved.
+    await page.getByTestId('int-url').fill('ftp://nowhere');
+    await page.getByTestId('flag-enabled-1').check();
+    await page.getByTestId('int-save').click();
+    await page.getByTestId('error-int-url-error').waitFor();
+    expect(await page.getByTestId('error-int-url-error').innerText()).toContain('http');
+
+    await page.getByTestId('int-url').fill(receiver.url(path));
+    await page.getByTestId('int-save').click();
+    await page.getByTestId('toast-value').waitFor();
+    const authKey = (await page.getByTestId('toast-value').innerText()).trim();
+    expect(authKey.length).toBeGreaterThan(10);
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await screenshot(page, 'integrations');
+
+    const event = billEvent(newLab, uniqueId('evt'), 1);
+    expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
+    const [log] = await harness.settledLogs(event.eventId, 1);
+    expect(log).toMatchObject({ status: 'SUCCESS', lab_id: newLab.labId });
+    expect(receiver.requestsTo(path)).toHaveLength(1);
+  });
+
+  it('a viewer sees no Retry button, and the API refuses the viewer’s retry', async () => {
+    await ensureTestUser(harness.services.configStore.db, 'test-viewer', 'viewer');
+    await signIn(page, harness.api.url, 'test-viewer', TEST_USER_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
+    await rows().first().waitFor();
+    expect(await page.getByTestId('current-role').innerText()).toMatch(/viewer/i);
+    expect(await page.getByTestId('row-retry').count()).toBe(0);
+    expect(await page.getByTestId('retry-all-matching').count()).toBe(0);
+    expect(await page.getByTestId('nav-integrations').count()).toBe(0);
+    await row(failedLogId).click();
+    await page.getByTestId('log-detail').waitFor();
+    expect(await page.getByTestId('detail-retry').count()).toBe(0);
+    // Hiding the button is not the protection: the same session, calling the API directly, is refused.
+    const status = await page.evaluate(async (logId) => {
+      const session = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      const answer = await fetch(`/api/logs/${logId}/retry`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: '{}' });
+      return answer.status;
+    }, failedLogId);
+    expect(status).toBe(403);
+  });
+
+  it('is readable at 390 px wide: no sideways scrolling of the page', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
+    await rows().first().waitFor();
+    const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'webhook-mobile');
+  });
+});
