@@ -1,6 +1,8 @@
 import { portIsOpen } from '../src/devstack/process';
 import { CliProcess, runCli } from './support/cli';
-import { testConfig } from './support/fixtures';
+import { testConfig, uniqueId } from './support/fixtures';
+import { openConfigStore } from '../src/db/config-store';
+import { verifyCredentials } from '../src/auth/users';
 
 describe('labwire CLI', () => {
   const config = testConfig();
@@ -10,6 +12,27 @@ describe('labwire CLI', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('API_PORT (got "eighty"): expected a TCP port number from 1 to 65535');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('user add creates a dashboard user who can sign in; a bad role or a taken name is refused with the reason', async () => {
+    const username = uniqueId('cli-operator');
+    const run = runCli(['user', 'add', username, '--role', 'operator']);
+    expect(run.status).toBe(0);
+    const password = /with password (\S+)/.exec(run.stderr)?.[1];
+    expect(password).toBeTruthy();
+    const store = openConfigStore(config.postgres.url, { max: 1 });
+    try {
+      expect(await verifyCredentials(store.db, username, password!)).toMatchObject({ username, role: 'operator' });
+    } finally {
+      await store.close();
+    }
+    const again = runCli(['user', 'add', username, '--role', 'viewer']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`a user named ${username} already exists`);
+    const badRole = runCli(['user', 'add', 'someone', '--role', 'boss']);
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toContain('role: expected one of viewer, operator, admin');
+    expect(badRole.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('given an unknown command, prints the usage and exits 2', () => {

@@ -32,7 +32,7 @@ describe('dashboard in Chromium', () => {
     browser = await launchChromium();
     const db = harness.services.configStore.db;
     lab = await createLabFixture(db);
-    await db.update(labs).set({ name: `Sunrise Diagnostics ${lab.labId}`, city: 'Pune' }).where(eq(labs.id, lab.labId));
+    await db.update(labs).set({ name: `Lakeside Diagnostics ${lab.labId}`, city: 'Pune' }).where(eq(labs.id, lab.labId));
     await db.update(developers).set({ name: `Acme EHR ${lab.developerId}` }).where(eq(developers.id, lab.developerId));
     // A few real deliveries so the views have something to show: one partner fails, two answer.
     failingPath = `/${uniqueId('billing')}`;
@@ -127,7 +127,7 @@ describe('dashboard in Chromium', () => {
   it('creates an integration through Manage Integrations, and the next event uses it', async () => {
     const db = harness.services.configStore.db;
     const newLab = await createLabFixture(db);
-    await db.update(labs).set({ name: `Northgate Pathology ${newLab.labId}`, city: 'Leeds' }).where(eq(labs.id, newLab.labId));
+    await db.update(labs).set({ name: `Riverside Pathology ${newLab.labId}`, city: 'Leeds' }).where(eq(labs.id, newLab.labId));
     await db.update(developers).set({ name: `MedBridge Billing ${newLab.developerId}` }).where(eq(developers.id, newLab.developerId));
     const path = `/${uniqueId('created-in-ui')}`;
     receiver.on(path, { status: 200, body: '{"thanks":true}' });

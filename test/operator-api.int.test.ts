@@ -120,8 +120,9 @@ describe('operator API: Manage Integrations', () => {
   it('searches labs by id or by a part of the name', async () => {
     const byId = await harness.request('GET', `/api/labs?q=${lab.labId}`);
     expect(byId.body.items.map((l: { id: number }) => l.id)).toContain(lab.labId);
-    const byName = await harness.request('GET', '/api/labs?q=sunrise');
-    expect(byName.body.items).toEqual([{ id: 1001, name: 'Sunrise Diagnostics', city: 'Pune' }]);
+    const byName = await harness.request('GET', '/api/labs?q=BAYVIEW');
+    expect(byName.body.items).toContainEqual({ id: 1003, name: 'Bayview Clinical Labs', city: 'San Diego' });
+    for (const found of byName.body.items) expect(found.name.toLowerCase()).toContain('bayview');
     const nothing = await harness.request('GET', '/api/labs?q=%25%25no-such-lab');
     expect(nothing.body.items).toEqual([]);
   });

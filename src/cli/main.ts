@@ -6,6 +6,7 @@ import { apiCommand } from './commands/api';
 import { doctorCommand } from './commands/doctor';
 import { EMIT_USAGE, emitCommand } from './commands/emit';
 import { RETRY_USAGE, retryCommand } from './commands/retry';
+import { USER_USAGE, userCommand } from './commands/user';
 import { installServersCommand } from './commands/install-servers';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
@@ -22,6 +23,7 @@ Commands:
   doctor   print the resolved configuration and check each server
   emit     fire one business event: ${EMIT_USAGE}
   retry    retry one delivery and wait for its outcome: ${RETRY_USAGE}
+  user     add a dashboard user: ${USER_USAGE}
   install-servers
            find or build (once, cached) the temporal and ferretdb binaries
 
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   if (command === 'emit') return emitCommand(loadConfig(), rest, say);
   if (command === 'retry') return retryCommand(loadConfig(), rest, say);
+  if (command === 'user') return userCommand(loadConfig(), rest, say);
   if (rest.length > 0) {
     say(`labwire ${command} takes no arguments (got: ${rest.join(' ')}). Configure it with environment variables.`);
     return 2;

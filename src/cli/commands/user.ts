@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createUser, newUserSchema } from '../../auth/users';
+import type { Config } from '../../config/schema';
+import { migrateConfigStore, openConfigStore } from '../../db/config-store';
+import type { Say } from '../../devstack/say';
+import { InputError } from '../../errors';
+import { describeProblems, fieldProblems } from '../../validation';
+
+export const USER_USAGE = 'labwire user add <username> --role viewer|operator|admin  (password: LABWIRE_NEW_PASSWORD, or one is generated and printed)';
+
+/** `labwire user add`: a dashboard user from the command line, e.g. the first operators. */
+export async function userCommand(config: Config, args: string[], say: Say): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { role: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    say(`${error instanceof Error ? error.message : String(error)}\nUsage: ${USER_USAGE}`);
+    return 2;
+  }
+  const [action, username, ...extra] = parsed.positionals;
+  if (action !== 'add' || !username || extra.length > 0) {
+    say(`Usage: ${USER_USAGE}`);
+    return 2;
+  }
+  const given = process.env.LABWIRE_NEW_PASSWORD;
+  const password = given && given.length > 0 ? given : randomBytes(12).toString('base64url');
+  const input = newUserSchema.safeParse({ username, password, role: parsed.values.role });
+  if (!input.success) {
+    say(`Not added: ${describeProblems(fieldProblems(input.error))}\nUsage: ${USER_USAGE}`);
+    return 2;
+  }
+  await migrateConfigStore(config.postgres.url);
+  const store = openConfigStore(config.postgres.url, { max: 1 });
+  try {
+    const user = await createUser(store.db, input.data);
+    say(`Added ${user.role} "${user.username}" (id ${user.id})${given ? '' : ` with password ${password}`}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError) {
+      say(`Not added: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
