@@ -1,5 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import pino from 'pino';
+import { createApp } from '../src/api/app';
+import { listen } from '../src/api/server';
 import { developers, labs } from '../src/db/schema';
 import { launchChromium, screenshot, signIn } from './support/browser';
 import { uniqueId } from './support/fixtures';
@@ -122,6 +125,46 @@ describe('dashboard in Chromium', () => {
     expect((await harness.request('POST', `/api/logs/${log!._id}/retry`, {})).status).toBe(202);
     await page.locator(`[data-testid="log-row"][data-log-id="${log!._id}"][data-status="SUCCESS"]`).waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => (globalThis as any).stayedHere)).toBe(true);
+  });
+
+  it('bulk-retries every log of the Errors filter with a confirmation showing the count, and shows the progress to the end', async () => {
+    const path = `/${uniqueId('bulk')}`;
+    receiver.on(path, { status: 500, body: 'still down' });
+    const bulkLab = await createLabFixture(harness.services.configStore.db);
+    await webhookIntegration(harness.services.configStore.db, bulkLab, receiver.url(path), 1);
+    const events = [billEvent(bulkLab, uniqueId('evt'), 1), billEvent(bulkLab, uniqueId('evt'), 1), billEvent(bulkLab, uniqueId('evt'), 1)];
+    for (const event of events) await harness.request('POST', '/api/events', event);
+    for (const event of events) await harness.settledLogs(event.eventId, 1);
+    receiver.on(path, { status: 200, body: 'back' });
+
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=errors&labId=${bulkLab.labId}`);
+    await page.locator('[data-testid="log-row"][data-status="FAIL"]').nth(2).waitFor();
+    await page.getByTestId('retry-all-matching').click();
+    await page.locator('[data-testid="bulk-preview-count"][data-count="3"]').waitFor();
+    await page.getByTestId('confirm-button').click();
+    await page.locator('[data-testid="bulk-progress"][data-state="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('bulk-counts').innerText()).toMatch(/3/);
+    for (const event of events) {
+      const [log] = await harness.logsForEvent(event.eventId);
+      expect(log).toMatchObject({ status: 'SUCCESS', retry_count: 1 });
+    }
+  });
+
+  it('shows when the live stream drops and reconnects by itself when the API is back', async () => {
+    // An API process of this test's own, so it can go away and come back on the same port.
+    const app = () => createApp({ config: harness.config, ...harness.services, logger: pino({ level: 'silent' }) });
+    let api = await listen(app(), '127.0.0.1', 0);
+    const port = Number(new URL(api.url).port);
+    try {
+      await signIn(page, api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
+      await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor();
+      await api.close();
+      await page.locator('[data-testid="connection-indicator"][data-state="reconnecting"]').waitFor({ timeout: 15_000 });
+      api = await listen(app(), '127.0.0.1', port);
+      await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor({ timeout: 15_000 });
+    } finally {
+      await api.close();
+    }
   });
 
   it('creates an integration through Manage Integrations, and the next event uses it', async () => {
