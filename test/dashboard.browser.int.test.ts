@@ -224,6 +224,20 @@ describe('dashboard in Chromium', () => {
     expect(status).toBe(403);
   });
 
+  it('works from the keyboard: a focused row opens with Enter; times are local with UTC on hover', async () => {
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
+    const first = rows().first();
+    await first.waitFor();
+    const hover = await first.locator('td[title$="UTC"]').first().getAttribute('title');
+    expect(hover).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}.* UTC$/);
+    const logId = await first.getAttribute('data-log-id');
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-testid="log-detail"][data-log-id="${logId}"]`).waitFor();
+    await page.goBack();
+    await rows().first().waitFor();
+  });
+
   it('is readable at 390 px wide: no sideways scrolling of the page', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
