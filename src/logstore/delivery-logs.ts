@@ -15,6 +15,12 @@ const INDEXES: Array<{ key: Record<string, 1 | -1>; name: string; unique?: boole
   { key: { developer_id: 1, inserted_at: -1 }, name: 'developer_inserted_at' },
   { key: { action_category_id: 1, inserted_at: -1 }, name: 'action_inserted_at' },
   { key: { event_id: 1 }, name: 'event_id' },
+  // The dashboard's combined filters and searches (src/logstore/log-query.ts). MongoDB uses them for
+  // filter + sort + limit; FerretDB 1.x reads through none of them (docs/log-query-benchmark.md).
+  { key: { lab_id: 1, status: 1, inserted_at: -1 }, name: 'lab_status_inserted_at' },
+  { key: { type: 1, status: 1, inserted_at: -1 }, name: 'type_status_inserted_at' },
+  { key: { activity_date: -1 }, name: 'activity_date' },
+  { key: { 'retry_context.entity_type': 1, 'retry_context.entity_id': 1 }, name: 'entity' },
 ];
 
 /** The log store's one writer of delivery and API logs. */

@@ -56,6 +56,25 @@ export interface LogStats {
 
 export const ERROR_MESSAGE_MAX = 300;
 
+/** The log store did not answer within the time allowed (`maxTimeMS`): the filter is too broad for it. */
+export class LogQueryTimeoutError extends Error {
+  override name = 'LogQueryTimeoutError';
+  constructor(readonly maxTimeMS: number) {
+    super(`the log store did not answer within ${maxTimeMS} ms; narrow the filter (a lab, a status, a shorter date range)`);
+  }
+}
+
+const isMaxTimeExpired = (error: unknown) => (error as { code?: unknown }).code === 50;
+
+async function withinTime<T>(maxTimeMS: number | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (maxTimeMS !== undefined && isMaxTimeExpired(error)) throw new LogQueryTimeoutError(maxTimeMS);
+    throw error;
+  }
+}
+
 /** Only the fields of a row: request and response bodies never travel in a list. */
 const ROW_PROJECTION = {
   _id: 1,
@@ -181,17 +200,29 @@ function after(query: Filter<LogDocument>, position: LogPosition | undefined): F
 const newestFirst = (a: RowDocument, b: RowDocument): number =>
   b.inserted_at.getTime() - a.inserted_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
-/** A page of logs, newest first by inserted_at; `cursor` is the previous page's nextCursor. */
-export async function listLogs(collection: Collection<LogDocument>, filter: LogFilter, page: { limit: number; cursor?: string }): Promise<LogPage> {
+export interface LogPageRequest {
+  /** 1–200. */
+  limit: number;
+  /** The previous page's nextCursor. */
+  cursor?: string;
+  /** Server-side time limit per query; past it, a LogQueryTimeoutError. */
+  maxTimeMS?: number;
+}
+
+/** A page of logs, newest first by inserted_at. */
+export async function listLogs(collection: Collection<LogDocument>, filter: LogFilter, page: LogPageRequest): Promise<LogPage> {
   const limit = Math.max(1, Math.min(200, Math.floor(page.limit)));
   const position = page.cursor === undefined ? undefined : decodeCursor(page.cursor, filter);
-  const parts = await Promise.all(
-    pushdownQueries(filter).map((query) =>
-      collection
-        .find<RowDocument>(after(query, position), { projection: ROW_PROJECTION })
-        .sort({ inserted_at: -1, _id: -1 })
-        .limit(limit + 1)
-        .toArray(),
+  const { maxTimeMS } = page;
+  const parts = await withinTime(maxTimeMS, () =>
+    Promise.all(
+      pushdownQueries(filter).map((query) =>
+        collection
+          .find<RowDocument>(after(query, position), { projection: ROW_PROJECTION, ...(maxTimeMS === undefined ? {} : { maxTimeMS }) })
+          .sort({ inserted_at: -1, _id: -1 })
+          .limit(limit + 1)
+          .toArray(),
+      ),
     ),
   );
   const merged = parts.flat().sort(newestFirst);
@@ -224,27 +255,38 @@ type StatsDocument = Pick<LogDocument, 'status' | 'response_time' | 'inserted_at
  * from a projection of the matching logs: FerretDB 1.x runs `$group` in its own process after
  * reading every matching log anyway, and has no percentile operator.
  */
-export async function logStats(collection: Collection<LogDocument>, filter: LogFilter, now: Date = new Date()): Promise<LogStats> {
+export async function logStats(collection: Collection<LogDocument>, filter: LogFilter, options: { now?: Date; maxTimeMS?: number } = {}): Promise<LogStats> {
+  const { now = new Date(), maxTimeMS } = options;
+  // maxTimeMS bounds each batch on the server; the deadline bounds the whole read.
+  const deadline = maxTimeMS === undefined ? Number.POSITIVE_INFINITY : Date.now() + maxTimeMS;
   const dateField = filter.dateField ?? 'inserted_at';
   const byStatus = { SUCCESS: 0, FAIL: 0, QUEUED: 0, SUPPRESSED: 0 };
   const times: number[] = [];
   const failedTimes: number[] = [];
   const responseTimes: number[] = [];
+  const count = (doc: StatsDocument) => {
+    const key = doc.status === '' ? 'SUPPRESSED' : doc.status;
+    if (key in byStatus) byStatus[key] += 1;
+    if (typeof doc.response_time === 'number') responseTimes.push(doc.response_time);
+    const at = doc[dateField];
+    if (at instanceof Date) {
+      times.push(at.getTime());
+      if (doc.status === 'FAIL') failedTimes.push(at.getTime());
+    }
+  };
   const projection = { _id: 0, status: 1, response_time: 1, [dateField]: 1 };
-  await Promise.all(
-    pushdownQueries(filter).map(async (query) => {
-      for await (const doc of collection.find<StatsDocument>(query, { projection, batchSize: 5_000 })) {
-        const key = doc.status === '' ? 'SUPPRESSED' : doc.status;
-        if (key in byStatus) byStatus[key] += 1;
-        if (typeof doc.response_time === 'number') responseTimes.push(doc.response_time);
-        const at = doc[dateField];
-        if (at instanceof Date) {
-          times.push(at.getTime());
-          if (doc.status === 'FAIL') failedTimes.push(at.getTime());
-        }
+  const readAll = async (query: Filter<LogDocument>) => {
+    const cursor = collection.find<StatsDocument>(query, { projection, batchSize: 5_000, ...(maxTimeMS === undefined ? {} : { maxTimeMS }) });
+    try {
+      for await (const doc of cursor) {
+        if (Date.now() > deadline) throw new LogQueryTimeoutError(maxTimeMS ?? 0);
+        count(doc);
       }
-    }),
-  );
+    } finally {
+      await cursor.close();
+    }
+  };
+  await withinTime(maxTimeMS, () => Promise.all(pushdownQueries(filter).map(readAll)));
   const total = byStatus.SUCCESS + byStatus.FAIL + byStatus.QUEUED + byStatus.SUPPRESSED;
   const sortedResponse = Float64Array.from(responseTimes).sort();
   return {

@@ -1,0 +1,185 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { InputError } from '../src/errors';
+import { DeliveryLogs } from '../src/logstore/delivery-logs';
+import type { LogDocument } from '../src/logstore/log-document';
+import type { LogFilter } from '../src/logstore/log-filter';
+import { listLogs, logStats, type LogRow } from '../src/logstore/log-query';
+import { openLogStore, type LogStore } from '../src/logstore/log-store';
+import type { LogStatus } from '../workflows/types';
+import { testConfig, uniqueId } from './support/fixtures';
+
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+const MINUTE = 60_000;
+
+/** A lab id no other test uses, so only this test's logs match its filters. */
+const uniqueLabId = () => 800_000_000 + randomInt(100_000_000);
+const newLogId = () => randomBytes(12).toString('hex');
+
+function log(labId: number, fields: Partial<LogDocument> & { status: LogStatus; inserted_at: Date }): LogDocument {
+  const id = fields._id ?? newLogId();
+  return {
+    _id: id,
+    type: 'WEBHOOK',
+    lab_id: labId,
+    org_id: null,
+    developer_id: 1,
+    developer_name: 'Acme EHR',
+    auth_id: 1,
+    lab_integration_id: 1,
+    action_category_id: 1,
+    operation: 'Bill Generated',
+    integration_type: 'webhook',
+    error_message: null,
+    request: { method: 'POST', url: 'https://partner.example/hook', headers: {}, body: '{"big":"body"}' },
+    response_body: 'ok',
+    response_status_code: 200,
+    response_time: 100,
+    fusion_log: null,
+    sent_to_mirth: false,
+    retry_count: 0,
+    auto_retry_count: 0,
+    triggered_by_py3: false,
+    origin: 'livehealth',
+    retry_context: { entity_type: 'bill', entity_id: 1, lab_id: labId, org_id: null, action_category_id: 1, lab_integration_id: 1, auth_id: 1 },
+    workflow_id: `delivery-${id}`,
+    run_id: null,
+    event_id: uniqueId('evt'),
+    activity_date: fields.inserted_at,
+    updated_at: fields.inserted_at,
+    attempts: [],
+    ...fields,
+  };
+}
+
+describe('log queries (list and stats over the log store)', () => {
+  const config = testConfig();
+  let store: LogStore;
+  let logs: DeliveryLogs;
+
+  beforeAll(async () => {
+    store = await openLogStore(config.logStore.url, config.logStore.database);
+    logs = new DeliveryLogs(store.db);
+    await logs.ensureIndexes();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  async function allPages(filter: LogFilter, limit: number): Promise<{ rows: LogRow[]; pages: number }> {
+    const rows: LogRow[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listLogs(logs.collection, filter, { limit, ...(cursor ? { cursor } : {}) });
+      rows.push(...page.items);
+      pages += 1;
+      cursor = page.nextCursor ?? undefined;
+      expect(pages).toBeLessThan(50);
+    } while (cursor);
+    return { rows, pages };
+  }
+
+  it('pages newest first through logs sharing one timestamp, with no duplicates and no gaps', async () => {
+    // Given 23 logs at the same instant and 4 older ones, across two statuses
+    const labId = uniqueLabId();
+    const same = new Date(T0);
+    const docs = [
+      ...Array.from({ length: 23 }, (_, i) => log(labId, { status: i % 3 === 0 ? 'FAIL' : 'QUEUED', inserted_at: same })),
+      ...Array.from({ length: 4 }, (_, i) => log(labId, { status: 'FAIL', inserted_at: new Date(T0 - (i + 1) * MINUTE) })),
+    ];
+    await logs.collection.insertMany(docs);
+
+    // When the Errors tab is read 5 rows at a time
+    const { rows, pages } = await allPages({ labId, status: ['FAIL', 'QUEUED'] }, 5);
+
+    // Then every log comes exactly once, newest first, ties by id
+    expect(pages).toBe(6);
+    expect(rows).toHaveLength(27);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(27);
+    const expected = [...docs].sort((a, b) => b.inserted_at.getTime() - a.inserted_at.getTime() || (a._id < b._id ? 1 : -1)).map((d) => d._id);
+    expect(rows.map((r) => r.id)).toEqual(expected);
+  });
+
+  it('returns rows without bodies, with the entity, and refuses a tampered cursor', async () => {
+    const labId = uniqueLabId();
+    await logs.collection.insertMany([
+      log(labId, { status: 'FAIL', inserted_at: new Date(T0), error_message: 'e'.repeat(2_000), retry_context: null, type: 'API' }),
+      log(labId, { status: 'SUCCESS', inserted_at: new Date(T0 - MINUTE) }),
+    ]);
+    const page = await listLogs(logs.collection, { labId }, { limit: 1 });
+    expect(page.items[0]).toMatchObject({ type: 'API', status: 'FAIL', entity: null });
+    expect(page.items[0]?.error_message?.length).toBeLessThanOrEqual(300);
+    expect(page.items[0]).not.toHaveProperty('request');
+    expect(page.items[0]).not.toHaveProperty('response_body');
+    const second = await listLogs(logs.collection, { labId }, { limit: 1, cursor: page.nextCursor! });
+    expect(second.items[0]).toMatchObject({ status: 'SUCCESS', entity: 'bill:1' });
+    expect(second.nextCursor).toBeNull();
+
+    const tampered = `${page.nextCursor!.slice(0, 5)}x${page.nextCursor!.slice(6)}`;
+    await expect(listLogs(logs.collection, { labId }, { limit: 1, cursor: tampered })).rejects.toThrow(InputError);
+    await expect(listLogs(logs.collection, { labId: labId + 1 }, { limit: 1, cursor: page.nextCursor! })).rejects.toMatchObject({ field: 'cursor' });
+  });
+
+  it('applies each filter, hides suppressed logs unless asked, and finds logs by log, event or entity id', async () => {
+    const labId = uniqueLabId();
+    const at = (minutes: number) => new Date(T0 + minutes * MINUTE);
+    const webhook = log(labId, { status: 'SUCCESS', inserted_at: at(0), developer_id: 2, action_category_id: 4 });
+    const api = log(labId, { status: 'FAIL', inserted_at: at(1), type: 'API', retry_context: null, event_id: null });
+    const suppressed = log(labId, { status: '', inserted_at: at(2) });
+    const entity = log(labId, { status: 'QUEUED', inserted_at: at(3), retry_context: { ...webhook.retry_context!, entity_type: 'report', entity_id: 4242 } });
+    const lateBusinessDate = log(labId, { status: 'SUCCESS', inserted_at: at(4), activity_date: new Date(T0 + 3 * 86_400_000) });
+    await logs.collection.insertMany([webhook, api, suppressed, entity, lateBusinessDate]);
+    const ids = async (filter: Omit<LogFilter, 'labId'>) => (await listLogs(logs.collection, { labId, ...filter }, { limit: 50 })).items.map((r) => r.id).sort();
+    const sorted = (...docs: LogDocument[]) => docs.map((d) => d._id).sort();
+
+    expect(await ids({})).toEqual(sorted(webhook, api, entity, lateBusinessDate));
+    expect(await ids({ includeSuppressed: true })).toEqual(sorted(webhook, api, suppressed, entity, lateBusinessDate));
+    expect(await ids({ status: ['SUPPRESSED'] })).toEqual(sorted(suppressed));
+    expect(await ids({ status: [''] })).toEqual(sorted(suppressed));
+    expect(await ids({ type: 'API' })).toEqual(sorted(api));
+    expect(await ids({ developerId: 2, actionCategoryId: 4 })).toEqual(sorted(webhook));
+    expect(await ids({ from: at(1).toISOString(), to: at(3).toISOString() })).toEqual(sorted(api, entity));
+    expect(await ids({ dateField: 'activity_date', from: new Date(T0 + 86_400_000).toISOString() })).toEqual(sorted(lateBusinessDate));
+    expect(await ids({ q: webhook._id.toUpperCase() })).toEqual(sorted(webhook));
+    expect(await ids({ q: webhook.event_id! })).toEqual(sorted(webhook));
+    expect(await ids({ q: 'report:4242' })).toEqual(sorted(entity));
+    expect(await ids({ q: 'report:4243' })).toEqual([]);
+  });
+
+  it('gives the figures of a known set: counts by status, success rate, response-time percentiles and a series', async () => {
+    // Given, over one hour: 6 SUCCESS (100..600 ms), 2 FAIL (1000 ms), 1 QUEUED, 1 suppressed
+    const labId = uniqueLabId();
+    const docs = [
+      ...[100, 200, 300, 400, 500, 600].map((ms, i) => log(labId, { status: 'SUCCESS', response_time: ms, inserted_at: new Date(T0 + i * 10 * MINUTE) })),
+      log(labId, { status: 'FAIL', response_time: 1000, inserted_at: new Date(T0 + 5 * MINUTE) }),
+      log(labId, { status: 'FAIL', response_time: 1000, inserted_at: new Date(T0 + 50 * MINUTE) }),
+      log(labId, { status: 'QUEUED', response_time: null, inserted_at: new Date(T0 + 20 * MINUTE) }),
+      log(labId, { status: '', response_time: 50, inserted_at: new Date(T0 + 30 * MINUTE) }),
+    ];
+    await logs.collection.insertMany(docs);
+    const from = new Date(T0).toISOString();
+    const to = new Date(T0 + 60 * MINUTE - 1).toISOString();
+
+    const stats = await logStats(logs.collection, { labId, from, to });
+
+    expect(stats.total).toBe(9);
+    expect(stats.byStatus).toEqual({ SUCCESS: 6, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 });
+    expect(stats.successRate).toBeCloseTo(6 / 8);
+    expect(stats.responseTimeMs).toEqual({ p50: 400, p95: 1000 });
+    expect(stats.series.bucketMs).toBe(MINUTE);
+    expect(stats.series.points).toHaveLength(60);
+    expect(stats.series.points[0]).toEqual({ t: from, total: 1, failed: 0 });
+    expect(stats.series.points[5]).toEqual({ t: new Date(T0 + 5 * MINUTE).toISOString(), total: 1, failed: 1 });
+    expect(stats.series.points.reduce((n, p) => n + p.total, 0)).toBe(9);
+
+    const withSuppressed = await logStats(logs.collection, { labId, includeSuppressed: true });
+    expect(withSuppressed.byStatus.SUPPRESSED).toBe(1);
+    expect(withSuppressed.total).toBe(10);
+
+    const errors = await logStats(logs.collection, { labId, status: ['FAIL', 'QUEUED'] });
+    expect(errors).toMatchObject({ total: 3, byStatus: { SUCCESS: 0, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 }, successRate: 0 });
+
+    const none = await logStats(logs.collection, { labId: uniqueLabId() });
+    expect(none).toMatchObject({ total: 0, successRate: null, responseTimeMs: null });
+  });
+});

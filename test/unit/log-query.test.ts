@@ -1,0 +1,185 @@
+import { InputError } from '../../src/errors';
+import {
+  logFilterQuery,
+  logFilterQueryStringSchema,
+  logFilterSchema,
+  logListQueryStringSchema,
+  parseLogSearch,
+  type LogFilter,
+} from '../../src/logstore/log-filter';
+import { bucketFor, decodeCursor, encodeCursor, pushdownQueries, toLogRow } from '../../src/logstore/log-query';
+import { fieldProblems } from '../../src/validation';
+
+function problemsOf(result: { success: boolean; error?: unknown }) {
+  expect(result.success).toBe(false);
+  return fieldProblems(result.error as Parameters<typeof fieldProblems>[0]);
+}
+
+describe('the log filter from a query string', () => {
+  it('coerces numbers, splits the status list and reads booleans', () => {
+    const parsed = logListQueryStringSchema.parse({
+      type: 'WEBHOOK',
+      labId: '1001',
+      developerId: '2',
+      actionCategoryId: '4',
+      status: 'FAIL,QUEUED',
+      includeSuppressed: 'true',
+      from: '2026-11-25T00:00:00Z',
+      to: '2026-11-26T00:00:00+05:30',
+      dateField: 'activity_date',
+      q: 'bill:900001',
+      limit: '20',
+    });
+    expect(parsed).toEqual({
+      filter: {
+        type: 'WEBHOOK',
+        labId: 1001,
+        developerId: 2,
+        actionCategoryId: 4,
+        status: ['FAIL', 'QUEUED'],
+        includeSuppressed: true,
+        from: '2026-11-25T00:00:00Z',
+        to: '2026-11-26T00:00:00+05:30',
+        dateField: 'activity_date',
+        q: 'bill:900001',
+      },
+      limit: 20,
+    });
+  });
+
+  it('defaults to 50 rows and no filter', () => {
+    expect(logListQueryStringSchema.parse({})).toEqual({ filter: {}, limit: 50 });
+  });
+
+  it('accepts status given twice (?status=FAIL&status=QUEUED) and SUPPRESSED', () => {
+    expect(logFilterQueryStringSchema.parse({ status: ['FAIL', 'SUPPRESSED'] })).toEqual({ status: ['FAIL', 'SUPPRESSED'] });
+  });
+
+  it('names the field of every bad parameter', () => {
+    const problems = problemsOf(
+      logListQueryStringSchema.safeParse({ labId: 'abc', status: 'FAIL,LOST', limit: '500', includeSuppressed: 'yes', from: 'yesterday', dateField: 'created' }),
+    );
+    expect(problems.map((p) => p.field).sort()).toEqual(['dateField', 'from', 'includeSuppressed', 'labId', 'limit', 'status.1']);
+    expect(problems.find((p) => p.field === 'labId')?.message).toBe('expected a positive whole number');
+    expect(problems.find((p) => p.field === 'limit')?.message).toBe('expected a whole number from 1 to 200');
+  });
+
+  it('refuses an unknown parameter by its name', () => {
+    const problems = problemsOf(logListQueryStringSchema.safeParse({ labid: '1001' }));
+    expect(problems).toEqual([{ field: 'labid', message: expect.stringContaining('unknown parameter') }]);
+  });
+
+  it('refuses limit and cursor on the stats query string', () => {
+    expect(problemsOf(logFilterQueryStringSchema.safeParse({ limit: '10' }))[0]?.field).toBe('limit');
+  });
+
+  it('refuses a range that ends before it starts, naming to', () => {
+    const problems = problemsOf(logFilterQueryStringSchema.safeParse({ from: '2026-11-26T10:00:00Z', to: '2026-11-25T10:00:00Z' }));
+    expect(problems).toEqual([{ field: 'to', message: 'must not be before from' }]);
+  });
+
+  it('refuses a parameter given twice where one value is expected', () => {
+    expect(problemsOf(logFilterQueryStringSchema.safeParse({ q: ['a', 'b'] }))[0]).toEqual({ field: 'q', message: 'expected one value' });
+  });
+});
+
+describe('the log filter as JSON (bulk retry)', () => {
+  it('keeps accepting what bulk retry sends, blank status included', () => {
+    expect(logFilterSchema.parse({ labId: 7, status: ['FAIL', ''] })).toEqual({ labId: 7, status: ['FAIL', ''] });
+  });
+
+  it('excludes suppressed logs unless a status or includeSuppressed asks for them', () => {
+    expect(logFilterQuery({ labId: 7 })).toEqual({ lab_id: 7, status: { $ne: '' } });
+    expect(logFilterQuery({ labId: 7, includeSuppressed: true })).toEqual({ lab_id: 7 });
+    expect(logFilterQuery({ status: ['SUPPRESSED', 'FAIL'] })).toEqual({ status: { $in: ['', 'FAIL'] } });
+    expect(logFilterQuery({ status: ['FAIL'] })).toEqual({ status: 'FAIL' });
+  });
+
+  it('applies from and to to the chosen date field', () => {
+    const filter: LogFilter = { from: '2026-11-25T00:00:00Z', to: '2026-11-26T00:00:00Z', dateField: 'activity_date' };
+    expect(logFilterQuery(filter)).toEqual({
+      activity_date: { $gte: new Date('2026-11-25T00:00:00Z'), $lte: new Date('2026-11-26T00:00:00Z') },
+      status: { $ne: '' },
+    });
+  });
+});
+
+describe('id search', () => {
+  it('reads a 24-hex string as a log id, type:id as an entity, anything else as an event id', () => {
+    expect(parseLogSearch('65A1B2C3D4E5F60718293A4B')).toEqual({ kind: 'logId', id: '65a1b2c3d4e5f60718293a4b' });
+    expect(parseLogSearch('bill:900001')).toEqual({ kind: 'entity', type: 'bill', id: 900001 });
+    expect(parseLogSearch('report:12')).toEqual({ kind: 'entity', type: 'report', id: 12 });
+    expect(parseLogSearch('evt-42')).toEqual({ kind: 'eventId', id: 'evt-42' });
+    expect(parseLogSearch('bill:abc')).toEqual({ kind: 'eventId', id: 'bill:abc' });
+  });
+
+  it('becomes the matching equality', () => {
+    expect(logFilterQuery({ q: 'bill:900001', includeSuppressed: true })).toEqual({ 'retry_context.entity_type': 'bill', 'retry_context.entity_id': 900001 });
+    expect(logFilterQuery({ q: 'evt-42', includeSuppressed: true })).toEqual({ event_id: 'evt-42' });
+  });
+});
+
+describe('pushdown-shaped queries', () => {
+  it('run one query per status, each with status as an equality', () => {
+    expect(pushdownQueries({ labId: 7, status: ['FAIL', 'QUEUED', 'FAIL'] })).toEqual([
+      { lab_id: 7, status: 'FAIL' },
+      { lab_id: 7, status: 'QUEUED' },
+    ]);
+  });
+});
+
+describe('cursors', () => {
+  const filter: LogFilter = { labId: 7, status: ['FAIL'] };
+  const position = { insertedAt: new Date('2026-11-26T10:00:00.123Z'), id: 'aaaaaaaaaaaaaaaaaaaaaaaa' };
+
+  it('round-trip the position of the last row', () => {
+    expect(decodeCursor(encodeCursor(position, filter), filter)).toEqual(position);
+  });
+
+  it('are refused, naming cursor, when edited, truncated or used with another filter', () => {
+    const cursor = encodeCursor(position, filter);
+    const [body, sum] = cursor.split('.') as [string, string];
+    const edited = `${Buffer.from(Buffer.from(body, 'base64url').toString().replace('aaaa', 'bbbb')).toString('base64url')}.${sum}`;
+    for (const bad of [edited, cursor.slice(0, -2), 'garbage', `${body}.${sum}.x`]) {
+      expect(() => decodeCursor(bad, filter)).toThrow(InputError);
+    }
+    expect(() => decodeCursor(cursor, { labId: 8, status: ['FAIL'] })).toThrow(expect.objectContaining({ field: 'cursor' }));
+  });
+});
+
+describe('rows and series', () => {
+  it('ship the entity, an id instead of _id and a shortened error message', () => {
+    const row = toLogRow({
+      _id: 'a'.repeat(24),
+      type: 'WEBHOOK',
+      operation: 'Bill Generated',
+      lab_id: 1001,
+      developer_id: 1,
+      developer_name: 'Acme EHR',
+      action_category_id: 1,
+      integration_type: 'webhook',
+      status: 'FAIL',
+      response_status_code: 500,
+      response_time: 120,
+      error_message: 'x'.repeat(1000),
+      inserted_at: new Date('2026-11-26T10:00:00Z'),
+      activity_date: null,
+      updated_at: new Date('2026-11-26T10:00:01Z'),
+      retry_count: 1,
+      auto_retry_count: 0,
+      event_id: 'evt-1',
+      retry_context: { entity_type: 'bill', entity_id: 900001, lab_id: 1001, org_id: null, action_category_id: 1, lab_integration_id: 3, auth_id: 2 },
+    });
+    expect(row).toMatchObject({ id: 'a'.repeat(24), entity: 'bill:900001', inserted_at: '2026-11-26T10:00:00.000Z', activity_date: null, endpoint: null });
+    expect(row.error_message!.length).toBeLessThanOrEqual(300);
+    expect(row).not.toHaveProperty('_id');
+  });
+
+  it('get 30 to 60 points for the usual spans', () => {
+    for (const span of [60 * 60_000, 24 * 3_600_000, 7 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000]) {
+      const points = Math.ceil(span / bucketFor(span));
+      expect(points).toBeLessThanOrEqual(60);
+      expect(points).toBeGreaterThanOrEqual(12);
+    }
+  });
+});
