@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Filter } from 'mongodb';
+import { eq, inArray, type SQL } from 'drizzle-orm';
 import type { Config } from '../src/config/schema';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
-import type { LogDocument } from '../src/logstore/log-document';
-import { logFilterQuery, type LogFilter } from '../src/logstore/log-filter';
+import { logIndex } from '../src/db/schema';
+import type { LogFilter } from '../src/logstore/log-filter';
+import { countLogs, logIdsAfter } from '../src/logstore/log-query';
 import { RetryRejectedError, retryDelivery } from '../src/retries/retry-delivery';
 import type { LogStatus } from '../workflows/types';
 
@@ -24,23 +25,19 @@ export interface BulkRetryOne {
 
 export type BulkRetryOutcome = { logId: string; refused: false; status: LogStatus } | { logId: string; refused: true; reason: string };
 
-function selectionQuery(selection: BulkSelection): Filter<LogDocument> {
-  const base: Filter<LogDocument> = { ...(selection.filter ? logFilterQuery(selection.filter) : {}), type: 'WEBHOOK' };
-  return selection.ids ? { ...base, _id: { $in: selection.ids } } : base;
+/** Only deliveries can be retried: API logs are left out of every selection. */
+function selectionConditions(selection: BulkSelection): SQL[] {
+  return [eq(logIndex.type, 'WEBHOOK'), ...(selection.ids ? [inArray(logIndex.id, selection.ids)] : [])];
 }
 
 export function createBulkRetryActivities(deps: { config: Config; logs: DeliveryLogs; temporal: Client }) {
+  // Selections are read from the dashboard's read model (indexed), not by scanning the log store.
+  const db = deps.logs.index.db;
   return {
-    countBulkSelection: (selection: BulkSelection) => deps.logs.collection.countDocuments(selectionQuery(selection)),
+    countBulkSelection: (selection: BulkSelection) => countLogs(db, selection.filter ?? {}, selectionConditions(selection)),
 
     async findBulkPage(selection: BulkSelection, after: string | undefined, limit: number): Promise<string[]> {
-      const query = selectionQuery(selection);
-      const page = await deps.logs.collection
-        .find(after ? { $and: [query, { _id: { $gt: after } }] } : query, { projection: { _id: 1 } })
-        .sort({ _id: 1 })
-        .limit(limit)
-        .toArray();
-      return page.map((doc) => doc._id);
+      return logIdsAfter(db, selection.filter ?? {}, selectionConditions(selection), after, limit);
     },
 
     /** One retry, waited for (so the bulk's concurrency bounds real dispatches); heartbeats while it waits. */

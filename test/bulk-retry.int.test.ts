@@ -49,7 +49,9 @@ describe('bulk retry', () => {
       );
       return { ...doc, status: 'FAIL' as const, error_message: 'No response' };
     });
+    // Finished FAIL logs as the writer leaves them: the document and its read-model row.
     await harness.logs.collection.insertMany(docs);
+    await harness.logs.index.insert(docs);
   });
   afterAll(async () => {
     await harness.stop();

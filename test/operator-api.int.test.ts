@@ -40,9 +40,12 @@ describe('operator API: find a failed delivery, understand it, retry it', () => 
   it('lists the lab’s logs newest first with lab names, and the FAIL one under the Errors filter', async () => {
     const all = await harness.request('GET', `/api/logs?labId=${lab.labId}&type=WEBHOOK`);
     expect(all.status).toBe(200);
-    expect(all.body.items.map((row: { id: string }) => row.id)).toEqual([okLogId, failedLogId]);
-    expect(all.body.items[0]).toMatchObject({ lab_id: lab.labId, lab_name: expect.stringMatching(/^Lab-/), status: 'SUCCESS', response_status_code: 200, entity: `bill:${lab.billId}` });
-    expect(all.body.items[0]).not.toHaveProperty('request');
+    const items: Array<{ id: string; inserted_at: string }> = all.body.items;
+    expect(items.map((row) => row.id).sort()).toEqual([okLogId, failedLogId].sort());
+    expect(Date.parse(items[0]!.inserted_at)).toBeGreaterThanOrEqual(Date.parse(items[1]!.inserted_at));
+    const ok = all.body.items.find((row: { id: string }) => row.id === okLogId);
+    expect(ok).toMatchObject({ lab_id: lab.labId, lab_name: expect.stringMatching(/^Lab-/), status: 'SUCCESS', response_status_code: 200, entity: `bill:${lab.billId}` });
+    expect(ok).not.toHaveProperty('request');
 
     const errors = await harness.request('GET', `/api/logs?labId=${lab.labId}&status=FAIL,QUEUED`);
     expect(errors.body.items).toEqual([expect.objectContaining({ id: failedLogId, status: 'FAIL', response_status_code: 500 })]);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { LogIndex } from '../logstore/log-index';
 import { join } from 'node:path';
 import express, { Router, type Express } from 'express';
 import type { Client } from '@temporalio/client';
@@ -51,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
     startTimeoutMs: 5_000,
   };
   const db = deps.configStore.db;
-  const logs = new DeliveryLogs(deps.logStore.db);
+  const logs = new DeliveryLogs(deps.logStore.db, new LogIndex(db));
   const authorize = sessionAuthorizer(db);
   app.use(httpMetrics);
   const routes: ApiRoute[] = [

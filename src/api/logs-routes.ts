@@ -43,7 +43,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       query: logListQueryStringSchema,
       responses: { 200: '{ items, nextCursor }' },
       async handle({ query }) {
-        const page = await listLogs(deps.logs.collection, query.filter, { limit: query.limit, cursor: query.cursor });
+        const page = await listLogs(deps.db, query.filter, { limit: query.limit, cursor: query.cursor });
         return { items: await withLabNames(page.items), nextCursor: page.nextCursor };
       },
     }),
@@ -56,7 +56,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       query: logFilterQueryStringSchema,
       responses: { 200: 'The figures' },
       async handle({ query }) {
-        return logStats(deps.logs.collection, query);
+        return logStats(deps.db, query);
       },
     }),
     defineRoute({

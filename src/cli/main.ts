@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor';
 import { EMIT_USAGE, emitCommand } from './commands/emit';
 import { RETRY_USAGE, retryCommand } from './commands/retry';
 import { USER_USAGE, userCommand } from './commands/user';
+import { reindexLogsCommand } from './commands/reindex-logs';
 import { installServersCommand } from './commands/install-servers';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
@@ -24,6 +25,8 @@ Commands:
   emit     fire one business event: ${EMIT_USAGE}
   retry    retry one delivery and wait for its outcome: ${RETRY_USAGE}
   user     add a dashboard user: ${USER_USAGE}
+  reindex-logs
+           rebuild the dashboard's read model (log_index in PostgreSQL) from the log store
   install-servers
            find or build (once, cached) the temporal and ferretdb binaries
 
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     start: () => startCommand(loadConfig(), say),
     stack: () => stackCommand(loadConfig(), say),
     worker: () => workerCommand(loadConfig(), say),
+    'reindex-logs': () => reindexLogsCommand(loadConfig(), say),
     api: () => apiCommand(loadConfig(), say),
     doctor: () => doctorCommand(loadConfig(), say),
     'install-servers': () => installServersCommand(loadConfig(), say),

@@ -1,4 +1,7 @@
 import { MongoClient } from 'mongodb';
+import { LogIndex } from '../logstore/log-index';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../db/schema';
 import postgres from 'postgres';
 import { loadConfig } from '../config/load';
 import { DeliveryLogs } from '../logstore/delivery-logs';
@@ -46,7 +49,7 @@ export function createLabwireClient(options: LabwireClientOptions): LabwireClien
         mongo ??= new MongoClient(options.logStoreUrl, { serverSelectionTimeoutMS: 5_000 });
         // Task queues and timeouts as the workers use them: the library reads the same environment schema.
         const config = loadConfig({ ...process.env, TASK_QUEUE: deps.taskQueue, CRELIO_TASK_QUEUE: options.crelioTaskQueue ?? 'labwire-crelio-app' });
-        const logs = new DeliveryLogs(mongo.db(options.logStoreDatabase ?? 'labwire'));
+        const logs = new DeliveryLogs(mongo.db(options.logStoreDatabase ?? 'labwire'), new LogIndex(drizzle(sql, { schema })));
         const answer = await retryDelivery({ temporal, logs, config }, logId, { kind: 'manual', requestedBy: retry.requestedBy ?? 'client', force: retry.force, wait: retry.wait });
         return { ok: true, ...answer };
       } catch (error) {

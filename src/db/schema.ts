@@ -226,3 +226,50 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * The dashboard's read model of the log store: one typed row per log (no bodies), written by the
+ * log writer after every change of a listed field. Lists, stats and bulk-retry selections are
+ * answered here with btree indexes; the log document itself stays in the log store (SPEC §4).
+ */
+export const logIndex = pgTable(
+  'log_index',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: ['WEBHOOK', 'API'] }).notNull(),
+    labId: integer('lab_id'),
+    orgId: integer('org_id'),
+    developerId: integer('developer_id'),
+    developerName: text('developer_name'),
+    actionCategoryId: integer('action_category_id'),
+    operation: text('operation').notNull(),
+    integrationType: text('integration_type'),
+    endpoint: text('endpoint'),
+    /** '' = suppressed (209 / #NOTFORDASHBOARD). */
+    status: text('status').notNull(),
+    responseStatusCode: integer('response_status_code'),
+    responseTime: integer('response_time'),
+    errorMessage: text('error_message'),
+    retryCount: integer('retry_count').notNull().default(0),
+    autoRetryCount: integer('auto_retry_count').notNull().default(0),
+    eventId: text('event_id'),
+    entityType: text('entity_type'),
+    entityId: integer('entity_id'),
+    insertedAt: timestamp('inserted_at', { withTimezone: true, precision: 3 }).notNull(),
+    activityDate: timestamp('activity_date', { withTimezone: true, precision: 3 }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [
+    index('log_index_inserted_idx').on(t.insertedAt.desc(), t.id.desc()),
+    index('log_index_type_inserted_idx').on(t.type, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_status_inserted_idx').on(t.status, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_type_status_inserted_idx').on(t.type, t.status, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_lab_inserted_idx').on(t.labId, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_lab_status_inserted_idx').on(t.labId, t.status, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_developer_inserted_idx').on(t.developerId, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_action_inserted_idx').on(t.actionCategoryId, t.insertedAt.desc(), t.id.desc()),
+    index('log_index_activity_idx').on(t.activityDate.desc(), t.id.desc()),
+    index('log_index_event_idx').on(t.eventId),
+    index('log_index_entity_idx').on(t.entityType, t.entityId),
+  ],
+);

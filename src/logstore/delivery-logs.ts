@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import type { LogIndex } from './log-index';
 import { LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type LogDocument, type RetryLogDocument } from './log-document';
 
 export type LogFinalFields = Pick<
@@ -28,7 +29,14 @@ export class DeliveryLogs {
   readonly collection: Collection<LogDocument>;
   readonly retries: Collection<RetryLogDocument>;
 
-  constructor(db: Db) {
+  /**
+   * `index` is the dashboard's read model in PostgreSQL: every write below that changes a listed
+   * field writes the log's row too, after the log itself (the log store is the record).
+   */
+  constructor(
+    db: Db,
+    readonly index: LogIndex,
+  ) {
     this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
     this.retries = db.collection<RetryLogDocument>(RETRY_LOGS_COLLECTION);
   }
@@ -60,6 +68,8 @@ export class DeliveryLogs {
   /** Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing. */
   async createQueued(doc: LogDocument): Promise<{ created: boolean }> {
     const result = await this.collection.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    // Also on a replay: the row may be what a crash between the two writes left out.
+    await this.index.insert([doc]);
     return { created: result.upsertedCount === 1 };
   }
 
@@ -72,14 +82,17 @@ export class DeliveryLogs {
     const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1 } });
     if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
     const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
-    await this.collection.updateOne(
+    const now = await this.collection.findOneAndUpdate(
       { _id: logId },
       { $set: { ...fields, updated_at: new Date() }, ...(missing ? { $push: { attempts: lastAttempt } } : {}) },
+      { returnDocument: 'after' },
     );
+    if (now) await this.index.upsert(now);
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {
     await this.collection.insertOne(doc);
+    await this.index.insert([doc]);
   }
 
   get(logId: string): Promise<LogDocument | null> {

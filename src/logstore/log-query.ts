@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Collection, Filter } from 'mongodb';
+import { and, count, desc, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import type { ConfigDb } from '../db/config-store';
+import { logIndex } from '../db/schema';
 import { InputError } from '../errors';
-import type { LogDocument } from './log-document';
-import { filterStatuses, logFilterBase, type LogFilter } from './log-filter';
+import { filterStatuses, parseLogSearch, type LogFilter } from './log-filter';
 import type { LogStatus } from '../../workflows/types';
+import type { LogDocument } from './log-document';
 
 /**
- * The dashboard's reads over delivery logs (SPEC §7): a page of rows and the figures of a filter.
- *
- * Shaped for FerretDB 1.x on PostgreSQL, which pushes down to SQL only top-level equalities (and
- * `$ne`), never `$in`/`$or`/ranges, never a sort, and a limit only when there is neither a filter
- * nor a sort: so each status of a filter is its own query with `status` as an equality, and the
- * results are merged here. The figures are in docs/log-query-benchmark.md.
+ * The dashboard's reads over delivery logs (SPEC §7): a page of rows and the figures of a filter,
+ * answered by the read model in PostgreSQL (`log_index`, written by DeliveryLogs after every
+ * change) with btree indexes that match each filter followed by the sort. The log store itself
+ * (FerretDB 1.x here) scans every document for any filter: docs/log-query-benchmark.md.
  */
 
 /** One row of the log list: the contract's LogRow without `lab_name` (the API adds it). */
@@ -52,86 +52,6 @@ export interface LogStats {
   successRate: number | null;
   responseTimeMs: { p50: number; p95: number } | null;
   series: { bucketMs: number; points: Array<{ t: string; total: number; failed: number }> };
-}
-
-export const ERROR_MESSAGE_MAX = 300;
-
-/** The log store did not answer within the time allowed (`maxTimeMS`): the filter is too broad for it. */
-export class LogQueryTimeoutError extends Error {
-  override name = 'LogQueryTimeoutError';
-  constructor(readonly maxTimeMS: number) {
-    super(`the log store did not answer within ${maxTimeMS} ms; narrow the filter (a lab, a status, a shorter date range)`);
-  }
-}
-
-const isMaxTimeExpired = (error: unknown) => (error as { code?: unknown }).code === 50;
-
-async function withinTime<T>(maxTimeMS: number | undefined, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (maxTimeMS !== undefined && isMaxTimeExpired(error)) throw new LogQueryTimeoutError(maxTimeMS);
-    throw error;
-  }
-}
-
-/** Only the fields of a row: request and response bodies never travel in a list. */
-const ROW_PROJECTION = {
-  _id: 1,
-  type: 1,
-  operation: 1,
-  lab_id: 1,
-  developer_id: 1,
-  developer_name: 1,
-  action_category_id: 1,
-  integration_type: 1,
-  endpoint: 1,
-  status: 1,
-  response_status_code: 1,
-  response_time: 1,
-  error_message: 1,
-  inserted_at: 1,
-  activity_date: 1,
-  updated_at: 1,
-  retry_count: 1,
-  auto_retry_count: 1,
-  event_id: 1,
-  retry_context: 1,
-} as const;
-
-type RowDocument = Pick<LogDocument, keyof typeof ROW_PROJECTION>;
-
-const iso = (d: Date | null | undefined): string | null => (d instanceof Date ? d.toISOString() : null);
-
-function cut(text: string | null | undefined): string | null {
-  if (text === null || text === undefined) return null;
-  return text.length <= ERROR_MESSAGE_MAX ? text : `${text.slice(0, ERROR_MESSAGE_MAX - 1)}…`;
-}
-
-export function toLogRow(doc: RowDocument): LogRow {
-  const context = doc.retry_context;
-  return {
-    id: doc._id,
-    type: doc.type,
-    operation: doc.operation,
-    lab_id: doc.lab_id ?? null,
-    developer_id: doc.developer_id ?? null,
-    developer_name: doc.developer_name ?? null,
-    action_category_id: doc.action_category_id ?? null,
-    integration_type: doc.integration_type ?? null,
-    endpoint: doc.endpoint ?? null,
-    status: doc.status,
-    response_status_code: doc.response_status_code ?? null,
-    response_time: doc.response_time ?? null,
-    error_message: cut(doc.error_message),
-    inserted_at: doc.inserted_at.toISOString(),
-    activity_date: iso(doc.activity_date),
-    updated_at: iso(doc.updated_at),
-    retry_count: doc.retry_count ?? 0,
-    auto_retry_count: doc.auto_retry_count ?? 0,
-    event_id: doc.event_id ?? null,
-    entity: context?.entity_type && context.entity_id !== undefined ? `${context.entity_type}:${context.entity_id}` : null,
-  };
 }
 
 // ---- Cursors ----
@@ -178,58 +98,107 @@ export function decodeCursor(cursor: string, filter: LogFilter): LogPosition {
 
 // ---- Queries ----
 
-/**
- * The filter as queries whose union is the filter, each with `status` as a top-level equality
- * (FerretDB evaluates `$in` itself after reading every log; an equality is done by PostgreSQL).
- * Without a status: every log but the suppressed ones (`$ne`, also pushed down), or every log.
- */
-export function pushdownQueries(filter: LogFilter): Array<Filter<LogDocument>> {
-  const base = logFilterBase(filter);
+const t = logIndex;
+
+/** The filter as SQL conditions on the read model. */
+export function filterConditions(filter: LogFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.type) where.push(eq(t.type, filter.type));
+  if (filter.labId !== undefined) where.push(eq(t.labId, filter.labId));
+  if (filter.developerId !== undefined) where.push(eq(t.developerId, filter.developerId));
+  if (filter.actionCategoryId !== undefined) where.push(eq(t.actionCategoryId, filter.actionCategoryId));
+  if (filter.q !== undefined) {
+    const search = parseLogSearch(filter.q);
+    if (search.kind === 'logId') where.push(eq(t.id, search.id));
+    else if (search.kind === 'eventId') where.push(eq(t.eventId, search.id));
+    else where.push(eq(t.entityType, search.type), eq(t.entityId, search.id));
+  }
+  const dateColumn = filter.dateField === 'activity_date' ? t.activityDate : t.insertedAt;
+  if (filter.from) where.push(gte(dateColumn, new Date(filter.from)));
+  if (filter.to) where.push(lte(dateColumn, new Date(filter.to)));
   const statuses = filterStatuses(filter);
-  if (statuses) return statuses.map((status) => ({ ...base, status }));
-  return [filter.includeSuppressed ? base : { ...base, status: { $ne: '' } }];
+  if (statuses) where.push(statuses.length === 1 ? eq(t.status, statuses[0]!) : inArray(t.status, statuses));
+  else if (!filter.includeSuppressed) where.push(ne(t.status, ''));
+  return where;
 }
 
-function after(query: Filter<LogDocument>, position: LogPosition | undefined): Filter<LogDocument> {
-  if (!position) return query;
-  const { insertedAt, id } = position;
-  // The equalities stay at the top level so they are still pushed down; `$or` is evaluated by FerretDB.
-  return { ...query, $or: [{ inserted_at: { $lt: insertedAt } }, { inserted_at: insertedAt, _id: { $lt: id } }] };
-}
+const iso = (d: Date | null | undefined): string | null => (d instanceof Date ? d.toISOString() : null);
 
-const newestFirst = (a: RowDocument, b: RowDocument): number =>
-  b.inserted_at.getTime() - a.inserted_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+type IndexRow = typeof logIndex.$inferSelect;
+
+export function toLogRow(row: IndexRow): LogRow {
+  return {
+    id: row.id,
+    type: row.type,
+    operation: row.operation,
+    lab_id: row.labId,
+    developer_id: row.developerId,
+    developer_name: row.developerName,
+    action_category_id: row.actionCategoryId,
+    integration_type: row.integrationType,
+    endpoint: row.endpoint,
+    status: row.status as LogStatus,
+    response_status_code: row.responseStatusCode,
+    response_time: row.responseTime,
+    error_message: row.errorMessage,
+    inserted_at: row.insertedAt.toISOString(),
+    activity_date: iso(row.activityDate),
+    updated_at: iso(row.updatedAt),
+    retry_count: row.retryCount,
+    auto_retry_count: row.autoRetryCount,
+    event_id: row.eventId,
+    entity: row.entityType && row.entityId !== null ? `${row.entityType}:${row.entityId}` : null,
+  };
+}
 
 export interface LogPageRequest {
   /** 1–200. */
   limit: number;
   /** The previous page's nextCursor. */
   cursor?: string;
-  /** Server-side time limit per query; past it, a LogQueryTimeoutError. */
-  maxTimeMS?: number;
 }
 
-/** A page of logs, newest first by inserted_at. */
-export async function listLogs(collection: Collection<LogDocument>, filter: LogFilter, page: LogPageRequest): Promise<LogPage> {
+/** A page of logs, newest first by inserted_at (then id), as keyset pagination: stable while logs arrive. */
+export async function listLogs(db: ConfigDb, filter: LogFilter, page: LogPageRequest): Promise<LogPage> {
   const limit = Math.max(1, Math.min(200, Math.floor(page.limit)));
-  const position = page.cursor === undefined ? undefined : decodeCursor(page.cursor, filter);
-  const { maxTimeMS } = page;
-  const parts = await withinTime(maxTimeMS, () =>
-    Promise.all(
-      pushdownQueries(filter).map((query) =>
-        collection
-          .find<RowDocument>(after(query, position), { projection: ROW_PROJECTION, ...(maxTimeMS === undefined ? {} : { maxTimeMS }) })
-          .sort({ inserted_at: -1, _id: -1 })
-          .limit(limit + 1)
-          .toArray(),
-      ),
-    ),
-  );
-  const merged = parts.flat().sort(newestFirst);
-  const rows = merged.slice(0, limit);
-  const last = rows[rows.length - 1];
-  const nextCursor = merged.length > limit && last ? encodeCursor({ insertedAt: last.inserted_at, id: last._id }, filter) : null;
-  return { items: rows.map(toLogRow), nextCursor };
+  const where = filterConditions(filter);
+  if (page.cursor !== undefined) {
+    const position = decodeCursor(page.cursor, filter);
+    // A raw fragment's Date is not serialized by the driver: pass the instant as text, typed.
+    where.push(sql`(${t.insertedAt}, ${t.id}) < (${position.insertedAt.toISOString()}::timestamptz, ${position.id})`);
+  }
+  const rows = await db
+    .select()
+    .from(t)
+    .where(and(...where))
+    .orderBy(desc(t.insertedAt), desc(t.id))
+    .limit(limit + 1);
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor({ insertedAt: last.insertedAt, id: last.id }, filter) : null;
+  return { items: shown.map(toLogRow), nextCursor };
+}
+
+/** How many logs match (bulk retry's preview). */
+export async function countLogs(db: ConfigDb, filter: LogFilter, extra: SQL[] = []): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(t)
+    .where(and(...filterConditions(filter), ...extra));
+  return row?.n ?? 0;
+}
+
+/** Ids of matching logs after `afterId`, in id order (bulk retry pages through its selection with it). */
+export async function logIdsAfter(db: ConfigDb, filter: LogFilter, extra: SQL[], afterId: string | undefined, limit: number): Promise<string[]> {
+  const where = [...filterConditions(filter), ...extra];
+  if (afterId !== undefined) where.push(sql`${t.id} > ${afterId}`);
+  const rows = await db
+    .select({ id: t.id })
+    .from(t)
+    .where(and(...where))
+    .orderBy(t.id)
+    .limit(limit);
+  return rows.map((row) => row.id);
 }
 
 // ---- Stats ----
@@ -243,79 +212,59 @@ export function bucketFor(spanMs: number): number {
   return BUCKETS_MS.find((bucket) => Math.ceil(Math.max(spanMs, 1) / bucket) <= MAX_POINTS) ?? Math.ceil(spanMs / MAX_POINTS / MINUTE) * MINUTE;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-}
-
-type StatsDocument = Pick<LogDocument, 'status' | 'response_time' | 'inserted_at' | 'activity_date'>;
-
 /**
- * Counts, success rate, response-time percentiles and a time series for a filter. Computed here
- * from a projection of the matching logs: FerretDB 1.x runs `$group` in its own process after
- * reading every matching log anyway, and has no percentile operator.
+ * Counts by status, success rate, response-time percentiles and a time series for a filter: two
+ * aggregate queries in PostgreSQL over the same conditions as the list.
  */
-export async function logStats(collection: Collection<LogDocument>, filter: LogFilter, options: { now?: Date; maxTimeMS?: number } = {}): Promise<LogStats> {
-  const { now = new Date(), maxTimeMS } = options;
-  // maxTimeMS bounds each batch on the server; the deadline bounds the whole read.
-  const deadline = maxTimeMS === undefined ? Number.POSITIVE_INFINITY : Date.now() + maxTimeMS;
-  const dateField = filter.dateField ?? 'inserted_at';
-  const byStatus = { SUCCESS: 0, FAIL: 0, QUEUED: 0, SUPPRESSED: 0 };
-  const times: number[] = [];
-  const failedTimes: number[] = [];
-  const responseTimes: number[] = [];
-  const count = (doc: StatsDocument) => {
-    const key = doc.status === '' ? 'SUPPRESSED' : doc.status;
-    if (key in byStatus) byStatus[key] += 1;
-    if (typeof doc.response_time === 'number') responseTimes.push(doc.response_time);
-    const at = doc[dateField];
-    if (at instanceof Date) {
-      times.push(at.getTime());
-      if (doc.status === 'FAIL') failedTimes.push(at.getTime());
-    }
-  };
-  const projection = { _id: 0, status: 1, response_time: 1, [dateField]: 1 };
-  const readAll = async (query: Filter<LogDocument>) => {
-    const cursor = collection.find<StatsDocument>(query, { projection, batchSize: 5_000, ...(maxTimeMS === undefined ? {} : { maxTimeMS }) });
-    try {
-      for await (const doc of cursor) {
-        if (Date.now() > deadline) throw new LogQueryTimeoutError(maxTimeMS ?? 0);
-        count(doc);
-      }
-    } finally {
-      await cursor.close();
-    }
-  };
-  await withinTime(maxTimeMS, () => Promise.all(pushdownQueries(filter).map(readAll)));
+export async function logStats(db: ConfigDb, filter: LogFilter, options: { now?: Date } = {}): Promise<LogStats> {
+  const now = options.now ?? new Date();
+  const where = and(...filterConditions(filter));
+  const dateColumn = filter.dateField === 'activity_date' ? t.activityDate : t.insertedAt;
+  const [summary] = await db
+    .select({
+      success: sql<number>`count(*) filter (where ${t.status} = 'SUCCESS')::int`,
+      fail: sql<number>`count(*) filter (where ${t.status} = 'FAIL')::int`,
+      queued: sql<number>`count(*) filter (where ${t.status} = 'QUEUED')::int`,
+      suppressed: sql<number>`count(*) filter (where ${t.status} = '')::int`,
+      p50: sql<number | null>`percentile_disc(0.5) within group (order by ${t.responseTime})`,
+      p95: sql<number | null>`percentile_disc(0.95) within group (order by ${t.responseTime})`,
+      earliest: sql<string | null>`min(${dateColumn})`,
+      latest: sql<string | null>`max(${dateColumn})`,
+    })
+    .from(t)
+    .where(where);
+  const byStatus = { SUCCESS: summary?.success ?? 0, FAIL: summary?.fail ?? 0, QUEUED: summary?.queued ?? 0, SUPPRESSED: summary?.suppressed ?? 0 };
   const total = byStatus.SUCCESS + byStatus.FAIL + byStatus.QUEUED + byStatus.SUPPRESSED;
-  const sortedResponse = Float64Array.from(responseTimes).sort();
+
+  const latest = summary?.latest ? new Date(summary.latest).getTime() : undefined;
+  const earliest = summary?.earliest ? new Date(summary.earliest).getTime() : undefined;
+  const end = filter.to ? new Date(filter.to).getTime() : (latest ?? now.getTime());
+  const start = Math.min(end, filter.from ? new Date(filter.from).getTime() : (earliest ?? end - 24 * 60 * MINUTE));
+  const bucketMs = bucketFor(end - start);
+  const first = Math.floor(start / bucketMs) * bucketMs;
+  const slots = Math.floor(end / bucketMs) - Math.floor(start / bucketMs) + 1;
+  const totals = new Array<number>(slots).fill(0);
+  const failed = new Array<number>(slots).fill(0);
+  if (total > 0) {
+    const slot = sql<number>`floor((extract(epoch from ${dateColumn}) * 1000 - ${first}) / ${bucketMs})::int`;
+    const buckets = await db
+      .select({ slot, total: sql<number>`count(*)::int`, failed: sql<number>`count(*) filter (where ${t.status} = 'FAIL')::int` })
+      .from(t)
+      .where(and(where, sql`${dateColumn} is not null`))
+      // By position: the same expression written twice carries its parameters twice, which PostgreSQL does not match.
+      .groupBy(sql`1`);
+    for (const bucket of buckets) {
+      if (bucket.slot >= 0 && bucket.slot < slots) {
+        totals[bucket.slot] = bucket.total;
+        failed[bucket.slot] = bucket.failed;
+      }
+    }
+  }
   return {
     total,
     byStatus,
     successRate: byStatus.SUCCESS + byStatus.FAIL > 0 ? byStatus.SUCCESS / (byStatus.SUCCESS + byStatus.FAIL) : null,
-    responseTimeMs: sortedResponse.length > 0 ? { p50: percentile(sortedResponse, 50), p95: percentile(sortedResponse, 95) } : null,
-    series: series(times, failedTimes, filter, now),
+    responseTimeMs: summary?.p50 === null || summary?.p50 === undefined ? null : { p50: Number(summary.p50), p95: Number(summary.p95) },
+    series: { bucketMs, points: totals.map((n, i) => ({ t: new Date(first + i * bucketMs).toISOString(), total: n, failed: failed[i] ?? 0 })) },
   };
-}
-
-function series(times: number[], failedTimes: number[], filter: LogFilter, now: Date): LogStats['series'] {
-  const earliest = times.reduce((min, t) => Math.min(min, t), Number.POSITIVE_INFINITY);
-  const latest = times.reduce((max, t) => Math.max(max, t), Number.NEGATIVE_INFINITY);
-  const end = filter.to ? new Date(filter.to).getTime() : Number.isFinite(latest) ? latest : now.getTime();
-  const start = Math.min(end, filter.from ? new Date(filter.from).getTime() : Number.isFinite(earliest) ? earliest : end - 24 * 60 * MINUTE);
-  const bucketMs = bucketFor(end - start);
-  const first = Math.floor(start / bucketMs) * bucketMs;
-  const count = Math.floor(end / bucketMs) - Math.floor(start / bucketMs) + 1;
-  const totals = new Array<number>(count).fill(0);
-  const failed = new Array<number>(count).fill(0);
-  const slot = (t: number) => Math.floor((t - first) / bucketMs);
-  for (const t of times) {
-    const i = slot(t);
-    if (i >= 0 && i < count) totals[i] = (totals[i] ?? 0) + 1;
-  }
-  for (const t of failedTimes) {
-    const i = slot(t);
-    if (i >= 0 && i < count) failed[i] = (failed[i] ?? 0) + 1;
-  }
-  return { bucketMs, points: totals.map((total, i) => ({ t: new Date(first + i * bucketMs).toISOString(), total, failed: failed[i] ?? 0 })) };
 }

@@ -1,4 +1,5 @@
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { LogIndex } from '../logstore/log-index';
 import type { Config } from '../config/schema';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
@@ -21,7 +22,7 @@ export async function startWorkers(
   options: { queues?: string[]; workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {},
 ): Promise<RunningWorkers> {
   const queues = options.queues ?? config.temporal.workerQueues;
-  const logs = new DeliveryLogs(services.logStore.db);
+  const logs = new DeliveryLogs(services.logStore.db, new LogIndex(services.configStore.db));
   await logs.ensureIndexes();
   const logger = createLogger(config, 'worker');
   const deps = {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { LogIndex } from '../../logstore/log-index';
 import type { Config } from '../../config/schema';
 import type { Say } from '../../devstack/say';
 import { InputError, NotFoundError } from '../../errors';
@@ -24,7 +25,7 @@ export async function retryCommand(config: Config, args: string[], say: Say): Pr
   }
   const services = await openServices(config);
   try {
-    const answer = await retryDelivery({ temporal: services.temporal, logs: new DeliveryLogs(services.logStore.db), config }, logId, {
+    const answer = await retryDelivery({ temporal: services.temporal, logs: new DeliveryLogs(services.logStore.db, new LogIndex(services.configStore.db)), config }, logId, {
       kind: 'manual',
       requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
       force: parsed.values.force,

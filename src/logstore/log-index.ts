@@ -1,0 +1,67 @@
+import { sql } from 'drizzle-orm';
+import type { ConfigDb } from '../db/config-store';
+import { logIndex } from '../db/schema';
+import type { LogDocument } from './log-document';
+
+/** Longest error message kept on a row; the log document keeps the whole one. */
+export const ROW_ERROR_MAX = 300;
+
+export type LogIndexRow = typeof logIndex.$inferInsert;
+
+function cut(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  return text.length <= ROW_ERROR_MAX ? text : `${text.slice(0, ROW_ERROR_MAX - 1)}…`;
+}
+
+/** The listed fields of a log document, as its row. */
+export function logIndexRow(doc: LogDocument): LogIndexRow {
+  return {
+    id: doc._id,
+    type: doc.type,
+    labId: doc.lab_id ?? null,
+    orgId: doc.org_id ?? null,
+    developerId: doc.developer_id ?? null,
+    developerName: doc.developer_name ?? null,
+    actionCategoryId: doc.action_category_id ?? null,
+    operation: doc.operation,
+    integrationType: doc.integration_type ?? null,
+    endpoint: doc.endpoint ?? null,
+    status: doc.status,
+    responseStatusCode: doc.response_status_code ?? null,
+    responseTime: doc.response_time === null || doc.response_time === undefined ? null : Math.round(doc.response_time),
+    errorMessage: cut(doc.error_message),
+    retryCount: doc.retry_count ?? 0,
+    autoRetryCount: doc.auto_retry_count ?? 0,
+    eventId: doc.event_id ?? null,
+    entityType: doc.retry_context?.entity_type ?? null,
+    entityId: doc.retry_context?.entity_id ?? null,
+    insertedAt: doc.inserted_at,
+    activityDate: doc.activity_date ?? null,
+    updatedAt: doc.updated_at ?? doc.inserted_at,
+  };
+}
+
+/**
+ * The read model's writer. The log writer calls it after each change of the log document, with
+ * the document as it is now; every write is idempotent, and an older document never overwrites
+ * a newer row (`updated_at`), so retried activities and racing writers converge.
+ */
+export class LogIndex {
+  constructor(readonly db: ConfigDb) {}
+
+  /** A new log (pre-created QUEUED, or an API log): kept as is if a newer row exists. */
+  async insert(docs: LogDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.db.insert(logIndex).values(docs.map(logIndexRow)).onConflictDoNothing();
+  }
+
+  /** The row of a changed log. */
+  async upsert(doc: LogDocument): Promise<void> {
+    const row = logIndexRow(doc);
+    const { id: _id, ...changes } = row;
+    await this.db
+      .insert(logIndex)
+      .values(row)
+      .onConflictDoUpdate({ target: logIndex.id, set: changes, setWhere: sql`${logIndex.updatedAt} <= excluded.updated_at` });
+  }
+}
