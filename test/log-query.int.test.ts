@@ -1,9 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { openConfigStore, type ConfigDb, type ConfigStore } from '../src/db/config-store';
+import * as schema from '../src/db/schema';
+import { logIndex } from '../src/db/schema';
 import { InputError } from '../src/errors';
 import { DeliveryLogs } from '../src/logstore/delivery-logs';
-import type { LogDocument } from '../src/logstore/log-document';
+import { LogIndex } from '../src/logstore/log-index';
+import type { LogDocument, RetryLogDocument } from '../src/logstore/log-document';
 import type { LogFilter } from '../src/logstore/log-filter';
-import { listLogs, logStats, type LogRow } from '../src/logstore/log-query';
+import { countLogs, listLogs, logStats, type LogRow } from '../src/logstore/log-query';
 import { openLogStore, type LogStore } from '../src/logstore/log-store';
 import type { LogStatus } from '../workflows/types';
 import { testConfig, uniqueId } from './support/fixtures';
@@ -51,18 +57,86 @@ function log(labId: number, fields: Partial<LogDocument> & { status: LogStatus; 
   };
 }
 
-describe('log queries (list and stats over the log store)', () => {
+describe('log queries (list and stats over the read model, written by the log writer)', () => {
   const config = testConfig();
   let store: LogStore;
+  let configStore: ConfigStore;
   let logs: DeliveryLogs;
 
   beforeAll(async () => {
     store = await openLogStore(config.logStore.url, config.logStore.database);
-    logs = new DeliveryLogs(store.db);
+    configStore = openConfigStore(config.postgres.url, { max: 2 });
+    logs = new DeliveryLogs(store.db, new LogIndex(configStore.db));
     await logs.ensureIndexes();
   });
   afterAll(async () => {
     await store.close();
+    await configStore.close();
+  });
+
+  const rowOf = async (id: string) => (await configStore.db.select().from(logIndex).where(eq(logIndex.id, id)))[0];
+
+  /**
+   * Writes a log the way deliveries do: an API log at once; a delivery log pre-created QUEUED and
+   * then finalized with its outcome (when it has one), so the row follows the writer.
+   */
+  async function write(doc: LogDocument): Promise<void> {
+    if (doc.type === 'API') return logs.insertApiLog(doc);
+    await logs.createQueued({ ...doc, status: 'QUEUED', response_time: null, response_status_code: null, error_message: null });
+    if (doc.status !== 'QUEUED') {
+      const { status, response_time, response_status_code, error_message } = doc;
+      await logs.finalize(doc._id, { status, response_time, response_status_code, error_message });
+    }
+  }
+  const writeAll = async (docs: LogDocument[]) => {
+    for (const doc of docs) await write(doc);
+  };
+
+  it('keeps the row in step with the log: finalize, retries, replays and older documents', async () => {
+    const labId = uniqueLabId();
+    const doc = log(labId, { status: 'QUEUED', inserted_at: new Date(T0), response_time: null, response_status_code: null });
+
+    // Pre-created: a QUEUED row; a replayed pre-creation changes nothing
+    expect((await logs.createQueued(doc)).created).toBe(true);
+    expect(await rowOf(doc._id)).toMatchObject({ status: 'QUEUED', labId, retryCount: 0, responseTime: null });
+    expect((await logs.createQueued(doc)).created).toBe(false);
+
+    // Finalized: the row takes the outcome
+    await logs.finalize(doc._id, { status: 'FAIL', response_status_code: 500, response_time: 812, error_message: 'HTTP 500' });
+    expect(await rowOf(doc._id)).toMatchObject({ status: 'FAIL', responseStatusCode: 500, responseTime: 812, errorMessage: 'HTTP 500' });
+    expect((await listLogs(configStore.db, { labId, status: ['FAIL'] }, { limit: 5 })).items.map((r) => r.id)).toEqual([doc._id]);
+
+    // A manual retry that succeeds, applied twice (the activity ran again): counted once
+    const retry: RetryLogDocument = {
+      _id: newLogId(),
+      log_id: doc._id,
+      retry_id: uniqueId('retry'),
+      kind: 'manual',
+      requested_by: 'test',
+      requested_at: new Date(),
+      finished_at: new Date(),
+      status: 'SUCCESS',
+      response_status_code: 200,
+      error_message: null,
+      response_time: 95,
+    };
+    await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 95, error_message: null }, retry);
+    await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 95, error_message: null }, retry);
+    const afterRetry = await rowOf(doc._id);
+    expect(afterRetry).toMatchObject({ status: 'SUCCESS', retryCount: 1, autoRetryCount: 0, responseTime: 95, errorMessage: null });
+    expect((await listLogs(configStore.db, { labId }, { limit: 5 })).items[0]).toMatchObject({ status: 'SUCCESS', retry_count: 1 });
+
+    // An older document (a late replay of the pre-creation, or a slow writer) never overwrites the newer row
+    await logs.createQueued(doc);
+    await logs.index.upsert(doc);
+    await logs.index.insert([doc]);
+    expect(await rowOf(doc._id)).toEqual(afterRetry);
+
+    // An API log is written once, with its row
+    const api = log(labId, { status: 'SUCCESS', type: 'API', inserted_at: new Date(T0 + MINUTE), retry_context: null, event_id: null, endpoint: '/partner/v1/reports' });
+    await logs.insertApiLog(api);
+    expect(await rowOf(api._id)).toMatchObject({ type: 'API', status: 'SUCCESS', endpoint: '/partner/v1/reports', entityType: null });
+    expect(await countLogs(configStore.db, { labId })).toBe(2);
   });
 
   async function allPages(filter: LogFilter, limit: number): Promise<{ rows: LogRow[]; pages: number }> {
@@ -70,7 +144,7 @@ describe('log queries (list and stats over the log store)', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await listLogs(logs.collection, filter, { limit, ...(cursor ? { cursor } : {}) });
+      const page = await listLogs(configStore.db, filter, { limit, ...(cursor ? { cursor } : {}) });
       rows.push(...page.items);
       pages += 1;
       cursor = page.nextCursor ?? undefined;
@@ -87,7 +161,7 @@ describe('log queries (list and stats over the log store)', () => {
       ...Array.from({ length: 23 }, (_, i) => log(labId, { status: i % 3 === 0 ? 'FAIL' : 'QUEUED', inserted_at: same })),
       ...Array.from({ length: 4 }, (_, i) => log(labId, { status: 'FAIL', inserted_at: new Date(T0 - (i + 1) * MINUTE) })),
     ];
-    await logs.collection.insertMany(docs);
+    await writeAll(docs);
 
     // When the Errors tab is read 5 rows at a time
     const { rows, pages } = await allPages({ labId, status: ['FAIL', 'QUEUED'] }, 5);
@@ -102,22 +176,22 @@ describe('log queries (list and stats over the log store)', () => {
 
   it('returns rows without bodies, with the entity, and refuses a tampered cursor', async () => {
     const labId = uniqueLabId();
-    await logs.collection.insertMany([
+    await writeAll([
       log(labId, { status: 'FAIL', inserted_at: new Date(T0), error_message: 'e'.repeat(2_000), retry_context: null, type: 'API' }),
       log(labId, { status: 'SUCCESS', inserted_at: new Date(T0 - MINUTE) }),
     ]);
-    const page = await listLogs(logs.collection, { labId }, { limit: 1 });
+    const page = await listLogs(configStore.db, { labId }, { limit: 1 });
     expect(page.items[0]).toMatchObject({ type: 'API', status: 'FAIL', entity: null });
     expect(page.items[0]?.error_message?.length).toBeLessThanOrEqual(300);
     expect(page.items[0]).not.toHaveProperty('request');
     expect(page.items[0]).not.toHaveProperty('response_body');
-    const second = await listLogs(logs.collection, { labId }, { limit: 1, cursor: page.nextCursor! });
+    const second = await listLogs(configStore.db, { labId }, { limit: 1, cursor: page.nextCursor! });
     expect(second.items[0]).toMatchObject({ status: 'SUCCESS', entity: 'bill:1' });
     expect(second.nextCursor).toBeNull();
 
     const tampered = `${page.nextCursor!.slice(0, 5)}x${page.nextCursor!.slice(6)}`;
-    await expect(listLogs(logs.collection, { labId }, { limit: 1, cursor: tampered })).rejects.toThrow(InputError);
-    await expect(listLogs(logs.collection, { labId: labId + 1 }, { limit: 1, cursor: page.nextCursor! })).rejects.toMatchObject({ field: 'cursor' });
+    await expect(listLogs(configStore.db, { labId }, { limit: 1, cursor: tampered })).rejects.toThrow(InputError);
+    await expect(listLogs(configStore.db, { labId: labId + 1 }, { limit: 1, cursor: page.nextCursor! })).rejects.toMatchObject({ field: 'cursor' });
   });
 
   it('applies each filter, hides suppressed logs unless asked, and finds logs by log, event or entity id', async () => {
@@ -128,8 +202,8 @@ describe('log queries (list and stats over the log store)', () => {
     const suppressed = log(labId, { status: '', inserted_at: at(2) });
     const entity = log(labId, { status: 'QUEUED', inserted_at: at(3), retry_context: { ...webhook.retry_context!, entity_type: 'report', entity_id: 4242 } });
     const lateBusinessDate = log(labId, { status: 'SUCCESS', inserted_at: at(4), activity_date: new Date(T0 + 3 * 86_400_000) });
-    await logs.collection.insertMany([webhook, api, suppressed, entity, lateBusinessDate]);
-    const ids = async (filter: Omit<LogFilter, 'labId'>) => (await listLogs(logs.collection, { labId, ...filter }, { limit: 50 })).items.map((r) => r.id).sort();
+    await writeAll([webhook, api, suppressed, entity, lateBusinessDate]);
+    const ids = async (filter: Omit<LogFilter, 'labId'>) => (await listLogs(configStore.db, { labId, ...filter }, { limit: 50 })).items.map((r) => r.id).sort();
     const sorted = (...docs: LogDocument[]) => docs.map((d) => d._id).sort();
 
     expect(await ids({})).toEqual(sorted(webhook, api, entity, lateBusinessDate));
@@ -146,6 +220,26 @@ describe('log queries (list and stats over the log store)', () => {
     expect(await ids({ q: 'report:4243' })).toEqual([]);
   });
 
+  it('sends list queries that an index answers in order, without sorting (the 1,000,000-log bench depends on it)', async () => {
+    // The SQL listLogs sends, kept by a logger on the same pool
+    let query: { sql: string; params: unknown[] } | undefined;
+    const db: ConfigDb = drizzle(configStore.sql, { schema, logger: { logQuery: (sql, params) => void (query = { sql, params }) } });
+    const plans: string[] = [];
+    for (const filter of [{}, { type: 'WEBHOOK' }, { labId: 1 }, { labId: 1, status: ['FAIL'] }, { developerId: 2 }, { actionCategoryId: 4 }] satisfies LogFilter[]) {
+      await listLogs(db, filter, { limit: 50 });
+      const sent = query!;
+      // With sorting and unordered scans priced out, a plan that still sorts means no index gives the ORDER BY
+      const plan = await configStore.sql.begin(async (tx) => {
+        await tx`set local enable_seqscan = off`;
+        await tx`set local enable_bitmapscan = off`;
+        await tx`set local enable_sort = off`;
+        return tx.unsafe(`explain ${sent.sql}`, sent.params as never[]);
+      });
+      plans.push(`${JSON.stringify(filter)}: ${plan.map((row) => String(row['QUERY PLAN'])).join(' / ')}`);
+    }
+    expect(plans.filter((plan) => /\bSort\b/.test(plan))).toEqual([]);
+  });
+
   it('gives the figures of a known set: counts by status, success rate, response-time percentiles and a series', async () => {
     // Given, over one hour: 6 SUCCESS (100..600 ms), 2 FAIL (1000 ms), 1 QUEUED, 1 suppressed
     const labId = uniqueLabId();
@@ -156,11 +250,11 @@ describe('log queries (list and stats over the log store)', () => {
       log(labId, { status: 'QUEUED', response_time: null, inserted_at: new Date(T0 + 20 * MINUTE) }),
       log(labId, { status: '', response_time: 50, inserted_at: new Date(T0 + 30 * MINUTE) }),
     ];
-    await logs.collection.insertMany(docs);
+    await writeAll(docs);
     const from = new Date(T0).toISOString();
     const to = new Date(T0 + 60 * MINUTE - 1).toISOString();
 
-    const stats = await logStats(logs.collection, { labId, from, to });
+    const stats = await logStats(configStore.db, { labId, from, to });
 
     expect(stats.total).toBe(9);
     expect(stats.byStatus).toEqual({ SUCCESS: 6, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 });
@@ -172,14 +266,14 @@ describe('log queries (list and stats over the log store)', () => {
     expect(stats.series.points[5]).toEqual({ t: new Date(T0 + 5 * MINUTE).toISOString(), total: 1, failed: 1 });
     expect(stats.series.points.reduce((n, p) => n + p.total, 0)).toBe(9);
 
-    const withSuppressed = await logStats(logs.collection, { labId, includeSuppressed: true });
+    const withSuppressed = await logStats(configStore.db, { labId, includeSuppressed: true });
     expect(withSuppressed.byStatus.SUPPRESSED).toBe(1);
     expect(withSuppressed.total).toBe(10);
 
-    const errors = await logStats(logs.collection, { labId, status: ['FAIL', 'QUEUED'] });
+    const errors = await logStats(configStore.db, { labId, status: ['FAIL', 'QUEUED'] });
     expect(errors).toMatchObject({ total: 3, byStatus: { SUCCESS: 0, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 }, successRate: 0 });
 
-    const none = await logStats(logs.collection, { labId: uniqueLabId() });
+    const none = await logStats(configStore.db, { labId: uniqueLabId() });
     expect(none).toMatchObject({ total: 0, successRate: null, responseTimeMs: null });
   });
 });

@@ -91,7 +91,8 @@ export class DeliveryLogs {
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {
-    await this.collection.insertOne(doc);
+    // Idempotent, so a write repeated after the row's insert failed completes both.
+    await this.collection.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
     await this.index.insert([doc]);
   }
 

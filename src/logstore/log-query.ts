@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
 import { InputError } from '../errors';
@@ -171,7 +171,8 @@ export async function listLogs(db: ConfigDb, filter: LogFilter, page: LogPageReq
     .select()
     .from(t)
     .where(and(...where))
-    .orderBy(desc(t.insertedAt), desc(t.id))
+    // `desc nulls last`, as the indexes are built: plain DESC means NULLS FIRST, which no index matches.
+    .orderBy(sql`${t.insertedAt} desc nulls last`, sql`${t.id} desc nulls last`)
     .limit(limit + 1);
   const shown = rows.slice(0, limit);
   const last = shown[shown.length - 1];

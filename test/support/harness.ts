@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { LogIndex } from '../../src/logstore/log-index';
 import { createApp } from '../../src/api/app';
 import { listen, type RunningServer } from '../../src/api/server';
 import type { Config } from '../../src/config/schema';
@@ -33,7 +34,7 @@ export class Harness {
 
   async start(options: { workers?: boolean } = {}): Promise<this> {
     this.services = await openServices(this.config);
-    this.logs = new DeliveryLogs(this.services.logStore.db);
+    this.logs = new DeliveryLogs(this.services.logStore.db, new LogIndex(this.services.configStore.db));
     const logger = pino({ level: 'silent' });
     if (options.workers !== false) {
       this.workers = await startWorkers(this.config, this.services, { workflowBundle: prebuiltWorkflowBundle() });

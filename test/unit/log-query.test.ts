@@ -7,7 +7,12 @@ import {
   parseLogSearch,
   type LogFilter,
 } from '../../src/logstore/log-filter';
-import { bucketFor, decodeCursor, encodeCursor, pushdownQueries, toLogRow } from '../../src/logstore/log-query';
+import { and } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { logIndex } from '../../src/db/schema';
+import type { LogDocument } from '../../src/logstore/log-document';
+import { logIndexRow } from '../../src/logstore/log-index';
+import { bucketFor, decodeCursor, encodeCursor, filterConditions, toLogRow } from '../../src/logstore/log-query';
 import { fieldProblems } from '../../src/validation';
 
 function problemsOf(result: { success: boolean; error?: unknown }) {
@@ -119,12 +124,45 @@ describe('id search', () => {
   });
 });
 
-describe('pushdown-shaped queries', () => {
-  it('run one query per status, each with status as an equality', () => {
-    expect(pushdownQueries({ labId: 7, status: ['FAIL', 'QUEUED', 'FAIL'] })).toEqual([
-      { lab_id: 7, status: 'FAIL' },
-      { lab_id: 7, status: 'QUEUED' },
-    ]);
+describe('the filter as SQL conditions on log_index', () => {
+  const dialect = new PgDialect();
+  const render = (filter: LogFilter) => {
+    const { sql, params } = dialect.sqlToQuery(and(...filterConditions(filter))!);
+    return { sql, params };
+  };
+
+  it('hides suppressed logs unless a status or includeSuppressed asks for them', () => {
+    expect(render({})).toEqual({ sql: '"log_index"."status" <> $1', params: [''] });
+    expect(filterConditions({ includeSuppressed: true })).toEqual([]);
+    expect(render({ status: ['SUPPRESSED'] })).toEqual({ sql: '"log_index"."status" = $1', params: [''] });
+  });
+
+  it('makes one status an equality and several an IN list, so the status indexes serve them', () => {
+    expect(render({ labId: 7, status: ['FAIL'] })).toEqual({ sql: '("log_index"."lab_id" = $1 and "log_index"."status" = $2)', params: [7, 'FAIL'] });
+    expect(render({ status: ['FAIL', 'QUEUED'] })).toEqual({ sql: '"log_index"."status" in ($1, $2)', params: ['FAIL', 'QUEUED'] });
+  });
+
+  it('turns each field of the filter into an equality on its column', () => {
+    const { sql, params } = render({ type: 'WEBHOOK', labId: 7, developerId: 2, actionCategoryId: 4, includeSuppressed: true });
+    expect(sql).toBe('("log_index"."type" = $1 and "log_index"."lab_id" = $2 and "log_index"."developer_id" = $3 and "log_index"."action_category_id" = $4)');
+    expect(params).toEqual(['WEBHOOK', 7, 2, 4]);
+  });
+
+  it('searches the id, event id or entity columns', () => {
+    expect(render({ q: '65A1B2C3D4E5F60718293A4B', includeSuppressed: true })).toEqual({ sql: '"log_index"."id" = $1', params: ['65a1b2c3d4e5f60718293a4b'] });
+    expect(render({ q: 'evt-42', includeSuppressed: true })).toEqual({ sql: '"log_index"."event_id" = $1', params: ['evt-42'] });
+    expect(render({ q: 'bill:900001', includeSuppressed: true })).toEqual({
+      sql: '("log_index"."entity_type" = $1 and "log_index"."entity_id" = $2)',
+      params: ['bill', 900001],
+    });
+  });
+
+  it('applies from and to to the chosen date column', () => {
+    const inserted = render({ from: '2026-11-25T00:00:00Z', to: '2026-11-26T00:00:00Z', includeSuppressed: true });
+    expect(inserted.sql).toBe('("log_index"."inserted_at" >= $1 and "log_index"."inserted_at" <= $2)');
+    const activity = render({ from: '2026-11-25T00:00:00Z', dateField: 'activity_date', includeSuppressed: true });
+    expect(activity.sql).toBe('"log_index"."activity_date" >= $1');
+    expect(activity.params).toEqual([new Date('2026-11-25T00:00:00Z').toISOString()]);
   });
 });
 
@@ -148,31 +186,61 @@ describe('cursors', () => {
 });
 
 describe('rows and series', () => {
-  it('ship the entity, an id instead of _id and a shortened error message', () => {
-    const row = toLogRow({
-      _id: 'a'.repeat(24),
-      type: 'WEBHOOK',
-      operation: 'Bill Generated',
-      lab_id: 1001,
-      developer_id: 1,
-      developer_name: 'Acme EHR',
-      action_category_id: 1,
-      integration_type: 'webhook',
-      status: 'FAIL',
-      response_status_code: 500,
-      response_time: 120,
-      error_message: 'x'.repeat(1000),
-      inserted_at: new Date('2026-11-26T10:00:00Z'),
+  const doc: LogDocument = {
+    _id: 'a'.repeat(24),
+    type: 'WEBHOOK',
+    lab_id: 1001,
+    org_id: null,
+    developer_id: 1,
+    developer_name: 'Acme EHR',
+    auth_id: 2,
+    lab_integration_id: 3,
+    action_category_id: 1,
+    operation: 'Bill Generated',
+    integration_type: 'webhook',
+    status: 'FAIL',
+    error_message: 'x'.repeat(1000),
+    request: { method: 'POST', url: 'https://partner.example/hook', headers: {}, body: '{"big":"body"}' },
+    response_body: 'boom',
+    response_status_code: 500,
+    response_time: 120.4,
+    fusion_log: null,
+    sent_to_mirth: false,
+    retry_count: 1,
+    auto_retry_count: 0,
+    triggered_by_py3: false,
+    origin: 'livehealth',
+    retry_context: { entity_type: 'bill', entity_id: 900001, lab_id: 1001, org_id: null, action_category_id: 1, lab_integration_id: 3, auth_id: 2 },
+    workflow_id: null,
+    run_id: null,
+    event_id: 'evt-1',
+    inserted_at: new Date('2026-11-26T10:00:00Z'),
+    activity_date: null,
+    updated_at: new Date('2026-11-26T10:00:01Z'),
+    attempts: [],
+  };
+
+  it('keep the listed fields of a log, a shortened error message and no bodies', () => {
+    const row = logIndexRow(doc);
+    expect(row).toMatchObject({ id: doc._id, labId: 1001, status: 'FAIL', responseTime: 120, entityType: 'bill', entityId: 900001, retryCount: 1, eventId: 'evt-1' });
+    expect(row.errorMessage!.length).toBe(300);
+    expect(row).not.toHaveProperty('request');
+  });
+
+  it('ship the entity, an id instead of _id and ISO dates', () => {
+    const row = toLogRow(logIndexRow(doc) as typeof logIndex.$inferSelect);
+    expect(row).toMatchObject({
+      id: 'a'.repeat(24),
+      entity: 'bill:900001',
+      inserted_at: '2026-11-26T10:00:00.000Z',
+      updated_at: '2026-11-26T10:00:01.000Z',
       activity_date: null,
-      updated_at: new Date('2026-11-26T10:00:01Z'),
+      endpoint: null,
       retry_count: 1,
-      auto_retry_count: 0,
-      event_id: 'evt-1',
-      retry_context: { entity_type: 'bill', entity_id: 900001, lab_id: 1001, org_id: null, action_category_id: 1, lab_integration_id: 3, auth_id: 2 },
     });
-    expect(row).toMatchObject({ id: 'a'.repeat(24), entity: 'bill:900001', inserted_at: '2026-11-26T10:00:00.000Z', activity_date: null, endpoint: null });
     expect(row.error_message!.length).toBeLessThanOrEqual(300);
     expect(row).not.toHaveProperty('_id');
+    expect(toLogRow(logIndexRow({ ...doc, type: 'API', retry_context: null }) as typeof logIndex.$inferSelect).entity).toBeNull();
   });
 
   it('get 30 to 60 points for the usual spans', () => {
