@@ -1,7 +1,5 @@
-import type { Filter } from 'mongodb';
 import { z } from 'zod';
 import { positiveId } from '../validation';
-import type { LogDocument } from './log-document';
 import type { LogStatus } from '../../workflows/types';
 
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-11-26T10:00:00Z' });
@@ -49,40 +47,6 @@ export function parseLogSearch(q: string): LogSearch {
 export function filterStatuses(filter: LogFilter): LogStatus[] | undefined {
   if (!filter.status) return undefined;
   return [...new Set(filter.status.map((s): LogStatus => (s === 'SUPPRESSED' ? '' : s)))];
-}
-
-/**
- * Every condition of the filter except the status one, each a top-level equality where it can be:
- * FerretDB 1.x pushes only those down to PostgreSQL (docs/log-query-benchmark.md).
- */
-export function logFilterBase(filter: LogFilter): Filter<LogDocument> {
-  const query: Filter<LogDocument> = {};
-  if (filter.type) query.type = filter.type;
-  if (filter.labId !== undefined) query.lab_id = filter.labId;
-  if (filter.developerId !== undefined) query.developer_id = filter.developerId;
-  if (filter.actionCategoryId !== undefined) query.action_category_id = filter.actionCategoryId;
-  if (filter.q !== undefined) {
-    const search = parseLogSearch(filter.q);
-    if (search.kind === 'logId') query._id = search.id;
-    else if (search.kind === 'eventId') query.event_id = search.id;
-    else Object.assign(query, { 'retry_context.entity_type': search.type, 'retry_context.entity_id': search.id });
-  }
-  if (filter.from || filter.to) {
-    query[filter.dateField ?? 'inserted_at'] = {
-      ...(filter.from ? { $gte: new Date(filter.from) } : {}),
-      ...(filter.to ? { $lte: new Date(filter.to) } : {}),
-    };
-  }
-  return query;
-}
-
-/** The whole filter as one MongoDB query (bulk retry counts and pages through it). */
-export function logFilterQuery(filter: LogFilter): Filter<LogDocument> {
-  const query = logFilterBase(filter);
-  const statuses = filterStatuses(filter);
-  if (statuses) query.status = statuses.length === 1 ? statuses[0] : { $in: statuses };
-  else if (!filter.includeSuppressed) query.status = { $ne: '' };
-  return query;
 }
 
 // ---- The same filter from an Express query string (every value a string) ----

@@ -1,6 +1,5 @@
 import { InputError } from '../../src/errors';
 import {
-  logFilterQuery,
   logFilterQueryStringSchema,
   logFilterSchema,
   logListQueryStringSchema,
@@ -92,21 +91,6 @@ describe('the log filter as JSON (bulk retry)', () => {
   it('keeps accepting what bulk retry sends, blank status included', () => {
     expect(logFilterSchema.parse({ labId: 7, status: ['FAIL', ''] })).toEqual({ labId: 7, status: ['FAIL', ''] });
   });
-
-  it('excludes suppressed logs unless a status or includeSuppressed asks for them', () => {
-    expect(logFilterQuery({ labId: 7 })).toEqual({ lab_id: 7, status: { $ne: '' } });
-    expect(logFilterQuery({ labId: 7, includeSuppressed: true })).toEqual({ lab_id: 7 });
-    expect(logFilterQuery({ status: ['SUPPRESSED', 'FAIL'] })).toEqual({ status: { $in: ['', 'FAIL'] } });
-    expect(logFilterQuery({ status: ['FAIL'] })).toEqual({ status: 'FAIL' });
-  });
-
-  it('applies from and to to the chosen date field', () => {
-    const filter: LogFilter = { from: '2026-11-25T00:00:00Z', to: '2026-11-26T00:00:00Z', dateField: 'activity_date' };
-    expect(logFilterQuery(filter)).toEqual({
-      activity_date: { $gte: new Date('2026-11-25T00:00:00Z'), $lte: new Date('2026-11-26T00:00:00Z') },
-      status: { $ne: '' },
-    });
-  });
 });
 
 describe('id search', () => {
@@ -116,11 +100,6 @@ describe('id search', () => {
     expect(parseLogSearch('report:12')).toEqual({ kind: 'entity', type: 'report', id: 12 });
     expect(parseLogSearch('evt-42')).toEqual({ kind: 'eventId', id: 'evt-42' });
     expect(parseLogSearch('bill:abc')).toEqual({ kind: 'eventId', id: 'bill:abc' });
-  });
-
-  it('becomes the matching equality', () => {
-    expect(logFilterQuery({ q: 'bill:900001', includeSuppressed: true })).toEqual({ 'retry_context.entity_type': 'bill', 'retry_context.entity_id': 900001 });
-    expect(logFilterQuery({ q: 'evt-42', includeSuppressed: true })).toEqual({ event_id: 'evt-42' });
   });
 });
 
