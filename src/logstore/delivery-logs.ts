@@ -91,8 +91,13 @@ export class DeliveryLogs {
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {
-    // Idempotent, so a write repeated after the row's insert failed completes both.
-    await this.collection.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    // Idempotent, so a write repeated after the row's insert failed completes both. (An upsert
+    // with $setOnInsert would do, but FerretDB 1.x leaves its null fields out of the document.)
+    try {
+      await this.collection.insertOne(doc);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
     await this.index.insert([doc]);
   }
 
