@@ -8,7 +8,8 @@ import { retryDelivery, type RetryDeps } from '../retries/retry-delivery';
 import { summarizeHistory, temporalUiLink } from '../temporal/history-summary';
 import { labs } from '../db/schema';
 import { logFilterQueryStringSchema, logListQueryStringSchema } from '../logstore/log-filter';
-import { listLogs, logStats, type LogRow } from '../logstore/log-query';
+import { listLogs, logStats, type LogRow, type LogStats } from '../logstore/log-query';
+import { shortCache } from './short-cache';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 
@@ -28,6 +29,9 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
     if (!log) throw new HttpProblem(404, 'Not Found', `id: log ${id} does not exist`, { errors: [{ field: 'id', message: 'no such log' }] });
     return log;
   };
+  // Stats over a wide filter cost up to ~1 s at a million logs; every open dashboard asks again on
+  // each live change. One computation per filter per second is plenty.
+  const statsCache = shortCache<LogStats>(1_000);
   const withLabNames = async (rows: LogRow[]) => {
     const ids = [...new Set(rows.map((row) => row.lab_id).filter((id): id is number => id !== null))];
     const names = new Map((ids.length === 0 ? [] : await deps.db.select({ id: labs.id, name: labs.name }).from(labs).where(inArray(labs.id, ids))).map((lab) => [lab.id, lab.name]));
@@ -56,7 +60,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       query: logFilterQueryStringSchema,
       responses: { 200: 'The figures' },
       async handle({ query }) {
-        return logStats(deps.db, query);
+        return statsCache(JSON.stringify(query), () => logStats(deps.db, query));
       },
     }),
     defineRoute({
