@@ -128,7 +128,7 @@ describe('log queries (list and stats over the read model, written by the log wr
 
     // An older document (a late replay of the pre-creation, or a slow writer) never overwrites the newer row
     await logs.createQueued(doc);
-    await logs.index.upsert(doc);
+    await logs.index.upsert([doc]);
     await logs.index.insert([doc]);
     expect(await rowOf(doc._id)).toEqual(afterRetry);
 
@@ -137,6 +137,15 @@ describe('log queries (list and stats over the read model, written by the log wr
     await logs.insertApiLog(api);
     expect(await rowOf(api._id)).toMatchObject({ type: 'API', status: 'SUCCESS', endpoint: '/partner/v1/reports', entityType: null });
     expect(await countLogs(configStore.db, { labId })).toBe(2);
+
+    // Several rows in one statement (labwire reindex-logs): each newer document replaces its row
+    const later = new Date(Date.now() + MINUTE);
+    await logs.index.upsert([
+      { ...api, status: 'FAIL', response_status_code: 500, updated_at: later },
+      { ...doc, status: 'FAIL', error_message: 'gone', retry_count: 1, updated_at: later },
+    ]);
+    expect(await rowOf(api._id)).toMatchObject({ status: 'FAIL', responseStatusCode: 500 });
+    expect(await rowOf(doc._id)).toMatchObject({ status: 'FAIL', errorMessage: 'gone' });
   });
 
   async function allPages(filter: LogFilter, limit: number): Promise<{ rows: LogRow[]; pages: number }> {

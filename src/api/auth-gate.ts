@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret';
 import { findSession, readCookie, SESSION_COOKIE, type Session } from '../auth/sessions';
 import { roleAllows } from '../auth/users';
 import type { ConfigDb } from '../db/config-store';
@@ -7,8 +7,6 @@ import { HttpProblem } from './problem';
 import type { ApiRoute, Authorize } from './route';
 
 export const CSRF_HEADER = 'x-csrf-token';
-
-const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Session from the cookie; then the route's role; then, for a change, the session's CSRF token. */
 export function sessionAuthorizer(db: ConfigDb): Authorize {
@@ -22,7 +20,7 @@ export function sessionAuthorizer(db: ConfigDb): Authorize {
     }
     if (route.method !== 'get' && !route.skipCsrf) {
       const sent = req.get(CSRF_HEADER);
-      if (!sent || !sameToken(sent, session.csrfToken)) {
+      if (!sent || !sameSecret(sent, session.csrfToken)) {
         throw new HttpProblem(403, 'Forbidden', `Missing or wrong ${CSRF_HEADER} header: send the csrfToken that GET /api/session returns.`);
       }
     }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../auth/same-secret';
 import { httpRequestSeconds, httpRequestsTotal, metricsRegistry } from '../metrics';
-import type { Authorize } from './route';
+import type { ApiRoute, Authorize } from './route';
 
 /** Counts and times every answer by route pattern (never by raw URL, which would explode the label set). */
 export const httpMetrics: RequestHandler = (req, res, next) => {
@@ -16,14 +16,13 @@ export const httpMetrics: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** /metrics is not an /api route, but a session reaches it as a viewer would reach one. */
+const METRICS_ACCESS: ApiRoute = { method: 'get', path: '/metrics', access: 'viewer', summary: 'Prometheus metrics', tag: 'Meta', responses: {}, handle: async () => undefined };
+
 /** GET /metrics: Prometheus text, for a bearer METRICS_TOKEN (the scraper) or a signed-in viewer. */
 export function metricsEndpoint(token: string | undefined, authorize: Authorize): RequestHandler {
   return async (req, res) => {
-    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const tokenOk = token !== undefined && bearer !== undefined && bearer.length === token.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(token));
-    if (!tokenOk) {
-      await authorize(req, { method: 'get', path: '/metrics', access: 'viewer', summary: '', tag: '', responses: {}, handle: async () => undefined });
-    }
+    if (!bearerMatches(req.get('authorization'), token)) await authorize(req, METRICS_ACCESS);
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   };
 }

@@ -22,6 +22,11 @@ export function roleAllows(role: Role, needed: Role): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[needed];
 }
 
+/** 96 random bits, URL-safe: for a user whose password nobody chose. */
+export function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 export const newUserSchema = z
   .object({
     username: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @'),
@@ -70,7 +75,7 @@ export type FirstAdmin = { created: false } | { created: true; username: string;
 export async function ensureFirstAdmin(db: ConfigDb, username: string, password?: string): Promise<FirstAdmin> {
   const [{ count } = { count: 0 }] = await db.select({ count: sql<number>`count(*)::int` }).from(users);
   if (count > 0) return { created: false };
-  const generatedPassword = password ? undefined : randomBytes(12).toString('base64url');
+  const generatedPassword = password ? undefined : generatePassword();
   try {
     await createUser(db, { username, password: password ?? generatedPassword ?? '', role: 'admin' });
   } catch (error) {

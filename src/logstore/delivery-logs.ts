@@ -87,7 +87,7 @@ export class DeliveryLogs {
       { $set: { ...fields, updated_at: new Date() }, ...(missing ? { $push: { attempts: lastAttempt } } : {}) },
       { returnDocument: 'after' },
     );
-    if (now) await this.index.upsert(now);
+    if (now) await this.index.upsert([now]);
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {

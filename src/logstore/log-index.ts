@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
 import type { LogDocument } from './log-document';
@@ -55,13 +55,17 @@ export class LogIndex {
     await this.db.insert(logIndex).values(docs.map(logIndexRow)).onConflictDoNothing();
   }
 
-  /** The row of a changed log. */
-  async upsert(doc: LogDocument): Promise<void> {
-    const row = logIndexRow(doc);
-    const { id: _id, ...changes } = row;
+  /** The rows of changed logs, in one statement; each replaces only an older row. */
+  async upsert(docs: LogDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const changes = Object.fromEntries(
+      Object.entries(getTableColumns(logIndex))
+        .filter(([key]) => key !== 'id')
+        .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
+    );
     await this.db
       .insert(logIndex)
-      .values(row)
+      .values(docs.map(logIndexRow))
       .onConflictDoUpdate({ target: logIndex.id, set: changes, setWhere: sql`${logIndex.updatedAt} <= excluded.updated_at` });
   }
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { RequestHandler, Response } from 'express';
 import type { ConfigDb } from '../../db/config-store';
 import { developerAuthentication } from '../../db/schema';
-import { authKeysMatch } from '../../integrations/auth-key';
+import { sameSecret } from '../../auth/same-secret';
 import { HttpProblem } from '../problem';
 
 export interface Partner {
@@ -31,7 +31,7 @@ export function partnerAuth(db: ConfigDb): RequestHandler {
     if (!key) throw new HttpProblem(401, 'Unauthorized', 'Send the integration auth key as "Authorization: Bearer <authKey>".');
     const [row] = await db.select().from(developerAuthentication).where(eq(developerAuthentication.authKey, key));
     // The lookup narrows by an index; the final comparison is constant-time.
-    if (!row || !authKeysMatch(key, row.authKey)) throw new HttpProblem(401, 'Unauthorized', 'The auth key is not valid.');
+    if (!row || !sameSecret(key, row.authKey)) throw new HttpProblem(401, 'Unauthorized', 'The auth key is not valid.');
     if (!row.isIntegrationEnable) throw new HttpProblem(403, 'Forbidden', 'This integration is disabled.');
     res.locals.partner = {
       authId: row.id,

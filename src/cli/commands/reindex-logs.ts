@@ -27,7 +27,7 @@ export async function reindexLogsCommand(config: Config, say: Say): Promise<void
         .limit(BATCH)
         .toArray();
       if (batch.length === 0) break;
-      for (const doc of batch) await index.upsert(doc);
+      await index.upsert(batch);
       done += batch.length;
       after = batch[batch.length - 1]!._id;
       say(`  ${done} / ~${total} logs indexed (${Math.round(done / Math.max(1, (Date.now() - started) / 1000))}/s)`);

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createUser, newUserSchema } from '../../auth/users';
+import { createUser, generatePassword, newUserSchema } from '../../auth/users';
 import type { Config } from '../../config/schema';
 import { migrateConfigStore, openConfigStore } from '../../db/config-store';
 import type { Say } from '../../devstack/say';
@@ -24,7 +23,7 @@ export async function userCommand(config: Config, args: string[], say: Say): Pro
     return 2;
   }
   const given = process.env.LABWIRE_NEW_PASSWORD;
-  const password = given && given.length > 0 ? given : randomBytes(12).toString('base64url');
+  const password = given && given.length > 0 ? given : generatePassword();
   const input = newUserSchema.safeParse({ username, password, role: parsed.values.role });
   if (!input.success) {
     say(`Not added: ${describeProblems(fieldProblems(input.error))}\nUsage: ${USER_USAGE}`);

@@ -11,12 +11,13 @@ import { onShutdown } from '../shutdown';
 import express from 'express';
 import { listen, type RunningServer } from '../../api/server';
 import { metricsRegistry } from '../../metrics';
+import { bearerMatches } from '../../auth/same-secret';
 
 /** A worker of its own has no API: it answers /metrics itself (bearer METRICS_TOKEN when set). */
 async function serveWorkerMetrics(host: string, port: number, token: string | undefined): Promise<RunningServer> {
   const app = express();
   app.get('/metrics', async (req, res) => {
-    if (token && req.get('authorization') !== `Bearer ${token}`) {
+    if (token && !bearerMatches(req.get('authorization'), token)) {
       res.status(401).type('text/plain').send('Send Authorization: Bearer <METRICS_TOKEN>\n');
       return;
     }
