@@ -1,6 +1,5 @@
 import { Harness } from './support/harness';
-import { ApiClient } from './support/api-client';
-import { TEST_ADMIN_PASSWORD } from './support/test-environment';
+import type { ApiClient } from './support/api-client';
 
 interface Operation {
   method: string;
@@ -42,7 +41,7 @@ describe('operator API access: every route needs a role (a walk over the OpenAPI
 
   beforeAll(async () => {
     await harness.start({ workers: false });
-    admin = new ApiClient(harness.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    admin = harness.adminClient();
     ops = await operations(admin);
   });
   afterAll(() => harness.stop());

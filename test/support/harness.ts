@@ -55,14 +55,12 @@ export class Harness {
 
   /** Signed in as the test admin; use `as(...)` for another role or `anonymous()` for none. */
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
-    this.admin ??= new ApiClient(this.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
-    return this.admin.request(method, path, body, headers);
+    return this.adminClient().request(method, path, body, headers);
   }
 
   /** The test admin's session cookie, for clients that are not fetch-with-JSON (SSE). */
   async adminCookie(): Promise<Record<string, string>> {
-    this.admin ??= new ApiClient(this.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
-    return this.admin.cookieHeader();
+    return this.adminClient().cookieHeader();
   }
 
   /** A client signed in as a user of this role (created once with a known password). */
@@ -70,6 +68,12 @@ export class Harness {
     const username = `test-${role}`;
     await ensureTestUser(this.services.configStore.db, username, role);
     return new ApiClient(this.api.url, { username, password: TEST_USER_PASSWORD });
+  }
+
+  /** The test admin, signed in on first use and reused by every call. */
+  adminClient(): ApiClient {
+    this.admin ??= new ApiClient(this.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    return this.admin;
   }
 
   anonymous(): ApiClient {
