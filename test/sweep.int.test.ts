@@ -61,9 +61,13 @@ describe('automatic retries: the sweep', () => {
     });
 
     for (const logId of [noResponse, mirthQueued]) {
-      const log = await harness.logWhere(logId, (l) => l.auto_retry_count === 1);
-      expect(log.retry_count).toBe(0);
-      expect(await harness.logs.history(logId)).toEqual([expect.objectContaining({ kind: 'auto', requested_by: 'sweep' })]);
+      // The sweep only starts the retries; a retry's record is its last write (after the counter and the outcome).
+      const history = await eventually(async () => {
+        const records = await harness.logs.history(logId);
+        return records.length > 0 ? records : undefined;
+      }, 20_000);
+      expect(history).toEqual([expect.objectContaining({ kind: 'auto', requested_by: 'sweep' })]);
+      expect(await harness.logs.get(logId)).toMatchObject({ auto_retry_count: 1, retry_count: 0 });
     }
     expect((await harness.logs.get(noResponse))?.status).toBe('SUCCESS');
     for (const logId of [badRequest, exhausted, tooOld, webhookQueued]) {
