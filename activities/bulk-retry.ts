@@ -42,6 +42,11 @@ export function createBulkRetryActivities(deps: { config: Config; logs: Delivery
 
     /** One retry, waited for (so the bulk's concurrency bounds real dispatches); heartbeats while it waits. */
     async bulkRetryOne(request: BulkRetryOne): Promise<BulkRetryOutcome> {
+      // A re-run of this activity (its worker died after the retry finished, before it reported)
+      // finds the retry's record, its last write, and answers from it: the delivery's workflow may
+      // be closed by now, and a new run would see the log SUCCESS and refuse the retry.
+      const done = await deps.logs.retries.findOne({ _id: request.retryId, log_id: request.logId });
+      if (done) return { logId: request.logId, refused: false, status: done.status };
       const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
       try {
         const answer = await retryDelivery(deps, request.logId, {

@@ -5,7 +5,10 @@ import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { Receiver } from './support/receiver';
 
 describe('async vendors: submit, then wait for the callback', () => {
-  const harness = new Harness();
+  // A callback timeout the tests cannot run into by being slow; the timeout's own test sets 3 s on its integration.
+  const harness = new Harness((c) => {
+    c.delivery.asyncCallbackTimeoutMs = 60_000;
+  });
   const vendor = new Receiver();
   let lab: LabFixture;
   let authKey: string;
@@ -19,16 +22,18 @@ describe('async vendors: submit, then wait for the callback', () => {
     await harness.stop();
     await vendor.stop();
   });
-  beforeEach(async () => {
+  /** A new lab with an async vendor integration for action 3. */
+  async function vendorIntegration(extraDetails: Record<string, unknown> = {}): Promise<void> {
     lab = await createLabFixture(harness.services.configStore.db);
     path = `/${uniqueId('vendor')}`;
     vendor.on(path, { status: 202, body: '{"queued":true}' });
     const created = await harness.request('POST', '/api/integrations', {
       labId: lab.labId, developerId: lab.developerId, integrationType: 'async_vendor', url: vendor.url(path),
-      extraDetails: { vendor: 'QuickCourier' }, integrations: [{ actionCategoryId: 3 }],
+      extraDetails: { vendor: 'QuickCourier', ...extraDetails }, integrations: [{ actionCategoryId: 3 }],
     });
     authKey = (created.body as { authKey: string }).authKey;
-  });
+  }
+  beforeEach(() => vendorIntegration());
 
   async function submitted(): Promise<string> {
     const eventId = uniqueId('evt');
@@ -64,6 +69,7 @@ describe('async vendors: submit, then wait for the callback', () => {
   });
 
   it('fails the log "Callback not received within …" when no callback arrives before the (short) timeout', async () => {
+    await vendorIntegration({ callbackTimeoutMs: 3000 });
     const logId = await submitted();
     const log = await harness.logWhere(logId, (l) => l.status !== 'QUEUED', 15_000);
     expect(log).toMatchObject({ status: 'FAIL', error_message: 'Callback not received within 3 s' });

@@ -65,7 +65,7 @@ describe('labwire CLI', () => {
     } finally {
       start.kill('SIGKILL');
     }
-  });
+  }, 120_000); // starts its own servers or processes: more than the default minute on 2 busy cores
 
   it('doctor says what is wrong and how to fix it when a server is down', () => {
     const run = runCli(['doctor'], { TEMPORAL_PORT: '17299', TEMPORAL_UI_PORT: '18299', FERRETDB_PORT: '37099', API_PORT: '13099' });

@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { developerAuthentication } from '../src/db/schema';
-import { uniqueId } from './support/fixtures';
+import { eventWorkflowId } from '../src/events/business-event';
+import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { Receiver } from './support/receiver';
@@ -175,7 +176,9 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(update.status).toBe(200);
     expect(update.body.authKey).toBe(authKey);
     const second = await emit(5, { type: 'report', id: lab.reportId });
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // nothing to await: the absence of a delivery
+    // The event's workflow finishes once it has resolved (and pre-created) every delivery: none.
+    const outcome = await eventually(() => harness.services.temporal.workflow.getHandle(eventWorkflowId(second)).result().catch(() => undefined), 30_000, 200);
+    expect(outcome).toEqual({ logIds: [] });
     expect(await harness.logsForEvent(second)).toHaveLength(0);
     expect(receiver.requestsTo(path)).toHaveLength(1);
   });

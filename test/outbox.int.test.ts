@@ -67,7 +67,7 @@ describe('emitting while Temporal is down: the outbox', () => {
       await harness.stop();
       await temporal.process?.stop(10_000);
     }
-  });
+  }, 120_000); // starts its own servers or processes: more than the default minute on 2 busy cores
 
   describe('with Temporal up', () => {
     const harness = new Harness();

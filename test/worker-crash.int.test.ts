@@ -25,7 +25,9 @@ describe('a worker killed mid-delivery', () => {
     receiver.on(path, () => (++calls === 1 ? { status: 200, hang: true } : { status: 200, body: 'second time lucky' }));
     await webhookIntegration(harness.services.configStore.db, lab, receiver.url(path));
 
-    const first = new CliProcess(['worker']);
+    // A webhook timeout the kill below always beats (the suite's 1.5 s could expire first on 2 busy
+    // cores, and attempt 1 would be recorded as "No response"); the activity's start-to-close is 15 s.
+    const first = new CliProcess(['worker'], { WEBHOOK_TIMEOUT_MS: '5000' });
     let second: CliProcess | undefined;
     try {
       await first.waitFor('Worker: polling task queues');

@@ -1,3 +1,4 @@
+import { inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { LogIndex } from '../../src/logstore/log-index';
 import { createApp } from '../../src/api/app';
@@ -12,7 +13,7 @@ import { eventually, prebuiltWorkflowBundle, testConfig } from './fixtures';
 import { ApiClient, type ApiAnswer } from './api-client';
 import { TEST_ADMIN_PASSWORD } from './test-environment';
 import { ensureTestUser, TEST_USER_PASSWORD } from './users';
-import type { Role } from '../../src/db/schema';
+import { logIndex, type Role } from '../../src/db/schema';
 
 /**
  * The real thing, in-process: workers on the test task queues, the outbox relay, and the API on
@@ -88,7 +89,13 @@ export class Harness {
   async settledLogs(eventId: string, count: number, timeoutMs = 20_000): Promise<LogDocument[]> {
     return eventually(async () => {
       const logs = await this.logsForEvent(eventId);
-      return logs.length === count && logs.every((l) => l.status !== 'QUEUED') ? logs : undefined;
+      if (logs.length !== count || logs.some((l) => l.status === 'QUEUED')) return undefined;
+      // The read model's row is written after the log: wait for it too, so what /api/logs lists agrees.
+      const rows = await this.services.configStore.db
+        .select({ id: logIndex.id, status: logIndex.status })
+        .from(logIndex)
+        .where(inArray(logIndex.id, logs.map((l) => l._id)));
+      return logs.every((l) => rows.some((r) => r.id === l._id && r.status === l.status)) ? logs : undefined;
     }, timeoutMs);
   }
 
