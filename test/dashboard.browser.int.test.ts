@@ -84,8 +84,13 @@ describe('dashboard in Chromium', () => {
 
     await page.getByTestId('tab-errors').click();
     await page.waitForURL(/tab=errors/);
-    await row(failedLogId).waitFor();
     const unsettled = history.filter((log) => log.status === 'FAIL' || log.status === 'QUEUED').length;
+    // The Webhook tab's rows (the FAIL among them) stay on screen until the Errors page arrives: wait for that page.
+    await page.waitForFunction((count) => {
+      const shown = [...(globalThis as any).document.querySelectorAll('[data-testid="log-row"]')] as Array<{ getAttribute(name: string): string | null }>;
+      return shown.length === count && shown.every((el) => ['FAIL', 'QUEUED'].includes(el.getAttribute('data-status') ?? ''));
+    }, 1 + unsettled);
+    await row(failedLogId).waitFor();
     expect(await rows().count()).toBe(1 + unsettled);
     for (const status of await rows().evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))) expect(['FAIL', 'QUEUED']).toContain(status);
     expect(await row(failedLogId).getAttribute('data-status')).toBe('FAIL');
@@ -105,6 +110,8 @@ describe('dashboard in Chromium', () => {
     // The partner is fixed; the operator retries from the detail view. No navigation may happen.
     receiver.on(failingPath, { status: 200, body: '{"ok":true}' });
     await page.evaluate(() => ((globalThis as any).stayedHere = true));
+    // The detail view learns the outcome from the live stream, which the reload reopened.
+    await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor();
     await page.getByTestId('detail-retry').click();
     await page.getByTestId('confirm-button').click();
     await page.locator('[data-testid="log-detail"][data-status="SUCCESS"]').waitFor({ timeout: 20_000 });
@@ -211,6 +218,46 @@ describe('dashboard in Chromium', () => {
     expect(receiver.requestsTo(path)).toHaveLength(1);
   });
 
+  it('an admin adds an operator on the Users page, who signs in with the shown password; disabled, they are signed out', async () => {
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, '/users');
+    await page.getByTestId('users-table').waitFor();
+    // No name: the message shows under the field and nobody is added.
+    const before = await page.getByTestId('user-row').count();
+    await page.getByTestId('user-add').click();
+    await page.getByTestId('error-user-username-error').waitFor();
+    expect(await page.getByTestId('user-row').count()).toBe(before);
+
+    const username = uniqueId('nina');
+    await page.getByTestId('user-username').fill(username);
+    await page.getByTestId('user-role').selectOption('operator');
+    await page.getByTestId('user-add').click();
+    await page.getByTestId('toast-value').waitFor();
+    const password = (await page.getByTestId('toast-value').innerText()).trim();
+    const added = page.locator(`[data-testid="user-row"][data-username="${username}"]`);
+    await added.waitFor();
+    expect(await added.getByTestId('user-row-role').inputValue()).toBe('operator');
+    expect(await added.getByTestId('user-row-state').innerText()).toBe('Active');
+    await screenshot(page, 'users');
+
+    const theirs = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const theirPage = await theirs.newPage();
+      await signIn(theirPage, harness.api.url, username, password, `/?tab=webhook&labId=${lab.labId}`);
+      await theirPage.getByTestId('log-row').first().waitFor();
+      expect(await theirPage.getByTestId('current-role').innerText()).toMatch(/operator/i);
+      expect(await theirPage.getByTestId('row-retry').count()).toBeGreaterThan(0);
+      expect(await theirPage.getByTestId('nav-users').count()).toBe(0);
+
+      await added.getByTestId('user-disable').click();
+      await page.getByTestId('confirm-button').click();
+      await added.locator('[data-testid="user-row-state"]', { hasText: 'Disabled' }).waitFor();
+      await theirPage.reload();
+      await theirPage.getByTestId('signin-username').waitFor();
+    } finally {
+      await theirs.close();
+    }
+  });
+
   it('a viewer sees no Retry button, and the API refuses the viewer’s retry', async () => {
     await ensureTestUser(harness.services.configStore.db, 'test-viewer', 'viewer');
     await signIn(page, harness.api.url, 'test-viewer', TEST_USER_PASSWORD, `/?tab=webhook&labId=${lab.labId}`);
@@ -219,6 +266,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.getByTestId('row-retry').count()).toBe(0);
     expect(await page.getByTestId('retry-all-matching').count()).toBe(0);
     expect(await page.getByTestId('nav-integrations').count()).toBe(0);
+    expect(await page.getByTestId('nav-users').count()).toBe(0);
     await row(failedLogId).click();
     await page.getByTestId('log-detail').waitFor();
     expect(await page.getByTestId('detail-retry').count()).toBe(0);

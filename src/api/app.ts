@@ -18,6 +18,7 @@ import { integrationRoutes } from './integrations-routes';
 import { logRoutes } from './logs-routes';
 import { streamRoutes } from './stream-routes';
 import { sessionRoutes } from './session-routes';
+import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
 import { sessionAuthorizer } from './auth-gate';
 import { httpMetrics, metricsEndpoint } from './http-metrics';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(httpMetrics);
   const routes: ApiRoute[] = [
     ...sessionRoutes(db, deps.config),
+    ...userRoutes(db),
     ...metaRoutes(db, deps.config, version),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { createSession, deleteSession, readCookie, SESSION_COOKIE } from '../auth/sessions';
-import { createUser, listUsers, newUserSchema, verifyCredentials } from '../auth/users';
+import { verifyCredentials } from '../auth/users';
 import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
 import { HttpProblem } from './problem';
@@ -10,7 +10,7 @@ import { defineRoute, type ApiRoute } from './route';
 
 const signInBody = z.object({ username: z.string().min(1, 'required').max(100), password: z.string().min(1, 'required').max(200) }).strict();
 
-/** Sign-in, sign-out, who am I, and the admin's list of users. */
+/** Sign-in, sign-out, and who am I. */
 export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
   const setCookie = (res: Response, token: string, maxAgeMs: number) =>
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.auth.secureCookies, path: '/', maxAge: maxAgeMs });
@@ -64,30 +64,6 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
         if (token) await deleteSession(db, token);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
         return undefined;
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/users',
-      access: 'admin',
-      tag: 'Users',
-      summary: 'Everyone who can sign in, with their role',
-      responses: { 200: 'Users' },
-      async handle() {
-        return { items: await listUsers(db) };
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/users',
-      access: 'admin',
-      tag: 'Users',
-      summary: 'Add a user with a role: viewer, operator or admin',
-      body: newUserSchema,
-      responses: { 201: 'Created', 400: 'Bad input or the username is taken' },
-      async handle({ body, res }) {
-        res.status(201);
-        return createUser(db, body);
       },
     }),
   ];

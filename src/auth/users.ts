@@ -7,7 +7,7 @@ import { ROLES, users, type Role } from '../db/schema';
 import { InputError } from '../errors';
 
 /** bcrypt cost: about 0.2 s per hash on this project's 2-core reference machine. */
-const BCRYPT_COST = 11;
+export const BCRYPT_COST = 11;
 
 export interface User {
   id: number;
@@ -27,15 +27,29 @@ export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
+const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
+
 export const newUserSchema = z
   .object({
     username: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @'),
-    password: z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters'),
+    password: passwordSchema,
     role: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }),
   })
   .strict();
 
 export type NewUser = z.infer<typeof newUserSchema>;
+
+/** What an admin sends to add a user: without a password, one is generated and answered once. */
+export const addUserSchema = newUserSchema.extend({ password: passwordSchema.optional() }).strict();
+
+export type AddUser = z.infer<typeof addUserSchema>;
+
+/** Adds a user; answers the generated password when none was given (it is stored only as a hash). */
+export async function addUser(db: ConfigDb, input: AddUser): Promise<User & { password?: string }> {
+  const generated = input.password ? undefined : generatePassword();
+  const user = await createUser(db, { ...input, password: input.password ?? generated! });
+  return generated ? { ...user, password: generated } : user;
+}
 
 export async function createUser(db: ConfigDb, input: NewUser): Promise<User> {
   const passwordHash = await bcrypt.hash(input.password, BCRYPT_COST);
@@ -48,11 +62,16 @@ export async function createUser(db: ConfigDb, input: NewUser): Promise<User> {
   return created;
 }
 
-export async function listUsers(db: ConfigDb): Promise<Array<User & { disabled: boolean; createdAt: Date }>> {
-  return db
-    .select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled, createdAt: users.createdAt })
-    .from(users)
-    .orderBy(asc(users.id));
+/** A user as the admin's list shows them. */
+export interface ListedUser extends User {
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export const listedUserColumns = { id: users.id, username: users.username, role: users.role, disabled: users.disabled, createdAt: users.createdAt };
+
+export async function listUsers(db: ConfigDb): Promise<ListedUser[]> {
+  return db.select(listedUserColumns).from(users).orderBy(asc(users.id));
 }
 
 // Compared against when the user does not exist, so a wrong username costs as long as a wrong password.

@@ -7,11 +7,14 @@ import type {
   Lab,
   LabIntegration,
   LabIntegrations,
+  ListedUser,
   LogDocument,
   LogPage,
   LogStats,
   Meta,
+  Role,
   Session,
+  UserWithPassword,
   WorkflowHistory,
 } from './types';
 
@@ -126,6 +129,10 @@ export const api = {
   setAuthenticationEnabled: (id: number, isIntegrationEnable: boolean) =>
     request<Authentication>('PATCH', `/api/authentications/${id}`, { isIntegrationEnable }),
   setTriggerDisabled: (id: number, isDisable: boolean) => request<LabIntegration>('PATCH', `/api/lab-integrations/${id}`, { isDisable }),
+  users: () => request<{ items: ListedUser[] }>('GET', '/api/users'),
+  addUser: (username: string, role: Role) => request<UserWithPassword>('POST', '/api/users', { username, role }),
+  changeUser: (id: number, change: { role?: Role; disabled?: boolean }) => request<ListedUser>('PATCH', `/api/users/${id}`, change),
+  resetPassword: (id: number) => request<UserWithPassword>('POST', `/api/users/${id}/reset-password`),
   regenerateKey: (id: number) => request<{ id: number; authKey: string }>('POST', `/api/authentications/${id}/regenerate-key`),
 };
 

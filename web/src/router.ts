@@ -35,13 +35,14 @@ export function useLocation(): Location {
   return location;
 }
 
-export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'notFound' };
+export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'users' } | { name: 'notFound' };
 
 export function matchRoute(path: string): Route {
   if (path === '/' || path === '/logs' || path === '/logs/') return { name: 'logs' };
   const log = /^\/logs\/([^/]+)\/?$/.exec(path);
   if (log?.[1]) return { name: 'log', id: decodeURIComponent(log[1]) };
   if (path === '/integrations' || path === '/integrations/') return { name: 'integrations' };
+  if (path === '/users' || path === '/users/') return { name: 'users' };
   return { name: 'notFound' };
 }
 

@@ -15,6 +15,17 @@ export interface User {
   role: Role;
 }
 
+/** A row of the admin's Users page (GET /api/users). */
+export interface ListedUser extends User {
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** A user just added or reset: the generated password is in this answer only. */
+export interface UserWithPassword extends User {
+  password?: string;
+}
+
 export interface Session {
   user: User;
   csrfToken: string;

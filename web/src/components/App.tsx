@@ -12,6 +12,7 @@ import { LogsPage } from './logs/LogsPage';
 import { ProblemBanner } from './ProblemBanner';
 import { SignIn } from './SignIn';
 import { Toasts } from './Toasts';
+import { UsersPage } from './users/UsersPage';
 
 type SessionState = { state: 'loading' } | { state: 'signedOut' } | { state: 'error'; error: unknown } | { state: 'signedIn'; session: Session };
 
@@ -108,6 +109,14 @@ export function App() {
         ) : (
           <Message title="Admins only">
             <p class="muted">Managing integrations needs the admin role; you are signed in as {me.role}.</p>
+          </Message>
+        ))}
+      {route.name === 'users' &&
+        (isAdmin(me.role) ? (
+          <UsersPage />
+        ) : (
+          <Message title="Admins only">
+            <p class="muted">Managing users needs the admin role; you are signed in as {me.role}.</p>
           </Message>
         ))}
       {route.name === 'notFound' && (

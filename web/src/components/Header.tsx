@@ -33,6 +33,11 @@ export function Header({ route, onSignOut }: { route: Route; onSignOut: () => vo
               Manage Integrations
             </a>
           )}
+          {isAdmin(user.role) && (
+            <a href="/users" onClick={onLinkClick} aria-current={route.name === 'users' ? 'page' : undefined} data-testid="nav-users">
+              Users
+            </a>
+          )}
         </nav>
         <div class="header-right">
           <ConnectionIndicator />

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { ActorNotAdminError, resetPassword, updateUser, userChangeSchema } from '../auth/user-admin';
+import { addUser, addUserSchema, listUsers } from '../auth/users';
+import type { ConfigDb } from '../db/config-store';
+import { positiveId } from '../validation';
+import { HttpProblem } from './problem';
+import { defineRoute, type ApiRoute } from './route';
+
+const idParam = z.object({ id: z.coerce.number({ error: 'expected a positive whole number' }).pipe(positiveId) }).strict();
+
+/** The acting admin was demoted or disabled by another admin a moment ago. */
+async function asAdmin<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ActorNotAdminError) throw new HttpProblem(403, 'Forbidden', error.message);
+    throw error;
+  }
+}
+
+/** The admin's Users page: who can sign in, with which role. */
+export function userRoutes(db: ConfigDb): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/users',
+      access: 'admin',
+      tag: 'Users',
+      summary: 'Everyone who can sign in, with their role and whether they are disabled',
+      responses: { 200: 'Users' },
+      async handle() {
+        return { items: await listUsers(db) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/users',
+      access: 'admin',
+      tag: 'Users',
+      summary: 'Add a user with a role: viewer, operator or admin. Without a password one is generated and answered once',
+      body: addUserSchema,
+      responses: { 201: 'Created (with `password` when it was generated)', 400: 'Bad input or the username is taken' },
+      async handle({ body, res }) {
+        res.status(201);
+        return addUser(db, body);
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/users/:id',
+      access: 'admin',
+      tag: 'Users',
+      summary: "Change a user's role, or disable/enable them (a disabled user's sessions end at once). Not for yourself",
+      params: idParam,
+      body: userChangeSchema,
+      responses: { 200: 'The user as changed', 400: 'Bad input, or a change to yourself', 404: 'No such user' },
+      async handle({ params, body, session }) {
+        return asAdmin(() => updateUser(db, session.user, params.id, body));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/users/:id/reset-password',
+      access: 'admin',
+      tag: 'Users',
+      summary: "Give another user a new generated password, answered once; their sessions end",
+      params: idParam,
+      responses: { 200: 'The user and the new password', 400: 'Your own password', 404: 'No such user' },
+      async handle({ params, session }) {
+        return asAdmin(() => resetPassword(db, session.user, params.id));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,255 @@
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ProblemError } from '../../api';
+import { useApp } from '../../app-context';
+import { localDateTime, utcDateTime } from '../../format';
+import { showToast } from '../../toast';
+import type { ListedUser, Role } from '../../types';
+import { ConfirmDialog } from '../ConfirmDialog';
+import { FieldError } from '../FieldError';
+import { ProblemBanner } from '../ProblemBanner';
+
+const ROLES: Array<{ role: Role; says: string }> = [
+  { role: 'viewer', says: 'reads deliveries and integrations' },
+  { role: 'operator', says: 'also retries deliveries' },
+  { role: 'admin', says: 'also manages integrations and users' },
+];
+
+type Pending = { kind: 'disable' | 'reset'; user: ListedUser };
+
+/** Field messages of a 400 answer, by field; anything else is thrown back to the caller's banner. */
+function fieldMessages(error: unknown): Record<string, string> | null {
+  if (!(error instanceof ProblemError) || error.status !== 400 || error.errors.length === 0) return null;
+  return Object.fromEntries(error.errors.map((e) => [e.field, e.message]));
+}
+
+function AddUserForm({ onAdded }: { onAdded: () => void }) {
+  const [username, setUsername] = useState('');
+  const [role, setRole] = useState<Role>('operator');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+
+  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSaving(true);
+    setErrors({});
+    setError(null);
+    try {
+      const added = await api.addUser(username.trim(), role);
+      showToast('success', `Added ${added.role} ${added.username}. Their password, shown only now:`, { copyValue: added.password });
+      setUsername('');
+      onAdded();
+    } catch (caught) {
+      const byField = fieldMessages(caught);
+      if (byField) setErrors(byField);
+      else setError(caught);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form class="card section" onSubmit={(e) => void submit(e)} noValidate data-testid="add-user-form">
+      <h2>Add a user</h2>
+      <p class="muted">A password is generated and shown once; pass it on to the person, who signs in with it.</p>
+      <div class="form-grid form-grid-3 add-user-grid">
+        <label class="field" for="user-username">
+          <span>Username</span>
+          <input
+            id="user-username"
+            value={username}
+            autoComplete="off"
+            aria-invalid={errors.username ? 'true' : undefined}
+            aria-describedby="user-username-error"
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            data-testid="user-username"
+          />
+          <FieldError id="user-username-error" message={errors.username} />
+        </label>
+        <label class="field" for="user-role">
+          <span>Role</span>
+          <select id="user-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} aria-describedby="user-role-error" data-testid="user-role">
+            {ROLES.map((r) => (
+              <option key={r.role} value={r.role}>
+                {r.role} — {r.says}
+              </option>
+            ))}
+          </select>
+          <FieldError id="user-role-error" message={errors.role} />
+        </label>
+        <div class="field add-user-submit">
+          <button type="submit" class="btn btn-primary" disabled={saving} data-testid="user-add">
+            {saving ? 'Adding…' : 'Add user'}
+          </button>
+        </div>
+      </div>
+      <ProblemBanner error={error} />
+    </form>
+  );
+}
+
+/** The admin's list of who can sign in: add people, change their role, disable them, reset a password. */
+export function UsersPage() {
+  const { user: me } = useApp();
+  const [users, setUsers] = useState<ListedUser[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [rowError, setRowError] = useState<unknown>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [pendingError, setPendingError] = useState<unknown>(null);
+
+  const load = () => {
+    setLoadError(null);
+    api.users().then((answer) => setUsers(answer.items), setLoadError);
+  };
+  useEffect(load, []);
+
+  const replace = (changed: ListedUser) => setUsers((list) => list && list.map((u) => (u.id === changed.id ? changed : u)));
+
+  const changeRole = async (user: ListedUser, role: Role) => {
+    setRowError(null);
+    try {
+      replace(await api.changeUser(user.id, { role }));
+      showToast('success', `${user.username} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+    } catch (error) {
+      setRowError(error);
+    }
+  };
+
+  const enable = async (user: ListedUser) => {
+    setRowError(null);
+    try {
+      replace(await api.changeUser(user.id, { disabled: false }));
+      showToast('success', `${user.username} can sign in again.`);
+    } catch (error) {
+      setRowError(error);
+    }
+  };
+
+  const confirmPending = async () => {
+    if (!pending) return;
+    setBusy(true);
+    setPendingError(null);
+    try {
+      if (pending.kind === 'disable') {
+        replace(await api.changeUser(pending.user.id, { disabled: true }));
+        showToast('success', `${pending.user.username} is disabled and signed out.`);
+      } else {
+        const reset = await api.resetPassword(pending.user.id);
+        showToast('success', `New password for ${reset.username}, shown only now:`, { copyValue: reset.password });
+      }
+      setPending(null);
+    } catch (error) {
+      setPendingError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="page" data-testid="users-page">
+      <div class="page-head">
+        <h1>Users</h1>
+      </div>
+      <AddUserForm onAdded={load} />
+      <ProblemBanner error={loadError} onRetry={load} />
+      <ProblemBanner error={rowError} />
+      {!users && !loadError && (
+        <div class="empty card" aria-busy="true">
+          <span class="spinner" aria-label="Loading" />
+        </div>
+      )}
+      {users && (
+        <div class="table-scroll">
+          <table class="table" data-testid="users-table">
+            <thead>
+              <tr>
+                <th scope="col">Username</th>
+                <th scope="col">Role</th>
+                <th scope="col">State</th>
+                <th scope="col">Added</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user) => {
+                const self = user.id === me.id;
+                return (
+                  <tr key={user.id} data-testid="user-row" data-username={user.username}>
+                    <td>
+                      <strong>{user.username}</strong>
+                      {self && <span class="muted"> (you)</span>}
+                    </td>
+                    <td>
+                      <select
+                        value={user.role}
+                        disabled={self}
+                        title={self ? 'Another admin can change your role' : undefined}
+                        aria-label={`Role of ${user.username}`}
+                        onChange={(e) => void changeRole(user, e.currentTarget.value as Role)}
+                        data-testid="user-row-role"
+                      >
+                        {ROLES.map((r) => (
+                          <option key={r.role} value={r.role}>
+                            {r.role}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>
+                      <span class={user.disabled ? 'badge badge-suppressed' : 'badge badge-success'} data-testid="user-row-state">
+                        {user.disabled ? 'Disabled' : 'Active'}
+                      </span>
+                    </td>
+                    <td title={utcDateTime(user.createdAt)}>{localDateTime(user.createdAt)}</td>
+                    <td class="row-actions">
+                      {!self && (
+                        <>
+                          {user.disabled ? (
+                            <button type="button" class="btn btn-small" onClick={() => void enable(user)} data-testid="user-enable">
+                              Enable
+                            </button>
+                          ) : (
+                            <button type="button" class="btn btn-small" onClick={() => setPending({ kind: 'disable', user })} data-testid="user-disable">
+                              Disable
+                            </button>
+                          )}
+                          <button type="button" class="btn btn-small" onClick={() => setPending({ kind: 'reset', user })} data-testid="user-reset">
+                            Reset password
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pending && (
+        <ConfirmDialog
+          title={pending.kind === 'disable' ? `Disable ${pending.user.username}?` : `Reset the password of ${pending.user.username}?`}
+          confirmLabel={pending.kind === 'disable' ? 'Disable' : 'Reset password'}
+          danger
+          busy={busy}
+          error={pendingError}
+          onConfirm={() => void confirmPending()}
+          onCancel={() => {
+            setPending(null);
+            setPendingError(null);
+          }}
+        >
+          <p>
+            {pending.kind === 'disable'
+              ? 'They are signed out everywhere at once and cannot sign in until an admin enables them again.'
+              : 'Their current password stops working and they are signed out. The new password is shown once, here.'}
+          </p>
+        </ConfirmDialog>
+      )}
+    </main>
+  );
+}
