@@ -141,8 +141,10 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       body: retryBody,
       responses: { 200: 'Retried (wait=true): the outcome', 202: 'Accepted', 404: 'No such log', 409: 'Already running, or SUCCESS without force' },
       async handle({ params, query, body, res, session }) {
-        const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait: query.wait === 'true' });
-        res.status(answer.result ? 200 : 202);
+        const wait = query.wait === 'true';
+        const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait });
+        // Without wait the answer is 202 even when a fast retry's outcome is already in it.
+        res.status(wait ? 200 : 202);
         return answer;
       },
     }),
