@@ -1,3 +1,4 @@
+import { TEST_ADMIN_PASSWORD } from './support/test-environment';
 import { Harness } from './support/harness';
 import type { ApiClient } from './support/api-client';
 
@@ -168,11 +169,13 @@ describe('sign-in and sessions', () => {
     expect(list.body.items.map((u: { username: string }) => u.username)).toContain(username);
   });
 
-  it('answers 429 after ten failed sign-ins a minute from one address', async () => {
+  it('answers 429 after ten failed sign-ins a minute from one address; successful ones do not count', async () => {
     const limited = new Harness();
     await limited.start({ workers: false });
     try {
       const anonymous = limited.anonymous();
+      // A lab's whole team signing in from one office address is not an attack.
+      for (let i = 0; i < 12; i++) expect((await anonymous.request('POST', '/api/session', { username: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(200);
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await anonymous.request('POST', '/api/session', { username: 'admin', password: `guess-${i}` })).status);
       expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);

@@ -14,10 +14,12 @@ const signInBody = z.object({ username: z.string().min(1, 'required').max(100), 
 export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
   const setCookie = (res: Response, token: string, maxAgeMs: number) =>
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.auth.secureCookies, path: '/', maxAge: maxAgeMs });
-  // Guessing passwords: 10 tries a minute per address, answered 429 with Retry-After.
+  // Guessing passwords: 10 failed tries a minute per address, answered 429 with Retry-After.
+  // Successful sign-ins do not count: a lab's operators share one office address.
   const signInLimit = rateLimit({
     windowMs: 60_000,
     limit: 10,
+    skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new HttpProblem(429, 'Too Many Requests', 'Too many sign-in attempts; wait a minute and try again.')),
