@@ -277,6 +277,9 @@ describe('dashboard in Chromium', () => {
       return answer.status;
     }, failedLogId);
     expect(status).toBe(403);
+    // A typed-in admin address tells them why instead of showing an empty page.
+    await page.goto(`${harness.api.url}/users`);
+    await page.getByText('Managing users needs the admin role; you are signed in as viewer.').waitFor();
   });
 
   it('works from the keyboard: a focused row opens with Enter; times are local with UTC on hover', async () => {

@@ -38,6 +38,26 @@ describe('partner API /partner/v1', () => {
     expect(logs[0]).toMatchObject({ developer_id: lab.developerId, request: { method: 'GET' }, response_time: expect.any(Number) });
   });
 
+  it('publishes its contract at /partner/v1/openapi.json: open, not logged as a call, built from the validators', async () => {
+    const answer = await harness.anonymous().request('GET', '/partner/v1/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body.openapi).toBe('3.1.0');
+    expect(Object.keys(answer.body.paths).sort()).toEqual(['/partner/v1/bills/{id}', '/partner/v1/callbacks/{logId}', '/partner/v1/events', '/partner/v1/reports/{id}']);
+    expect(answer.body.components.securitySchemes).toEqual({ authKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    const callback = answer.body.paths['/partner/v1/callbacks/{logId}'].post;
+    expect(callback.security).toEqual([{ authKey: [] }]);
+    expect(callback.parameters).toEqual([expect.objectContaining({ name: 'logId', in: 'path', required: true })]);
+    expect(callback.requestBody.content['application/json'].schema.properties.status.enum).toEqual(['SUCCESS', 'FAIL']);
+    expect(Object.keys(callback.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '404', '409', '429']));
+    // The lab comes from the key, so an event's body has no labId.
+    expect(answer.body.paths['/partner/v1/events'].post.requestBody.content['application/json'].schema.properties).not.toHaveProperty('labId');
+
+    // A logged call made after it is recorded; the document's fetch is not.
+    await harness.request('GET', `/partner/v1/bills/${lab.billId}`, undefined, auth());
+    await eventually(() => harness.logs.collection.findOne({ type: 'API', lab_id: lab.labId }).then((d) => d ?? undefined));
+    expect(await harness.logs.collection.countDocuments({ type: 'API', endpoint: '/partner/v1/openapi.json' })).toBe(0);
+  });
+
   it("does not show another lab's data (404)", async () => {
     const other = await createLabFixture(harness.services.configStore.db);
     const response = await harness.request('GET', `/partner/v1/bills/${other.billId}`, undefined, auth());

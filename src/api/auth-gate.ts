@@ -12,6 +12,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 export function sessionAuthorizer(db: ConfigDb): Authorize {
   return async (req: Request, route: ApiRoute): Promise<Session | undefined> => {
     if (route.access === 'public') return undefined;
+    if (route.access === 'auth-key') throw new Error(`${route.path} is a partner route; it is not mounted on the operator API`);
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = token ? await findSession(db, token) : undefined;
     if (!session) throw new HttpProblem(401, 'Unauthorized', 'Sign in first: POST /api/session with a username and password.');

@@ -25,33 +25,61 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
 
 const problem = { $ref: '#/components/schemas/Problem' };
 
-/** The OpenAPI 3.1 document of the operator API, built from the same route records and zod schemas that validate requests. */
-export function openApiDocument(routes: ApiRoute[], info: { version: string; serverUrl: string }): JsonSchema {
+/** What differs between the operator API's document and the partner API's. */
+export interface OpenApiInfo {
+  title: string;
+  description: string;
+  version: string;
+  serverUrl: string;
+  /** Where the router is mounted: `/api` or `/partner/v1`. */
+  basePath: string;
+}
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } });
+
+/** The answers every route of an access kind can give besides its own. */
+function accessResponses(route: ApiRoute): Record<string, JsonSchema> {
+  if (route.access === 'public') return {};
+  if (route.access === 'auth-key') {
+    return {
+      401: problemResponse('Missing or unknown auth key'),
+      403: problemResponse('The integration of this auth key is disabled'),
+      429: problemResponse('Over the per-key limit of requests per minute'),
+    };
+  }
+  const extra: Record<string, JsonSchema> = { 401: problemResponse('Not signed in') };
+  if (route.access !== 'signed-in' || route.method !== 'get') extra[403] = problemResponse('Role too low, or missing CSRF token');
+  return extra;
+}
+
+const SECURITY_SCHEMES: Record<string, JsonSchema> = {
+  session: { type: 'apiKey', in: 'cookie', name: 'labwire_session' },
+  authKey: { type: 'http', scheme: 'bearer', description: 'The auth key of your integration: `Authorization: Bearer <authKey>`' },
+};
+
+/** An OpenAPI 3.1 document built from the same route records and zod schemas that validate requests. */
+export function openApiDocument(routes: ApiRoute[], info: OpenApiInfo): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
+  const schemes = new Set<string>();
   for (const route of routes) {
-    const path = `/api${route.path.replace(/:(\w+)/g, '{$1}')}`;
+    const path = `${info.basePath}${route.path.replace(/:(\w+)/g, '{$1}')}`;
     const responses: Record<string, JsonSchema> = {};
     for (const [status, description] of Object.entries(route.responses)) {
       const code = Number(status);
       responses[status] =
-        code >= 400
-          ? { description, content: { 'application/problem+json': { schema: problem } } }
-          : code === 204
-            ? { description }
-            : { description, content: { [route.produces ?? 'application/json']: {} } };
+        code >= 400 ? problemResponse(description) : code === 204 ? { description } : { description, content: { [route.produces ?? 'application/json']: {} } };
     }
-    if (route.body || route.params || route.query) responses['400'] ??= { description: 'Bad input: `errors` names each field', content: { 'application/problem+json': { schema: problem } } };
-    if (route.access !== 'public') {
-      responses['401'] ??= { description: 'Not signed in', content: { 'application/problem+json': { schema: problem } } };
-      if (route.access !== 'signed-in' || route.method !== 'get') responses['403'] ??= { description: 'Role too low, or missing CSRF token', content: { 'application/problem+json': { schema: problem } } };
-    }
+    if (route.body || route.params || route.query) responses['400'] ??= problemResponse('Bad input: `errors` names each field');
+    for (const [status, response] of Object.entries(accessResponses(route))) responses[status] ??= response;
+    const scheme = route.access === 'public' ? undefined : route.access === 'auth-key' ? 'authKey' : 'session';
+    if (scheme) schemes.add(scheme);
     paths[path] ??= {};
     paths[path][route.method] = {
       summary: route.summary,
       tags: [route.tag],
       operationId: `${route.method}${route.path.replace(/[/:-](\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, '')}`,
       'x-labwire-access': route.access,
-      security: route.access === 'public' ? [] : [{ session: [] }],
+      security: scheme ? [{ [scheme]: [] }] : [],
       parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } } } : {}),
       responses,
@@ -59,15 +87,10 @@ export function openApiDocument(routes: ApiRoute[], info: { version: string; ser
   }
   return {
     openapi: '3.1.0',
-    info: {
-      title: 'Labwire operator API',
-      version: info.version,
-      description:
-        'Sign in with POST /api/session; the session cookie is HttpOnly and SameSite=Strict. Every change (POST, PATCH, DELETE) also sends the X-CSRF-Token header with the csrfToken of the session. Roles: viewer reads, operator also retries, admin also manages integrations and users. Errors are RFC 9457 problem documents whose `errors` name the bad fields.',
-    },
+    info: { title: info.title, version: info.version, description: info.description },
     servers: [{ url: info.serverUrl }],
     components: {
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'labwire_session' } },
+      securitySchemes: Object.fromEntries([...schemes].map((name) => [name, SECURITY_SCHEMES[name]])),
       schemas: {
         Problem: {
           type: 'object',

@@ -4,8 +4,11 @@ import type { Role } from '../db/schema';
 import type { Session } from '../auth/sessions';
 import { parseInput } from './validate';
 
-/** Who may call a route: anyone, any signed-in user, or a role and those above it. */
-export type Access = 'public' | 'signed-in' | Role;
+/**
+ * Who may call a route: anyone, any signed-in user, or a role and those above it; or, on the
+ * partner API, the holder of an auth key (checked by that router before its routes).
+ */
+export type Access = 'public' | 'signed-in' | Role | 'auth-key';
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -13,17 +16,18 @@ export interface RouteInput<P, Q, B> {
   body: B;
   req: Request;
   res: Response;
-  /** Present on every route but public ones. */
+  /** Present on every operator route but public ones (partner routes have none). */
   session: Session;
 }
 
 /**
- * One operator-API endpoint, declared once: the same record mounts it (access, CSRF, zod
- * validation), documents it in /api/openapi.json, and is walked by the access test.
+ * One endpoint, declared once: the same record mounts it (access, CSRF, zod validation),
+ * documents it in its OpenAPI document (/api/openapi.json, /partner/v1/openapi.json), and is
+ * walked by the access test.
  */
 export interface ApiRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
-  /** Express path under /api, e.g. `/logs/:id`. */
+  /** Express path under its router (/api or /partner/v1), e.g. `/logs/:id`. */
   path: string;
   access: Access;
   summary: string;

@@ -12,7 +12,8 @@ import type { DeliveryLogs } from '../../logstore/delivery-logs';
 import { deliveryWorkflowId, vendorCallbackSignal } from '../../../workflows/definitions';
 import { checkEventReferences, emitResponse } from '../events-routes';
 import { HttpProblem } from '../problem';
-import { parseInput } from '../validate';
+import { openApiDocument } from '../openapi';
+import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
 import { bearerToken, partnerAuth, partnerOf } from './partner-auth';
 
@@ -25,6 +26,9 @@ export interface PartnerApiDeps {
   logger: Logger;
   rateLimitPerMinute: number;
   maxBodyBytes: number;
+  /** For the OpenAPI document. */
+  version: string;
+  publicUrl: string;
 }
 
 const idParam = z.object({ id: z.coerce.number({ error: 'expected a positive whole number' }).int().positive('expected a positive whole number') });
@@ -47,6 +51,19 @@ function hashedAuthKey(authorization: string | undefined): string | undefined {
 /** SPEC §6: what partners call with their auth key. Every call is recorded as an API log. */
 export function partnerRouter(deps: PartnerApiDeps): Router {
   const router = Router();
+  // The contract itself is open (it holds no lab's data) and is not an API call to log.
+  router.get('/openapi.json', (_req, res) => {
+    res.json(
+      openApiDocument(partnerRoutes(deps), {
+        title: 'Labwire partner API',
+        description:
+          'For integration partners: authenticate every call with `Authorization: Bearer <authKey>` (the key shown when the integration was added). Every call, including a refused one, is recorded as an API log the lab can see. Errors are RFC 9457 problem documents whose `errors` name the bad fields.',
+        version: deps.version,
+        serverUrl: deps.publicUrl,
+        basePath: '/partner/v1',
+      }),
+    );
+  });
   router.use(apiLogRecorder(deps.logs, deps.logger, deps.maxBodyBytes));
   router.use(
     rateLimit({
@@ -59,42 +76,72 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
     }),
   );
   router.use(partnerAuth(deps.db));
-
-  router.post('/callbacks/:logId', async (req, res) => {
-    const { logId } = parseInput(logIdParam, req.params, 'path');
-    const callback = parseInput(callbackSchema, req.body);
-    const partner = partnerOf(res);
-    const log = await deps.logs.get(logId);
-    if (!log || log.auth_id !== partner.authId) throw new HttpProblem(404, 'Not Found', `No delivery log ${logId} belongs to this auth key.`);
-    if (log.integration_type !== 'async_vendor') throw new HttpProblem(409, 'Conflict', `Delivery ${logId} is not an async vendor delivery; it takes no callback.`);
-    try {
-      await deps.temporal.workflow.getHandle(deliveryWorkflowId(logId)).signal(vendorCallbackSignal, {
-        status: callback.status,
-        message: callback.message,
-        body: callback.data === undefined ? undefined : JSON.stringify(callback.data),
-        receivedAt: new Date().toISOString(),
-      });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Conflict', `Delivery ${logId} is no longer waiting for a callback.`);
-      throw error;
-    }
-    res.status(202).json({ accepted: true, logId });
-  });
-
-  for (const type of ['bill', 'report'] as const) {
-    router.get(`/${type}s/:id`, async (req, res) => {
-      const { id } = parseInput(idParam, req.params, 'path');
-      res.json(await deps.contextProvider.loadEntity(partnerOf(res).labId, { type, id }));
-    });
-  }
-
-  router.post('/events', async (req, res) => {
-    const partner = partnerOf(res);
-    const event = { ...parseInput(partnerEventSchema, req.body), labId: partner.labId };
-    await checkEventReferences(deps.db, event);
-    const { status, body } = emitResponse(await emitBusinessEvent(deps.emitter, event));
-    res.status(status).json(body);
-  });
-
+  mountRoutes(router, partnerRoutes(deps), async () => undefined); // the auth key was checked just above
   return router;
+}
+
+/** SPEC §6, declared once: mounted above and documented at /partner/v1/openapi.json. */
+function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
+  const entityRoute = (type: 'bill' | 'report') =>
+    defineRoute({
+      method: 'get',
+      path: `/${type}s/:id`,
+      access: 'auth-key',
+      tag: 'Data',
+      summary: `The current ${type} with its ${type === 'bill' ? 'items' : 'results'} and patient, for the auth key's lab (what a webhook carried, read again)`,
+      params: idParam,
+      responses: { 200: `The ${type}`, 404: `No such ${type} in this lab` },
+      async handle({ params, res }) {
+        return deps.contextProvider.loadEntity(partnerOf(res).labId, { type, id: params.id });
+      },
+    });
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/callbacks/:logId',
+      access: 'auth-key',
+      tag: 'Callbacks',
+      summary: 'An async vendor reports the outcome of a delivery it accepted (the logId came in the webhook)',
+      params: logIdParam,
+      body: callbackSchema,
+      responses: { 202: 'Recorded; the delivery log turns SUCCESS or FAIL', 404: 'No such delivery for this auth key', 409: 'Not an async vendor delivery, or no longer waiting' },
+      async handle({ params, body, res }) {
+        const partner = partnerOf(res);
+        const log = await deps.logs.get(params.logId);
+        if (!log || log.auth_id !== partner.authId) throw new HttpProblem(404, 'Not Found', `No delivery log ${params.logId} belongs to this auth key.`);
+        if (log.integration_type !== 'async_vendor') throw new HttpProblem(409, 'Conflict', `Delivery ${params.logId} is not an async vendor delivery; it takes no callback.`);
+        try {
+          await deps.temporal.workflow.getHandle(deliveryWorkflowId(params.logId)).signal(vendorCallbackSignal, {
+            status: body.status,
+            message: body.message,
+            body: body.data === undefined ? undefined : JSON.stringify(body.data),
+            receivedAt: new Date().toISOString(),
+          });
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Conflict', `Delivery ${params.logId} is no longer waiting for a callback.`);
+          throw error;
+        }
+        res.status(202);
+        return { accepted: true, logId: params.logId };
+      },
+    }),
+    entityRoute('bill'),
+    entityRoute('report'),
+    defineRoute({
+      method: 'post',
+      path: '/events',
+      access: 'auth-key',
+      tag: 'Events',
+      summary: "Emit a business event for the auth key's lab",
+      body: partnerEventSchema,
+      responses: { 200: 'Duplicate event: already started', 202: 'Started', 404: 'Unknown action category or entity', 503: 'Neither Temporal nor the outbox took it' },
+      async handle({ body, res }) {
+        const event = { ...body, labId: partnerOf(res).labId };
+        await checkEventReferences(deps.db, event);
+        const { status, body: answer } = emitResponse(await emitBusinessEvent(deps.emitter, event));
+        res.status(status);
+        return answer;
+      },
+    }),
+  ];
 }

@@ -4,7 +4,7 @@ import { api, handleUnauthorized, ProblemError, setCsrfToken } from '../api';
 import { AppContext, isAdmin } from '../app-context';
 import { startLiveUpdates, stopLiveUpdates } from '../live';
 import { matchRoute, onLinkClick, useLocation } from '../router';
-import type { Meta, Session } from '../types';
+import type { Meta, Role, Session } from '../types';
 import { Header } from './Header';
 import { IntegrationsPage } from './integrations/IntegrationsPage';
 import { LogDetail } from './detail/LogDetail';
@@ -24,6 +24,18 @@ function Message({ title, children }: { title: string; children?: ComponentChild
         {children}
       </div>
     </main>
+  );
+}
+
+/** An admin's page; anyone else is told why they cannot see it (the API refuses them anyway). */
+function AdminOnly({ role, what, children }: { role: Role; what: string; children: ComponentChildren }) {
+  if (isAdmin(role)) return <>{children}</>;
+  return (
+    <Message title="Admins only">
+      <p class="muted">
+        {what} needs the admin role; you are signed in as {role}.
+      </p>
+    </Message>
   );
 }
 
@@ -103,22 +115,16 @@ export function App() {
       <ProblemBanner error={metaError} />
       {route.name === 'logs' && <LogsPage search={location.search} />}
       {route.name === 'log' && <LogDetail key={route.id} id={route.id} />}
-      {route.name === 'integrations' &&
-        (isAdmin(me.role) ? (
+      {route.name === 'integrations' && (
+        <AdminOnly role={me.role} what="Managing integrations">
           <IntegrationsPage />
-        ) : (
-          <Message title="Admins only">
-            <p class="muted">Managing integrations needs the admin role; you are signed in as {me.role}.</p>
-          </Message>
-        ))}
-      {route.name === 'users' &&
-        (isAdmin(me.role) ? (
+        </AdminOnly>
+      )}
+      {route.name === 'users' && (
+        <AdminOnly role={me.role} what="Managing users">
           <UsersPage />
-        ) : (
-          <Message title="Admins only">
-            <p class="muted">Managing users needs the admin role; you are signed in as {me.role}.</p>
-          </Message>
-        ))}
+        </AdminOnly>
+      )}
       {route.name === 'notFound' && (
         <Message title="Page not found">
           <a href="/" onClick={onLinkClick}>
