@@ -1,6 +1,7 @@
 import { ApiClient } from './support/api-client';
 import { uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
+import { SseClient } from './support/sse-client';
 
 describe('users: an admin adds, changes, disables and resets the people who sign in', () => {
   const harness = new Harness();
@@ -38,11 +39,16 @@ describe('users: an admin adds, changes, disables and resets the people who sign
     expect((await viewer.client.request('GET', '/api/users')).status).toBe(200);
   });
 
-  it('disabling ends the open session and refuses the next sign-in; enabling lets them back', async () => {
+  it('disabling ends the open session and its live stream, and refuses the next sign-in; enabling lets them back', async () => {
     const operator = await addUser('operator');
     expect((await operator.client.request('GET', '/api/logs')).status).toBe(200);
+    const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await operator.client.cookieHeader());
+    const streamEnded = stream.ended().then(() => 'ended');
+    // Open while the session stands: two heartbeats (STREAM_HEARTBEAT_MS is 1 s in tests) keep it.
+    expect(await Promise.race([streamEnded, new Promise((resolve) => setTimeout(() => resolve('open'), 2_500))])).toBe('open');
     expect((await harness.request('PATCH', `/api/users/${operator.id}`, { disabled: true })).body).toMatchObject({ disabled: true });
     expect((await operator.client.request('GET', '/api/logs')).status).toBe(401);
+    await expect(Promise.race([streamEnded, new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000))])).resolves.toBe('ended');
     const again = new ApiClient(harness.api.url, { username: operator.username, password: operator.password });
     await expect(again.signIn()).rejects.toThrow(/401/);
     await harness.request('PATCH', `/api/users/${operator.id}`, { disabled: false });

@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
     ...metaRoutes(db, deps.config, version),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
-    ...streamRoutes(deps.configStore.sql, deps.logger),
+    ...streamRoutes({ sql: deps.configStore.sql, db, logger: deps.logger, heartbeatMs: deps.config.api.streamHeartbeatMs }),
     ...integrationRoutes(db),
     ...eventRoutes(db, emitter),
   ];

@@ -1,14 +1,19 @@
 import type { Response } from 'express';
 import type postgres from 'postgres';
 import type { Logger } from 'pino';
+import { findSession, readCookie, SESSION_COOKIE } from '../auth/sessions';
+import type { ConfigDb } from '../db/config-store';
 import { subscribeLogChanges, type LogChange } from '../logstore/log-changes';
 import { defineRoute, type ApiRoute } from './route';
 
 /**
  * `GET /api/stream`: Server-Sent Events of log changes for open dashboards. One PostgreSQL
  * LISTEN per API process, opened with the first client, fans out to every connected client.
+ * A stream outlives no session: at each heartbeat it checks that its session still stands
+ * (not signed out, expired, disabled or reset) and ends otherwise.
  */
-export function streamRoutes(sql: postgres.Sql, logger: Logger, heartbeatMs = 15_000): ApiRoute[] {
+export function streamRoutes(deps: { sql: postgres.Sql; db: ConfigDb; logger: Logger; heartbeatMs: number }): ApiRoute[] {
+  const { sql, db, logger, heartbeatMs } = deps;
   const clients = new Set<Response>();
   let subscribing: Promise<unknown> | undefined;
   const broadcast = (change: LogChange) => {
@@ -35,11 +40,19 @@ export function streamRoutes(sql: postgres.Sql, logger: Logger, heartbeatMs = 15
         // The browser's EventSource reconnects after this many ms when the stream drops.
         res.write('retry: 3000\n\n');
         clients.add(res);
-        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-        req.on('close', () => {
+        const token = readCookie(req.headers.cookie, SESSION_COOKIE) ?? '';
+        const heartbeat = setInterval(() => {
+          findSession(db, token).then(
+            (session) => (session ? res.write(': keep-alive\n\n') : res.end()),
+            (error: unknown) => logger.warn({ err: error }, 'could not check a stream session; keeping the stream'),
+          );
+        }, heartbeatMs);
+        const stop = () => {
           clearInterval(heartbeat);
           clients.delete(res);
-        });
+        };
+        req.on('close', stop);
+        res.on('finish', stop);
       },
     }),
   ];

@@ -60,6 +60,7 @@ export const envSchema = z.object({
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @').default('admin'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
   SESSION_TTL_MS: millis.default(12 * 3_600_000),
+  STREAM_HEARTBEAT_MS: millis.default(15_000),
   COOKIE_SECURE: bool.default(false),
   WORKER_METRICS_PORT: port.optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
@@ -129,7 +130,8 @@ export interface Config {
     database: string;
     ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
   };
-  api: { host: string; port: number; publicUrl: string };
+  /** `streamHeartbeatMs`: how often /api/stream sends a keep-alive and checks that its session still stands. */
+  api: { host: string; port: number; publicUrl: string; streamHeartbeatMs: number };
   auth: {
     /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
     adminUsername: string;
@@ -218,7 +220,7 @@ export function toConfig(env: Env): Config {
         postgresUrl: env.FERRETDB_POSTGRES_URL ?? ferretPostgresUrl(env.DATABASE_URL),
       },
     },
-    api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+    api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}`, streamHeartbeatMs: env.STREAM_HEARTBEAT_MS },
     auth: { adminUsername: env.ADMIN_USERNAME, adminPassword: env.ADMIN_PASSWORD, sessionTtlMs: env.SESSION_TTL_MS, secureCookies: env.COOKIE_SECURE },
     workerMetricsPort: env.WORKER_METRICS_PORT,
     metricsToken: env.METRICS_TOKEN,

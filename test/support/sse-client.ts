@@ -31,6 +31,11 @@ export class SseClient {
     return this;
   }
 
+  /** Settles when the server ends the stream (or `close()` aborts it). */
+  ended(): Promise<void> {
+    return this.reading ?? Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.abort.abort();
     return this.reading ?? Promise.resolve();

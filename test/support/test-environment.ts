@@ -22,6 +22,7 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     FERRETDB_POSTGRES_URL: undefined,
     DATABASE_URL: env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/labwire_test',
     API_PORT: '13000',
+    STREAM_HEARTBEAT_MS: '1000',
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',

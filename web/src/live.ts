@@ -1,13 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
+import { api } from './api';
 import type { LogChange } from './types';
 
 /**
  * One EventSource on /api/stream for the whole app. It reconnects by itself (the server
- * sends `retry: 3000`); onopen / onerror drive the header's connection indicator.
+ * sends `retry: 3000`), and starts over when the browser gives up on an error answer;
+ * onopen / onerror drive the header's connection indicator.
  */
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 type ChangeListener = (change: LogChange) => void;
+
+/** As the server's `retry:` for the browser's own reconnects. */
+const RESTART_MS = 3000;
 
 let source: EventSource | null = null;
 let connection: Connection = 'connecting';
@@ -23,12 +28,18 @@ function isLogChange(value: unknown): value is LogChange {
   return typeof (value as Partial<LogChange> | null)?.logId === 'string';
 }
 
-export function startLiveUpdates(): void {
-  if (source) return;
-  setConnection('connecting');
+let wanted = false;
+let restartTimer: number | undefined;
+
+function open(): void {
   source = new EventSource('/api/stream');
   source.onopen = () => setConnection('live');
-  source.onerror = () => setConnection('reconnecting');
+  source.onerror = () => {
+    setConnection('reconnecting');
+    // CONNECTING: the browser retries by itself (the API went away). CLOSED: it gave up on an
+    // HTTP error answer (signed out, disabled, a proxy's 502), so ask the API why and start over.
+    if (source?.readyState === EventSource.CLOSED) recover();
+  };
   source.addEventListener('log', (event: MessageEvent<string>) => {
     let change: unknown;
     try {
@@ -41,7 +52,30 @@ export function startLiveUpdates(): void {
   });
 }
 
+function recover(): void {
+  source = null;
+  window.clearTimeout(restartTimer);
+  restartTimer = window.setTimeout(() => {
+    restartTimer = undefined;
+    // A 401 here takes the app to its sign-in page (api.ts), which stops live updates.
+    api.meta().then(
+      () => wanted && !source && open(),
+      () => wanted && recover(),
+    );
+  }, RESTART_MS);
+}
+
+export function startLiveUpdates(): void {
+  wanted = true;
+  if (source || restartTimer !== undefined) return;
+  setConnection('connecting');
+  open();
+}
+
 export function stopLiveUpdates(): void {
+  wanted = false;
+  window.clearTimeout(restartTimer);
+  restartTimer = undefined;
   source?.close();
   source = null;
   setConnection('connecting');
