@@ -27,6 +27,7 @@ import type { LogDocument } from '../src/logstore/log-document';
 import { logIndexRow } from '../src/logstore/log-index';
 import { generateLog, seedLogId } from './bench-logs/generate';
 import { openBenchLogStore, say, type BenchLogStore } from './bench-logs/log-store';
+import { prepareLogStore } from '../src/logstore/ferret-lookup-indexes';
 
 const BATCH = 1_000;
 /** 2,000 rows × 22 columns stays under PostgreSQL's 65,535 bind parameters. */
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
       seed = { _id: 'seed', count: options.count, anchor: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000), done: 0 };
       await meta.insertOne(seed);
     }
-    await bench.logs.ensureIndexes();
+    await prepareLogStore(bench.config, bench.logs);
     // A batch cut short by an interruption is inserted again; its logs (and rows) already there are skipped.
     const start = seed.done ?? 0;
     if (start > 0 && (await indexedRows(bench)) === 0) {

@@ -1,3 +1,8 @@
+import postgres from 'postgres';
+import { openConfigStore } from '../src/db/config-store';
+import { DeliveryLogs } from '../src/logstore/delivery-logs';
+import { prepareLogStore } from '../src/logstore/ferret-lookup-indexes';
+import { LogIndex } from '../src/logstore/log-index';
 import { openLogStore, type LogStore } from '../src/logstore/log-store';
 import { testConfig, uniqueId } from './support/fixtures';
 
@@ -31,6 +36,40 @@ describe('log store (MongoDB protocol on FerretDB)', () => {
 
     const indexes = await collection.listIndexes().toArray();
     expect(indexes.map((index: { name?: string }) => index.name)).toContain('lab_recent');
+  });
+
+  it('gives FerretDB lookup indexes that serve its own _id / event_id / log_id predicate (it scanned the table for each)', async () => {
+    const own = { ...config, logStore: { ...config.logStore, database: uniqueId('labwire_test_lookup').replace(/-/g, '_') } };
+    const lookupStore = await openLogStore(own.logStore.url, own.logStore.database);
+    const configStore = openConfigStore(own.postgres.url, { max: 1 });
+    const sql = postgres(own.logStore.ferret.postgresUrl, { max: 1, onnotice: () => undefined });
+    try {
+      const logs = new DeliveryLogs(lookupStore.db, new LogIndex(configStore.db));
+      await prepareLogStore(own, logs);
+      await prepareLogStore(own, logs); // idempotent: every worker and API start runs it
+      const indexes = await sql<{ indexname: string; tablename: string; indexdef: string }[]>`
+        select indexname, tablename, indexdef from pg_indexes where schemaname = ${own.logStore.database} and indexname like '%_lookup'`;
+      const expressions = indexes.map((i) => /USING gin \(+_jsonb -> '(\w+)'::text\)+$/.exec(i.indexdef)?.[1]).sort();
+      expect(expressions).toEqual(['_id', '_id', 'event_id', 'log_id']);
+
+      // FerretDB pushes {_id: <string>} down as containment, which a btree cannot serve and GIN can.
+      const explained = await lookupStore.db.command({ explain: { find: 'integration_directory', filter: { _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' } } });
+      expect(explained.filterPushdown).toBe(true);
+      const predicate = JSON.stringify(explained.queryPlanner);
+      expect(predicate).toContain(`-> '_id'::text) @> '\\"aaaaaaaaaaaaaaaaaaaaaaaa\\"'::jsonb`);
+      const table = indexes.find((i) => i.indexdef.includes("'event_id'"))!.tablename;
+      const plan = await sql.begin(async (tx) => {
+        await tx`set local enable_seqscan = off`;
+        return tx.unsafe(`explain select _jsonb from "${own.logStore.database}"."${table}" where (_jsonb -> '_id') @> '"aaaaaaaaaaaaaaaaaaaaaaaa"'::jsonb`);
+      });
+      const lookupIndex = indexes.find((i) => i.tablename === table && i.indexdef.includes("'_id'"))!.indexname;
+      expect(plan.map((row) => Object.values(row)[0]).join('\n')).toContain(`Bitmap Index Scan on ${lookupIndex}`);
+    } finally {
+      await lookupStore.db.dropDatabase();
+      await sql.end();
+      await configStore.close();
+      await lookupStore.close();
+    }
   });
 
   it('enforces a unique index, so a repeated write cannot create a second document', async () => {

@@ -3,6 +3,7 @@ import { LogIndex } from '../logstore/log-index';
 import type { Config } from '../config/schema';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
+import { prepareLogStore } from '../logstore/ferret-lookup-indexes';
 import { postgresLogChangePublisher } from '../logstore/log-changes';
 import { createLogger } from '../logger';
 import type { Services } from '../services';
@@ -23,7 +24,7 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const queues = options.queues ?? config.temporal.workerQueues;
   const logs = new DeliveryLogs(services.logStore.db, new LogIndex(services.configStore.db));
-  await logs.ensureIndexes();
+  await prepareLogStore(config, logs);
   const logger = createLogger(config, 'worker');
   const deps = {
     config,

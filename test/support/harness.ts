@@ -5,6 +5,7 @@ import { createApp } from '../../src/api/app';
 import { listen, type RunningServer } from '../../src/api/server';
 import type { Config } from '../../src/config/schema';
 import { DeliveryLogs } from '../../src/logstore/delivery-logs';
+import { prepareLogStore } from '../../src/logstore/ferret-lookup-indexes';
 import type { LogDocument } from '../../src/logstore/log-document';
 import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay';
 import { openServices, type Services } from '../../src/services';
@@ -41,7 +42,7 @@ export class Harness {
       this.workers = await startWorkers(this.config, this.services, { workflowBundle: prebuiltWorkflowBundle() });
       this.relay = startOutboxRelay({ sql: this.services.configStore.sql, temporal: this.services.temporal, taskQueue: this.config.temporal.taskQueue, pollMs: this.config.outboxPollMs, logger });
     } else {
-      await this.logs.ensureIndexes();
+      await prepareLogStore(this.config, this.logs);
     }
     this.api = await listen(createApp({ config: this.config, ...this.services, logger }), '127.0.0.1', 0);
     return this;
