@@ -32,7 +32,7 @@ export interface LogRow {
   error_message: string | null;
   inserted_at: string;
   activity_date: string | null;
-  updated_at: string | null;
+  updated_at: string;
   retry_count: number;
   auto_retry_count: number;
   event_id: string | null;
@@ -143,7 +143,7 @@ export function toLogRow(row: IndexRow): LogRow {
     error_message: row.errorMessage,
     inserted_at: row.insertedAt.toISOString(),
     activity_date: iso(row.activityDate),
-    updated_at: iso(row.updatedAt),
+    updated_at: row.updatedAt.toISOString(),
     retry_count: row.retryCount,
     auto_retry_count: row.autoRetryCount,
     event_id: row.eventId,

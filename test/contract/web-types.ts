@@ -1,0 +1,33 @@
+/**
+ * Compile-time contract between the API and the dashboard. The dashboard's types
+ * (web/src/types.ts) restate the answers' shapes, because the web build must not pull in server
+ * modules (Node, drizzle, the Temporal SDK). Each line below compiles only while what the server
+ * sends is assignable to what the dashboard reads; `npm run typecheck` (part of `npm test`) checks
+ * it. A field the server drops or renames, or a type it changes, fails here, not in a browser.
+ */
+import type { ListedUser, User } from '../../src/auth/users';
+import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
+import type { LogChange } from '../../src/logstore/log-changes';
+import type { LogRow, LogStats } from '../../src/logstore/log-query';
+import type { BulkProgress } from '../../workflows/bulk-retry';
+import type * as Web from '../../web/src/types';
+
+/** A value as JSON carries it: dates become ISO strings. */
+type Wire<T> = T extends Date ? string : T extends Array<infer U> ? Array<Wire<U>> : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+/** GET /api/logs rows: the read model's row and the lab's name (src/api/logs-routes.ts). */
+type ServerLogRow = LogRow & { lab_name: string | null };
+/** GET /api/logs/:id: the document without `retry_ids`, its retry records and the Temporal link. */
+type ServerLogDetail = Wire<Omit<LogDocument, 'retry_ids'> & { retries: RetryLogDocument[]; temporalUrl: string | null }>;
+
+export const serverAnswersFitTheDashboard = {
+  logRow: (answer: ServerLogRow): Web.LogRow => answer,
+  logPage: (answer: { items: ServerLogRow[]; nextCursor: string | null }): Web.LogPage => answer,
+  logStats: (answer: LogStats): Web.LogStats => answer,
+  logDetail: (answer: ServerLogDetail): Web.LogDocument => answer,
+  bulkProgress: (answer: BulkProgress): Web.BulkProgress => answer,
+  logChange: (answer: LogChange): Web.LogChange => answer,
+  user: (answer: User): Web.User => answer,
+  listedUser: (answer: Wire<ListedUser>): Web.ListedUser => answer,
+  addedUser: (answer: User & { password?: string }): Web.UserWithPassword => answer,
+};
