@@ -6,9 +6,10 @@ export class InputError extends Error {
   override name = 'InputError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without its name (the message carries both). */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
   }
 }
 

@@ -6,11 +6,15 @@ export interface FieldProblem {
 }
 
 /** zod issues as `{field: 'entity.type', message}` pairs: what a 400 or a client result shows. */
+const fieldName = (path: PropertyKey[]): string => (path.length > 0 ? path.map(String).join('.') : '(body)');
+
+/** One problem per bad field; an unknown key is named itself, not the object that holds it. */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), message: 'unknown field' }))
+      : [{ field: fieldName(issue.path), message: issue.message }],
+  );
 }
 
 export function describeProblems(problems: FieldProblem[]): string {

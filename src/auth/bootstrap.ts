@@ -19,5 +19,5 @@ export async function bootstrapAdmin(config: Config, db: ConfigDb, say: Say): Pr
   mkdirSync(config.dataDir, { recursive: true });
   const file = join(config.dataDir, 'initial-admin-password');
   writeFileSync(file, `${result.generatedPassword}\n`, { mode: 0o600 });
-  say(`Created the first admin "${result.username}" with password ${result.generatedPassword} (also in ${file}); add more with "labwire user add" or POST /api/users`);
+  say(`Created the first admin "${result.username}" with password ${result.generatedPassword} (also in ${file}); add more on the dashboard's Users page or with "labwire user add"`);
 }
