@@ -25,3 +25,9 @@ const positiveIdMessage = 'expected a positive whole number';
 
 /** An id in a JSON body: a positive whole number, with one message for every way it can be wrong. */
 export const positiveId = z.number({ error: positiveIdMessage }).int(positiveIdMessage).positive(positiveIdMessage);
+
+/** An id in a URL path (text), with the same message as in a body. */
+export const pathId = z.coerce.number({ error: positiveIdMessage }).pipe(positiveId);
+
+/** A delivery log's id: 24 hex characters. */
+export const logIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-character log id');

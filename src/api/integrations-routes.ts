@@ -3,11 +3,11 @@ import type { ConfigDb } from '../db/config-store';
 import { addUpdateIntegration } from '../integrations/add-update-integration';
 import { integrationInputSchema } from '../integrations/integration-input';
 import { labIntegrations, regenerateAuthKey, searchLabs, setAuthenticationEnabled, setTriggerDisabled } from '../integrations/lab-integrations';
-import { positiveId } from '../validation';
+import { pathId } from '../validation';
 import { defineRoute, type ApiRoute } from './route';
 
-const idParam = z.object({ id: z.coerce.number({ error: 'expected a positive whole number' }).pipe(positiveId) }).strict();
-const labIdParam = z.object({ labId: z.coerce.number({ error: 'expected a positive whole number' }).pipe(positiveId) }).strict();
+const idParam = z.object({ id: pathId }).strict();
+const labIdParam = z.object({ labId: pathId }).strict();
 const labSearchQuery = z
   .object({
     q: z.string().max(200, 'must be at most 200 characters').optional(),

@@ -12,8 +12,8 @@ import { listLogs, logStats, type LogRow, type LogStats } from '../logstore/log-
 import { shortCache } from './short-cache';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
+import { logIdSchema } from '../validation';
 
-export const logIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-character log id');
 const logIdParam = z.object({ id: logIdSchema }).strict();
 const retryBody = z.object({ force: z.boolean({ error: 'expected true or false' }).default(false) }).strict();
 const retryQuery = z.object({ wait: z.enum(['true', 'false']).optional() }).strict();

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { ActorNotAdminError, resetPassword, updateUser, userChangeSchema } from '../auth/user-admin';
 import { addUser, addUserSchema, listUsers } from '../auth/users';
 import type { ConfigDb } from '../db/config-store';
-import { positiveId } from '../validation';
+import { pathId } from '../validation';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 
-const idParam = z.object({ id: z.coerce.number({ error: 'expected a positive whole number' }).pipe(positiveId) }).strict();
+const idParam = z.object({ id: pathId }).strict();
 
 /** The acting admin was demoted or disabled by another admin a moment ago. */
 async function asAdmin<T>(work: () => Promise<T>): Promise<T> {

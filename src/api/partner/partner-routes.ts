@@ -16,6 +16,7 @@ import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
 import { bearerToken, partnerAuth, partnerOf } from './partner-auth';
+import { logIdSchema, pathId } from '../../validation';
 
 export interface PartnerApiDeps {
   db: ConfigDb;
@@ -31,8 +32,8 @@ export interface PartnerApiDeps {
   publicUrl: string;
 }
 
-const idParam = z.object({ id: z.coerce.number({ error: 'expected a positive whole number' }).int().positive('expected a positive whole number') });
-const logIdParam = z.object({ logId: z.string().regex(/^[0-9a-f]{24}$/, 'expected a 24-character log id') });
+const idParam = z.object({ id: pathId }).strict();
+const logIdParam = z.object({ logId: logIdSchema }).strict();
 const callbackSchema = z
   .object({
     status: z.enum(['SUCCESS', 'FAIL']).default('SUCCESS'),
