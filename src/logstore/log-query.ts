@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, count, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, isNotNull, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
 import { InputError } from '../errors';
@@ -213,60 +213,80 @@ export function bucketFor(spanMs: number): number {
   return BUCKETS_MS.find((bucket) => Math.ceil(Math.max(spanMs, 1) / bucket) <= MAX_POINTS) ?? Math.ceil(spanMs / MAX_POINTS / MINUTE) * MINUTE;
 }
 
+/** The value at fraction `p` of a sorted histogram, as percentile_disc picks it: the first whose cumulative share reaches p. */
+export function histogramPercentile(histogram: Array<{ value: number; count: number }>, total: number, p: number): number | null {
+  if (total === 0) return null;
+  let seen = 0;
+  for (const { value, count } of histogram) {
+    seen += count;
+    if (seen / total >= p) return value;
+  }
+  return histogram.at(-1)?.value ?? null;
+}
+
 /**
- * Counts by status, success rate, response-time percentiles and a time series for a filter: two
- * aggregate queries in PostgreSQL over the same conditions as the list.
+ * Counts by status, success rate, response-time percentiles and a time series for a filter, over
+ * the same conditions as the list. First the date range (min/max, which the indexes answer), then
+ * two aggregates at once on two connections: rows grouped by time bucket and status (the counts
+ * and the series), and response times grouped by value (whole milliseconds, so the percentiles are
+ * exact, as percentile_disc's, without sorting every row). At 1,000,000 logs this took the
+ * unfiltered stats from 740 ms to about 300 ms (docs/log-query-benchmark.md).
  */
 export async function logStats(db: ConfigDb, filter: LogFilter, options: { now?: Date } = {}): Promise<LogStats> {
   const now = options.now ?? new Date();
   const where = and(...filterConditions(filter));
   const dateColumn = filter.dateField === 'activity_date' ? t.activityDate : t.insertedAt;
-  const [summary] = await db
-    .select({
-      success: sql<number>`count(*) filter (where ${t.status} = 'SUCCESS')::int`,
-      fail: sql<number>`count(*) filter (where ${t.status} = 'FAIL')::int`,
-      queued: sql<number>`count(*) filter (where ${t.status} = 'QUEUED')::int`,
-      suppressed: sql<number>`count(*) filter (where ${t.status} = '')::int`,
-      p50: sql<number | null>`percentile_disc(0.5) within group (order by ${t.responseTime})`,
-      p95: sql<number | null>`percentile_disc(0.95) within group (order by ${t.responseTime})`,
-      earliest: sql<string | null>`min(${dateColumn})`,
-      latest: sql<string | null>`max(${dateColumn})`,
-    })
-    .from(t)
-    .where(where);
-  const byStatus = { SUCCESS: summary?.success ?? 0, FAIL: summary?.fail ?? 0, QUEUED: summary?.queued ?? 0, SUPPRESSED: summary?.suppressed ?? 0 };
-  const total = byStatus.SUCCESS + byStatus.FAIL + byStatus.QUEUED + byStatus.SUPPRESSED;
+  const [range] = await db.select({ earliest: sql<string | null>`min(${dateColumn})`, latest: sql<string | null>`max(${dateColumn})` }).from(t).where(where);
 
-  const latest = summary?.latest ? new Date(summary.latest).getTime() : undefined;
-  const earliest = summary?.earliest ? new Date(summary.earliest).getTime() : undefined;
+  const latest = range?.latest ? new Date(range.latest).getTime() : undefined;
+  const earliest = range?.earliest ? new Date(range.earliest).getTime() : undefined;
   const end = filter.to ? new Date(filter.to).getTime() : (latest ?? now.getTime());
   const start = Math.min(end, filter.from ? new Date(filter.from).getTime() : (earliest ?? end - 24 * 60 * MINUTE));
   const bucketMs = bucketFor(end - start);
   const first = Math.floor(start / bucketMs) * bucketMs;
   const slots = Math.floor(end / bucketMs) - Math.floor(start / bucketMs) + 1;
+
+  // date_bin from the epoch gives the same buckets as floor(ms / bucketMs); a row without the date
+  // (an API log's activity_date) counts in the totals and in no bucket.
+  const bucket = sql<string | null>`date_bin(${bucketMs} * interval '1 millisecond', ${dateColumn}, timestamptz '1970-01-01 00:00:00+00')`;
+  const [groups, histogram] = await Promise.all([
+    db
+      .select({ bucket, status: t.status, count: sql<number>`count(*)::int` })
+      .from(t)
+      .where(where)
+      // By position: the same expression written twice carries its parameters twice, which PostgreSQL does not match.
+      .groupBy(sql`1`, sql`2`),
+    db
+      .select({ value: t.responseTime, count: sql<number>`count(*)::int` })
+      .from(t)
+      .where(and(where, isNotNull(t.responseTime)))
+      .groupBy(t.responseTime)
+      .orderBy(t.responseTime),
+  ]);
+
+  const byStatus = { SUCCESS: 0, FAIL: 0, QUEUED: 0, SUPPRESSED: 0 };
   const totals = new Array<number>(slots).fill(0);
   const failed = new Array<number>(slots).fill(0);
-  if (total > 0) {
-    // date_part is double precision; extract() is numeric, which made this pass about 40 % slower.
-    const slot = sql<number>`floor((date_part('epoch', ${dateColumn}) * 1000 - ${first}) / ${bucketMs})::int`;
-    const buckets = await db
-      .select({ slot, total: sql<number>`count(*)::int`, failed: sql<number>`count(*) filter (where ${t.status} = 'FAIL')::int` })
-      .from(t)
-      .where(and(where, sql`${dateColumn} is not null`))
-      // By position: the same expression written twice carries its parameters twice, which PostgreSQL does not match.
-      .groupBy(sql`1`);
-    for (const bucket of buckets) {
-      if (bucket.slot >= 0 && bucket.slot < slots) {
-        totals[bucket.slot] = bucket.total;
-        failed[bucket.slot] = bucket.failed;
-      }
+  for (const group of groups) {
+    const key = group.status === '' ? 'SUPPRESSED' : (group.status as keyof typeof byStatus);
+    if (key in byStatus) byStatus[key] += group.count;
+    if (group.bucket === null) continue;
+    const slot = Math.round((new Date(group.bucket).getTime() - first) / bucketMs);
+    if (slot >= 0 && slot < slots) {
+      totals[slot]! += group.count;
+      if (group.status === 'FAIL') failed[slot]! += group.count;
     }
   }
+  const total = byStatus.SUCCESS + byStatus.FAIL + byStatus.QUEUED + byStatus.SUPPRESSED;
+  const timed = histogram.filter((h): h is { value: number; count: number } => h.value !== null);
+  const timedTotal = timed.reduce((n, h) => n + h.count, 0);
+  const p50 = histogramPercentile(timed, timedTotal, 0.5);
+  const p95 = histogramPercentile(timed, timedTotal, 0.95);
   return {
     total,
     byStatus,
     successRate: byStatus.SUCCESS + byStatus.FAIL > 0 ? byStatus.SUCCESS / (byStatus.SUCCESS + byStatus.FAIL) : null,
-    responseTimeMs: summary?.p50 === null || summary?.p50 === undefined ? null : { p50: Number(summary.p50), p95: Number(summary.p95) },
+    responseTimeMs: p50 === null || p95 === null ? null : { p50, p95 },
     series: { bucketMs, points: totals.map((n, i) => ({ t: new Date(first + i * bucketMs).toISOString(), total: n, failed: failed[i] ?? 0 })) },
   };
 }

@@ -11,7 +11,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { logIndex } from '../../src/db/schema';
 import type { LogDocument } from '../../src/logstore/log-document';
 import { logIndexRow } from '../../src/logstore/log-index';
-import { bucketFor, decodeCursor, encodeCursor, filterConditions, toLogRow } from '../../src/logstore/log-query';
+import { bucketFor, decodeCursor, encodeCursor, filterConditions, histogramPercentile, toLogRow } from '../../src/logstore/log-query';
 import { fieldProblems } from '../../src/validation';
 
 function problemsOf(result: { success: boolean; error?: unknown }) {
@@ -228,5 +228,31 @@ describe('rows and series', () => {
       expect(points).toBeLessThanOrEqual(60);
       expect(points).toBeGreaterThanOrEqual(12);
     }
+  });
+});
+
+describe('histogramPercentile (percentile_disc over grouped response times)', () => {
+  // 1..100 ms, once each: percentile_disc(0.5) is 50 and percentile_disc(0.95) is 95.
+  const uniform = Array.from({ length: 100 }, (_, i) => ({ value: i + 1, count: 1 }));
+
+  it('picks the first value whose cumulative share reaches p', () => {
+    expect(histogramPercentile(uniform, 100, 0.5)).toBe(50);
+    expect(histogramPercentile(uniform, 100, 0.95)).toBe(95);
+    expect(histogramPercentile(uniform, 100, 1)).toBe(100);
+  });
+
+  it('counts repeated values by their weight', () => {
+    const skewed = [
+      { value: 120, count: 90 },
+      { value: 400, count: 5 },
+      { value: 9000, count: 5 },
+    ];
+    expect(histogramPercentile(skewed, 100, 0.5)).toBe(120);
+    expect(histogramPercentile(skewed, 100, 0.95)).toBe(400);
+    expect(histogramPercentile(skewed, 100, 0.96)).toBe(9000);
+  });
+
+  it('has no percentile without timed rows', () => {
+    expect(histogramPercentile([], 0, 0.5)).toBeNull();
   });
 });
