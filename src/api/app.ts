@@ -40,10 +40,10 @@ export const dashboardDir = join(projectRoot, 'web', 'dist');
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
 
-/** Builds the Express app; listening is separate so tests can mount it on any port. */
 const OPERATOR_API_DESCRIPTION =
   'Sign in with POST /api/session; the session cookie is HttpOnly and SameSite=Strict. Every change (POST, PATCH, DELETE) also sends the X-CSRF-Token header with the csrfToken of the session. Roles: viewer reads, operator also retries, admin also manages integrations and users. Errors are RFC 9457 problem documents whose `errors` name the bad fields.';
 
+/** Builds the Express app; listening is separate so tests can mount it on any port. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
     ...integrationRoutes(db),
     ...eventRoutes(db, emitter),
   ];
+  let operatorApiDocument: object | undefined;
   routes.push(
     defineRoute({
       method: 'get',
@@ -78,13 +79,15 @@ export function createApp(deps: AppDeps): Express {
       summary: 'This document, generated from the zod schemas that validate each request',
       responses: { 200: 'OpenAPI 3.1' },
       async handle() {
-        return openApiDocument(routes, {
+        // Built on first request (the routes never change afterwards).
+        operatorApiDocument ??= openApiDocument(routes, {
           title: 'Labwire operator API',
           description: OPERATOR_API_DESCRIPTION,
           version,
           serverUrl: deps.config.api.publicUrl,
           basePath: '/api',
         });
+        return operatorApiDocument;
       },
     }),
   );

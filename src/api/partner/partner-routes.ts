@@ -4,13 +4,13 @@ import { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { emitBusinessEvent, type EmitterDeps } from '../../client/emitter';
+import type { EmitterDeps } from '../../client/emitter';
 import type { ContextProvider } from '../../context/context-provider';
 import type { ConfigDb } from '../../db/config-store';
 import { businessEventSchema } from '../../events/business-event';
 import type { DeliveryLogs } from '../../logstore/delivery-logs';
 import { deliveryWorkflowId, vendorCallbackSignal } from '../../../workflows/definitions';
-import { checkEventReferences, emitResponse } from '../events-routes';
+import { emitOverHttp } from '../events-routes';
 import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
@@ -53,16 +53,18 @@ function hashedAuthKey(authorization: string | undefined): string | undefined {
 export function partnerRouter(deps: PartnerApiDeps): Router {
   const router = Router();
   // The contract itself is open (it holds no lab's data) and is not an API call to log.
+  const routes = partnerRoutes(deps);
+  let document: object | undefined;
   router.get('/openapi.json', (_req, res) => {
     res.json(
-      openApiDocument(partnerRoutes(deps), {
+      (document ??= openApiDocument(routes, {
         title: 'Labwire partner API',
         description:
           'For integration partners: authenticate every call with `Authorization: Bearer <authKey>` (the key shown when the integration was added). Every call, including a refused one, is recorded as an API log the lab can see. Errors are RFC 9457 problem documents whose `errors` name the bad fields.',
         version: deps.version,
         serverUrl: deps.publicUrl,
         basePath: '/partner/v1',
-      }),
+      })),
     );
   });
   router.use(apiLogRecorder(deps.logs, deps.logger, deps.maxBodyBytes));
@@ -77,7 +79,7 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
     }),
   );
   router.use(partnerAuth(deps.db));
-  mountRoutes(router, partnerRoutes(deps), async () => undefined); // the auth key was checked just above
+  mountRoutes(router, routes, async () => undefined); // the auth key was checked just above
   return router;
 }
 
@@ -137,11 +139,7 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
       body: partnerEventSchema,
       responses: { 200: 'Duplicate event: already started', 202: 'Started', 404: 'Unknown action category or entity', 503: 'Neither Temporal nor the outbox took it' },
       async handle({ body, res }) {
-        const event = { ...body, labId: partnerOf(res).labId };
-        await checkEventReferences(deps.db, event);
-        const { status, body: answer } = emitResponse(await emitBusinessEvent(deps.emitter, event));
-        res.status(status);
-        return answer;
+        return emitOverHttp(deps.db, deps.emitter, { ...body, labId: partnerOf(res).labId }, res);
       },
     }),
   ];
