@@ -69,6 +69,9 @@ describe('bulk retry', () => {
     expect(both.body.errors[0].field).toBe('filter');
     const unknown = await harness.request('GET', '/api/bulk-retries/00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
+    const cancelUnknown = await harness.request('POST', '/api/bulk-retries/00000000-0000-4000-8000-000000000000/cancel');
+    expect(cancelUnknown.status).toBe(404);
+    expect(cancelUnknown.body.errors).toEqual([{ field: 'id', message: 'bulk retry 00000000-0000-4000-8000-000000000000 does not exist' }]);
   });
 
   it(`retries all ${LOGS} with bounded concurrency, progress moves, and a worker killed mid-way neither loses nor doubles a retry`, async () => {

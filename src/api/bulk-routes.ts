@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { logFilterSchema } from '../logstore/log-filter';
 import { createBulkRetryActivities, type BulkSelection } from '../../activities/bulk-retry';
 import { bulkProgressQuery, bulkRetryWorkflow, bulkRetryWorkflowId } from '../../workflows/bulk-retry';
-import { HttpProblem } from './problem';
+import { NotFoundError } from '../errors';
 import { defineRoute, type ApiRoute } from './route';
 
 const bulkBody = z
@@ -24,7 +24,15 @@ const bulkIdParam = z.object({ id: z.uuid('expected a bulk retry id') }).strict(
 export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config: Config }): ApiRoute[] {
   const counting = createBulkRetryActivities(deps);
   const selectionOf = (body: z.infer<typeof bulkBody>): BulkSelection => (body.ids ? { ids: body.ids } : { filter: body.filter });
-  const handleOf = (id: string) => deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id));
+  /** Runs `work` on a bulk retry's workflow; an unknown id is a 404 naming it. */
+  const onBulk = async <T>(id: string, work: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
+    try {
+      return await work(deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id)));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('id', `bulk retry ${id} does not exist`);
+      throw error;
+    }
+  };
   return [
     defineRoute({
       method: 'post',
@@ -66,12 +74,7 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       params: bulkIdParam,
       responses: { 200: 'Progress', 404: 'No such bulk retry' },
       async handle({ params }) {
-        try {
-          return await handleOf(params.id).query(bulkProgressQuery);
-        } catch (error) {
-          if (error instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'Not Found', `id: bulk retry ${params.id} does not exist`);
-          throw error;
-        }
+        return onBulk(params.id, (handle) => handle.query(bulkProgressQuery));
       },
     }),
     defineRoute({
@@ -81,9 +84,9 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       tag: 'Bulk retry',
       summary: 'Stop a bulk retry: retries already running finish, no new ones start',
       params: bulkIdParam,
-      responses: { 202: 'Cancelling' },
+      responses: { 202: 'Cancelling', 404: 'No such bulk retry' },
       async handle({ params, res }) {
-        await handleOf(params.id).cancel();
+        await onBulk(params.id, (handle) => handle.cancel());
         res.status(202);
         return { bulkId: params.id, cancelling: true };
       },
