@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { ROLES, users, type Role } from '../db/schema';
@@ -94,18 +94,12 @@ export type FirstAdmin = { created: false } | { created: true; username: string;
 export async function ensureFirstAdmin(db: ConfigDb, username: string, password?: string): Promise<FirstAdmin> {
   const [{ count } = { count: 0 }] = await db.select({ count: sql<number>`count(*)::int` }).from(users);
   if (count > 0) return { created: false };
-  const generatedPassword = password ? undefined : generatePassword();
   try {
-    await createUser(db, { username, password: password ?? generatedPassword ?? '', role: 'admin' });
+    const added = await addUser(db, { username, role: 'admin', ...(password ? { password } : {}) });
+    return { created: true, username, ...(added.password ? { generatedPassword: added.password } : {}) };
   } catch (error) {
     // Another process created it first.
     if (error instanceof InputError) return { created: false };
     throw error;
   }
-  return { created: true, username, ...(generatedPassword ? { generatedPassword } : {}) };
-}
-
-export async function userById(db: ConfigDb, id: number): Promise<User | undefined> {
-  const [row] = await db.select({ id: users.id, username: users.username, role: users.role }).from(users).where(eq(users.id, id));
-  return row;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createUser, generatePassword, newUserSchema } from '../../auth/users';
+import { addUser, addUserSchema } from '../../auth/users';
 import type { Config } from '../../config/schema';
 import { migrateConfigStore, openConfigStore } from '../../db/config-store';
 import type { Say } from '../../devstack/say';
@@ -23,8 +23,7 @@ export async function userCommand(config: Config, args: string[], say: Say): Pro
     return 2;
   }
   const given = process.env.LABWIRE_NEW_PASSWORD;
-  const password = given && given.length > 0 ? given : generatePassword();
-  const input = newUserSchema.safeParse({ username, password, role: parsed.values.role });
+  const input = addUserSchema.safeParse({ username, role: parsed.values.role, ...(given ? { password: given } : {}) });
   if (!input.success) {
     say(`Not added: ${describeProblems(fieldProblems(input.error))}\nUsage: ${USER_USAGE}`);
     return 2;
@@ -32,8 +31,8 @@ export async function userCommand(config: Config, args: string[], say: Say): Pro
   await migrateConfigStore(config.postgres.url);
   const store = openConfigStore(config.postgres.url, { max: 1 });
   try {
-    const user = await createUser(store.db, input.data);
-    say(`Added ${user.role} "${user.username}" (id ${user.id})${given ? '' : ` with password ${password}`}`);
+    const user = await addUser(store.db, input.data);
+    say(`Added ${user.role} "${user.username}" (id ${user.id})${user.password ? ` with password ${user.password}` : ''}`);
     return 0;
   } catch (error) {
     if (error instanceof InputError) {
