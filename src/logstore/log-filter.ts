@@ -82,7 +82,7 @@ const pageShape = {
   cursor: single(z.string().min(1, 'expected the nextCursor of the previous page').max(MAX_CURSOR_LENGTH, 'is not a cursor this API gave')).optional(),
 };
 
-/** Unknown parameters fail with their own name as the field (zod's strict mode would name no field). */
+/** Unknown parameters fail with their own name as the field and the list of the known ones (which a strict object's issue does not carry). */
 function knownParameters<S extends Record<string, z.ZodType>>(shape: S) {
   const known = Object.keys(shape);
   return z.looseObject(shape).superRefine((value, ctx) => {

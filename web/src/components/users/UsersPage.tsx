@@ -107,25 +107,18 @@ export function UsersPage() {
 
   const replace = (changed: ListedUser) => setUsers((list) => list && list.map((u) => (u.id === changed.id ? changed : u)));
 
-  const changeRole = async (user: ListedUser, role: Role) => {
+  /** A change from a row (no confirmation asked): applied, then told in a toast; a refusal shows above the table. */
+  const change = async (user: ListedUser, patch: { role?: Role; disabled?: boolean }, done: string) => {
     setRowError(null);
     try {
-      replace(await api.changeUser(user.id, { role }));
-      showToast('success', `${user.username} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+      replace(await api.changeUser(user.id, patch));
+      showToast('success', done);
     } catch (error) {
       setRowError(error);
     }
   };
-
-  const enable = async (user: ListedUser) => {
-    setRowError(null);
-    try {
-      replace(await api.changeUser(user.id, { disabled: false }));
-      showToast('success', `${user.username} can sign in again.`);
-    } catch (error) {
-      setRowError(error);
-    }
-  };
+  const changeRole = (user: ListedUser, role: Role) => change(user, { role }, `${user.username} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+  const enable = (user: ListedUser) => change(user, { disabled: false }, `${user.username} can sign in again.`);
 
   const confirmPending = async () => {
     if (!pending) return;
