@@ -46,7 +46,7 @@ describe('labwire CLI', () => {
     const start = new CliProcess(['start'], { API_PORT: '13001' });
     try {
       await start.waitFor('Labwire is ready');
-      expect(start.output).toContain('Temporal: reusing the server already listening on 127.0.0.1:17233');
+      expect(start.output).toContain(`Temporal: reusing the server already listening on ${config.temporal.address}`);
       expect(start.output).toContain('Dashboard + API   http://127.0.0.1:13001');
       expect(start.output).toContain(`Temporal Web UI   ${config.temporal.uiUrl}`);
 

@@ -9,25 +9,37 @@ import { projectRoot } from '../../src/config/schema';
 /** The first admin of the test database (created by the global setup). */
 export const TEST_ADMIN_PASSWORD = 'test-admin-password-1';
 
+/**
+ * LABWIRE_TEST_SLOT=N (1–9) moves every port, database and task queue of the suite aside, so two
+ * work trees can run their suites on one machine at once without sharing servers or data.
+ */
+function testSlot(env: NodeJS.ProcessEnv): { offset: number; suffix: string } {
+  const slot = Number(env.LABWIRE_TEST_SLOT ?? 0);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error('LABWIRE_TEST_SLOT must be a whole number from 0 to 9');
+  return { offset: slot * 100, suffix: slot === 0 ? '' : `_s${slot}` };
+}
+
 export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const { offset, suffix } = testSlot(env);
+  const port = (base: number) => String(base + offset);
   return {
-    LABWIRE_DATA_DIR: join(projectRoot, '.labwire', 'test'),
+    LABWIRE_DATA_DIR: join(projectRoot, '.labwire', `test${suffix}`),
     TEMPORAL_ADDRESS: env.TEST_TEMPORAL_ADDRESS,
-    TEMPORAL_PORT: '17233',
-    TEMPORAL_UI_PORT: '18233',
+    TEMPORAL_PORT: port(17233),
+    TEMPORAL_UI_PORT: port(18233),
     TEMPORAL_UI_URL: undefined,
     MONGODB_URL: env.TEST_MONGODB_URL,
-    MONGODB_DATABASE: 'labwire_test',
-    FERRETDB_PORT: '37017',
+    MONGODB_DATABASE: `labwire_test${suffix}`,
+    FERRETDB_PORT: port(37017),
     FERRETDB_POSTGRES_URL: undefined,
-    DATABASE_URL: env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/labwire_test',
-    API_PORT: '13000',
+    DATABASE_URL: env.TEST_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/labwire_test${suffix}`,
+    API_PORT: port(13000),
     STREAM_HEARTBEAT_MS: '1000',
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
-    TASK_QUEUE: 'labwire-test',
-    CRELIO_TASK_QUEUE: 'labwire-test-crelio',
+    TASK_QUEUE: `labwire-test${suffix}`,
+    CRELIO_TASK_QUEUE: `labwire-test-crelio${suffix}`,
     WORKER_QUEUES: undefined,
     // Tests talk to receivers and MLLP peers on loopback, with short timeouts (no time skipping here).
     TARGET_ALLOWLIST: '127.0.0.0/8,::1/128',
@@ -52,4 +64,4 @@ export function applyTestEnvironment(): void {
   }
 }
 
-export const workflowBundlePath = () => join(projectRoot, '.labwire', 'test', 'workflow-bundle.js');
+export const workflowBundlePath = () => join(testEnvironment().LABWIRE_DATA_DIR!, 'workflow-bundle.js');
