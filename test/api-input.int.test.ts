@@ -45,6 +45,9 @@ describe('operator API input validation', () => {
     ['an unknown action category', 400, 'integrations.1.actionCategoryId', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 777 }] })],
     ['an org outside the lab', 404, 'orgId', (b: Record<string, unknown>) => ({ ...b, isOrg: true, orgId: 10011 })],
     ['an unknown auth key', 404, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+    ['credentials in the URL', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'http://user:pass@127.0.0.1/' })],
+    ['credentials in a trigger URL', 400, 'integrations.0.url', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1, url: 'https://key@partner.example/x' }] })],
+    ['a template Handlebars cannot parse', 400, 'templateText', (b: Record<string, unknown>) => ({ ...b, templateText: '{"patient":{{json patient}}}' })],
   ])('POST /api/integrations with %s → %i naming %s, nothing written', async (_name, status, field, mutate) => {
     const before = await countRows();
     const response = await harness.request('POST', '/api/integrations', mutate(validIntegration()));
@@ -72,6 +75,28 @@ describe('operator API input validation', () => {
     if (typeof event.eventId === 'string') {
       await expect(harness.services.temporal.workflow.getHandle(`event-${event.eventId}`).describe()).rejects.toThrow();
     }
+  });
+
+  it('refuses URL credentials saying what to use instead', async () => {
+    const before = await countRows();
+    const response = await harness.request('POST', '/api/integrations', { ...validIntegration(), url: 'http://user:pass@127.0.0.1/' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'url', message: expect.stringMatching(/^credentials in the URL are not allowed; set extraDetails\["x-api-key"\]/) }]);
+    expect(JSON.stringify(response.body)).not.toContain('pass');
+    expect(await countRows()).toEqual(before);
+  });
+
+  it.each([
+    ['a JSON brace right after a mustache', '{"patient":{{json patient}}}', "is not a valid template: line 1, column 26: '}}}' closes a {{{triple-stash}}}"],
+    ['a Handlebars syntax error', '{\n  "a": {{#if patient}}1\n}', 'is not a valid template: line 3, column 2: the template ends inside'],
+    ['a template that renders invalid JSON', '{\n  "tests": [{{#each bill.items}}{{json this}},{{/each}}]\n}', "does not produce valid JSON: line 2, column 56: expected a value, found ']' (rendering a bill event with sample data)"],
+  ])('refuses %s with 400 naming templateText with line and column, nothing written', async (_name, templateText, message) => {
+    const before = await countRows();
+    const response = await harness.request('POST', '/api/integrations', { ...validIntegration(), templateText });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toEqual([{ field: 'templateText', message: expect.stringContaining(message) }]);
+    expect(await countRows()).toEqual(before);
   });
 
   it('rejects malformed JSON with 400 and an oversized body with 413, as problem+json', async () => {

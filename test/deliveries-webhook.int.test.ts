@@ -183,7 +183,7 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(receiver.requestsTo(path)).toHaveLength(1);
   });
 
-  it('renders template_text with live data, and a template that is not JSON fails the log with the reason', async () => {
+  it('renders template_text with live data; a template that is not JSON is refused when saved', async () => {
     const path = `/${uniqueId('hook')}`;
     receiver.on(path, { status: 200 });
     await integrate({
@@ -197,13 +197,75 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(body.patient).toBe('Rao');
     expect(body.tests).toHaveLength(2);
 
-    const broken = `/${uniqueId('hook')}`;
-    await integrate({ url: receiver.url(broken), templateText: 'bill={{bill.billNumber}}', integrations: [{ actionCategoryId: 6 }] });
-    const failing = await emit(6, { type: 'bill', id: lab.billId });
-    const [log] = await harness.settledLogs(failing, 1);
+    const refused = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: receiver.url(path), templateText: 'bill={{bill.billNumber}}', integrations: [{ actionCategoryId: 6 }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'templateText', message: expect.stringMatching(/^does not produce valid JSON: line 1, column 1: /) }]);
+  });
+
+  describe('given a patient whose name is written to break the payload', () => {
+    const HOSTILE = 'Doe", "flag": "N \\ }} \n x';
+    const TEMPLATE = '{"patient": "{{patient.lastName}}", "mrnAndName": "{{patient.mrn}}/{{patient.lastName}}", "bill": {{bill.billNumber}} }';
+
+    beforeEach(async () => {
+      lab = await createLabFixture(harness.services.configStore.db, { first: 'Jane', last: HOSTILE });
+    });
+
+    it('POST: the partner receives exactly that name inside valid JSON, with no extra key', async () => {
+      const path = `/${uniqueId('hook')}`;
+      receiver.on(path, { status: 200 });
+      await integrate({ url: receiver.url(path), requestType: 1, templateText: TEMPLATE, integrations: [{ actionCategoryId: 1 }] });
+      const [log] = await harness.settledLogs(await emit(1, { type: 'bill', id: lab.billId }), 1);
+      expect(log?.status).toBe('SUCCESS');
+      const body = JSON.parse(receiver.requestsTo(path)[0]!.body) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(['patient', 'mrnAndName', 'bill']);
+      expect(body.patient).toBe(HOSTILE);
+      expect(body.mrnAndName).toEqual(expect.stringMatching(/^MRN-/));
+      expect((body.mrnAndName as string).endsWith(`/${HOSTILE}`)).toBe(true);
+      expect(body.bill).toMatch(/^B-/);
+    });
+
+    it('GET: the query string decodes to exactly that name, with no extra parameter', async () => {
+      const path = `/${uniqueId('hook')}`;
+      receiver.on(path, { status: 200 });
+      await integrate({ url: receiver.url(path), requestType: 0, templateText: TEMPLATE, integrations: [{ actionCategoryId: 1 }] });
+      const [log] = await harness.settledLogs(await emit(1, { type: 'bill', id: lab.billId }), 1);
+      expect(log?.status).toBe('SUCCESS');
+      const [request] = receiver.requestsTo(path);
+      expect(request?.method).toBe('GET');
+      expect([...request!.query.keys()]).toEqual(['patient', 'mrnAndName', 'bill']);
+      expect(request!.query.get('patient')).toBe(HOSTILE);
+    });
+  });
+
+  it('given a template stored before templates were checked, the delivery fails naming its line and column, without patient data', async () => {
+    const path = `/${uniqueId('hook')}`;
+    receiver.on(path, { status: 200 });
+    const { authId } = await integrate({ url: receiver.url(path), integrations: [{ actionCategoryId: 6 }] });
+    await harness.services.configStore.db
+      .update(developerAuthentication)
+      .set({ templateText: '{"bill": "{{bill.billNumber}}",\n "name": {{patient.firstName}} {{patient.lastName}} }' })
+      .where(eq(developerAuthentication.id, authId));
+    const [log] = await harness.settledLogs(await emit(6, { type: 'bill', id: lab.billId }), 1);
     expect(log?.status).toBe('FAIL');
-    expect(log?.error_message).toMatch(/^template_text did not produce valid JSON/);
-    expect(receiver.requestsTo(broken)).toHaveLength(0);
+    expect(log?.error_message).toBe("template_text does not produce valid JSON: line 2, column 32: expected ',' or '}' after a property value");
+    expect(receiver.requestsTo(path)).toHaveLength(0);
+  });
+
+  it('given a URL with credentials stored before they were refused, sends and logs it without them', async () => {
+    const path = `/${uniqueId('hook')}`;
+    receiver.on(path, { status: 200 });
+    const { authId } = await integrate({ url: receiver.url(path), integrations: [{ actionCategoryId: 1 }] });
+    const withCredentials = receiver.url(path).replace('http://', 'http://partner-user:s3cret-pass@');
+    await harness.services.configStore.db.update(developerAuthentication).set({ url: withCredentials }).where(eq(developerAuthentication.id, authId));
+    const [log] = await harness.settledLogs(await emit(1, { type: 'bill', id: lab.billId }), 1);
+    expect(log?.status).toBe('SUCCESS');
+    expect(log?.request?.url).toBe(receiver.url(path));
+    expect(JSON.stringify(log)).not.toMatch(/s3cret-pass|partner-user/);
+    expect(receiver.requestsTo(path)[0]?.headers.authorization).toBeUndefined();
+    const listed = await harness.request('GET', `/api/labs/${lab.labId}/integrations`);
+    expect(JSON.stringify(listed.body)).not.toMatch(/s3cret-pass|partner-user/);
   });
 
   it('stores the generated auth key with at least 128 bits and never shows it in the log', async () => {

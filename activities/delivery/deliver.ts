@@ -4,6 +4,7 @@ import type { ConfigDb } from '../../src/db/config-store';
 import { InputError, NotFoundError } from '../../src/errors';
 import type { ExtraDetails } from '../../src/integrations/integration-input';
 import { loadIntegration } from '../../src/integrations/active-integrations';
+import { withoutUrlCredentials } from '../../src/integrations/url-credentials';
 import { truncateBody } from '../../src/logstore/truncate';
 import type { DeliveryInput, DeliveryOutcome } from '../../workflows/types';
 import { Hl7BuildError, buildHl7Message } from '../mirth/hl7-builders';
@@ -58,8 +59,10 @@ export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise
   return permanentFailuresAsOutcome(async () => {
     const { event, target, settings } = input;
     const { auth, integration, extra, lab, entity } = await loadDeliveryConfig(deps, input);
-    const url = integration.url ?? auth.url;
-    if (!url) throw new InputError('url', `no URL is configured for lab integration ${target.labIntegrationId}`);
+    const configured = integration.url ?? auth.url;
+    if (!configured) throw new InputError('url', `no URL is configured for lab integration ${target.labIntegrationId}`);
+    // Refused at save; one stored before is sent as undici always sent it (without them), and logged without them.
+    const url = withoutUrlCredentials(configured);
     const requestType = integration.requestType ?? auth.requestType;
     const payload = buildWebhookPayload(auth.templateText, { logId: target.logId, action: target.operation, event, lab, entity });
     const outcome = await deps.webhook.dispatchWebhook({

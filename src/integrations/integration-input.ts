@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { positiveId } from '../validation';
 import { INTEGRATION_TYPES, PAYLOAD_TYPES } from '../db/schema';
+import { templateTextProblem } from '../templates/template-check';
+import { URL_CREDENTIALS_MESSAGE, hasUrlCredentials } from './url-credentials';
 
 export const httpUrl = z
   .string({ error: 'expected an http(s) URL' })
@@ -11,7 +13,8 @@ export const httpUrl = z
     } catch {
       return false;
     }
-  }, 'expected an http(s) URL');
+  }, 'expected an http(s) URL')
+  .refine((value) => !hasUrlCredentials(value), URL_CREDENTIALS_MESSAGE);
 const requestType = z.union([z.literal(0), z.literal(1)], { error: 'expected 0 (GET query string) or 1 (POST JSON)' });
 
 /** integration_extra_details / extra_details: known keys are checked, others are kept as given. */
@@ -51,7 +54,16 @@ export const integrationInputSchema = z
     url: httpUrl.optional(),
     requestType: requestType.default(1),
     payloadType: z.enum(PAYLOAD_TYPES).nullable().optional(),
-    templateText: z.string().max(100_000, 'must be at most 100000 characters').nullable().optional(),
+    /** Checked when saved (compiled and rendered with sample data), so a delivery never fails on the template's own syntax. */
+    templateText: z
+      .string()
+      .max(100_000, 'must be at most 100000 characters')
+      .superRefine((text, ctx) => {
+        const problem = text === '' ? undefined : templateTextProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+      })
+      .nullable()
+      .optional(),
     extraDetails: extraDetailsSchema.default({}),
     isIntegrationEnable: z.boolean().default(true),
     integrations: z.array(triggerSchema).min(1, 'expected at least one action category').max(100),

@@ -3,6 +3,7 @@ import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
 import { NotFoundError } from '../errors';
 import { generateAuthKey } from './auth-key';
+import { withoutUrlCredentials } from './url-credentials';
 
 /** Labs by id or by a fragment of the name (the seed's "search a lab"). */
 export async function searchLabs(db: ConfigDb, q: string | undefined, limit: number) {
@@ -61,7 +62,7 @@ export async function labIntegrations(db: ConfigDb, labId: number) {
       isOrg: auth.isOrg,
       developerId: auth.developerId,
       developerName: auth.developerName,
-      url: auth.url,
+      url: auth.url === null ? null : withoutUrlCredentials(auth.url),
       integrationType: auth.integrationType,
       requestType: auth.requestType,
       payloadType: auth.payloadType,
@@ -69,7 +70,9 @@ export async function labIntegrations(db: ConfigDb, labId: number) {
       extraDetails: auth.extraDetails,
       isIntegrationEnable: auth.isIntegrationEnable,
       updatedAt: auth.updatedAt,
-      integrations: triggers.filter((t) => t.authId === auth.id).map(({ authId: _authId, ...trigger }) => trigger),
+      integrations: triggers
+        .filter((t) => t.authId === auth.id)
+        .map(({ authId: _authId, ...trigger }) => ({ ...trigger, url: trigger.url === null ? null : withoutUrlCredentials(trigger.url) })),
     })),
   };
 }
