@@ -59,7 +59,7 @@ export const integrationInputSchema = z
       .string()
       .max(100_000, 'must be at most 100000 characters')
       .superRefine((text, ctx) => {
-        const problem = text === '' ? undefined : templateTextProblem(text);
+        const problem = text === '' || text.length > 100_000 ? undefined : templateTextProblem(text);
         if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
       })
       .nullable()

@@ -72,12 +72,34 @@ interface Site {
 interface Render {
   sites: Site[];
   pieces: Array<{ site: number; text: string }>;
+  /** Helper calls and loop iterations so far, and characters output: the budget below. */
+  steps: number;
+  outputLength: number;
 }
+
+/**
+ * Budgets that keep one template from taking the API (when it is checked) or a worker (when it
+ * is rendered) for long: Handlebars parses deeply nested blocks in quadratic time and overflows
+ * its stack near 2000 levels; it generates code for every expression on first use (about a
+ * millisecond each on our machines); nested loops multiply (an iteration costs a few
+ * microseconds). Real templates are far below all of them.
+ */
+export const TEMPLATE_LIMITS = { expressions: 1000, blockDepth: 50, steps: 200_000, outputLength: 5_000_000 };
 
 /** Rendering is synchronous, so the render in progress can be module state rather than Handlebars data a template could read. */
 let current: Render | undefined;
 
+function spend(outputLength: number): void {
+  if (!current) return;
+  current.steps += 1;
+  current.outputLength += outputLength;
+  if (current.steps > TEMPLATE_LIMITS.steps || current.outputLength > TEMPLATE_LIMITS.outputLength) {
+    throw new JsonTemplateError('render', `rendering stopped: more than ${TEMPLATE_LIMITS.steps} steps or ${TEMPLATE_LIMITS.outputLength} characters (loops nested in loops?)`);
+  }
+}
+
 function record(site: number, text: string): string {
+  spend(text.length);
   current?.pieces.push({ site, text });
   return text;
 }
@@ -111,6 +133,17 @@ engine.unregisterHelper('log');
 engine.registerHelper('json', (...args: unknown[]) => {
   const [value] = argsOf(args);
   return new Handlebars.SafeString(JSON.stringify(value ?? null) ?? 'null');
+});
+// Loops are the only way a template multiplies its work, so each iteration is counted.
+const builtinEach = engine.helpers.each as (this: unknown, ...args: unknown[]) => unknown;
+engine.registerHelper('each', function (this: unknown, ...args: unknown[]) {
+  const options = args.at(-1) as Handlebars.HelperOptions;
+  const body = options.fn;
+  options.fn = (context: unknown, runtime?: Handlebars.RuntimeOptions) => {
+    spend(0);
+    return body(context, runtime);
+  };
+  return builtinEach.apply(this, args);
 });
 engine.registerHelper(CONTENT, (site: number) => record(site, current?.sites[site]?.content?.value ?? ''));
 engine.registerHelper(VALUE, (value: unknown, site: number) => record(site, asJsonValue(value)));
@@ -279,12 +312,35 @@ function locate(render: Render, output: string, offset: number, templateText: st
 
 function renderProblem(error: unknown): JsonTemplateError {
   // Handlebars' own errors are about the template; anything else might carry data, so only its kind is kept.
+  if (error instanceof JsonTemplateError) return error;
   if (error instanceof Handlebars.Exception) return parseProblem(error);
   return new JsonTemplateError('render', `${error instanceof Error ? error.name : 'an error'} while rendering`);
 }
 
+/** Counted on the raw text, before Handlebars' parser spends its time on it. */
+function sizeProblem(templateText: string): JsonTemplateError | undefined {
+  let expressions = 0;
+  let depth = 0;
+  for (const match of templateText.matchAll(/\{\{~?\s*([#^/!]?)/g)) {
+    const kind = match[1];
+    if (kind === '!') continue;
+    if (kind === '/') {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    expressions += 1;
+    if (kind === '#' || (kind === '^' && !/^\{\{~?\s*\^\s*~?\}\}/.test(templateText.slice(match.index, match.index + 12)))) depth += 1;
+    const at = () => advance({ line: 1, column: 0 }, templateText.slice(0, match.index));
+    if (expressions > TEMPLATE_LIMITS.expressions) return new JsonTemplateError('syntax', `a template may hold at most ${TEMPLATE_LIMITS.expressions} {{…}} expressions`, at());
+    if (depth > TEMPLATE_LIMITS.blockDepth) return new JsonTemplateError('syntax', `blocks may be nested at most ${TEMPLATE_LIMITS.blockDepth} deep`, at());
+  }
+  return undefined;
+}
+
 /** Throws JsonTemplateError ('syntax') when the template cannot be compiled. */
 export function compileJsonTemplate(templateText: string): JsonTemplate {
+  const tooLarge = sizeProblem(templateText);
+  if (tooLarge) throw tooLarge;
   let ast: hbs.AST.Program;
   try {
     ast = engine.parse(templateText);
@@ -303,7 +359,7 @@ export function compileJsonTemplate(templateText: string): JsonTemplate {
   const delegate = engine.compile(ast, { noEscape: true, strict: false });
   return {
     render(context) {
-      const render: Render = { sites: rewrite.sites, pieces: [] };
+      const render: Render = { sites: rewrite.sites, pieces: [], steps: 0, outputLength: 0 };
       let output: string;
       current = render;
       try {

@@ -115,6 +115,9 @@ describe('template check when an integration is saved', () => {
     ['two values without a comma', '{"a": 1,\n "b": {{patient.mrn}} {{patient.mrn}} }', /^does not produce valid JSON: line 2, column 23: expected ',' or '}' after a property value/],
     ['a raw newline inside a string', '{"a": "x\ny"}', /^does not produce valid JSON: line 1, column 9: a control character must be escaped inside a string/],
     ['an array', '[1]', /^must produce a JSON object: the result is an array/],
+    ['blocks nested too deep to parse quickly', `{"a": ${'{{#if patient}}'.repeat(3000)}1${'{{/if}}'.repeat(3000)} }`, /^is not a valid template: line 1, column 757: blocks may be nested at most 50 deep$/],
+    ['more expressions than the budget', `{"a": "${'{{patient.mrn}}'.repeat(1001)}"}`, /^is not a valid template: line 1, column 15008: a template may hold at most 1000 \{\{…\}\} expressions$/],
+    ['loops nested in loops', `{"a": "${'{{#each @root.bill.items}}'.repeat(40)}${'{{/each}}'.repeat(40)}"}`, /^could not be rendered: rendering stopped: more than 200000 steps/],
   ])('refuses %s, naming templateText with line and column', (_name, templateText, message) => {
     const found = problems(templateText);
     expect(found).toEqual([{ field: 'templateText', message: expect.stringMatching(message) }]);
