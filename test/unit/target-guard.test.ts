@@ -131,14 +131,15 @@ describe('outbound target guard: Mirth (MLLP) and the lab backend refuse without
     expect(connectSpy).not.toHaveBeenCalled();
   });
 
-  it('given no allowlist, when Mirth is a name that resolves to loopback, then it is refused after resolution', async () => {
+  // Names (and the numeric spellings getaddrinfo accepts) are judged on what they resolve to, before the socket connects.
+  it.each(['localhost', '127.1', '2130706433'])('given no allowlist, when Mirth is %s, which resolves to loopback, then it is refused after resolution', async (host) => {
     const { sendToMirth } = createMirthActivities({ allowedNetworks: [] });
     const message = buildHl7Message('ADT', { type: 'patient', patient: aPatient() }, { controlId: 'C2', lab: { id: 1, name: 'Lab' }, timestamp: new Date() });
 
-    const outcome = await sendToMirth({ logId: 'log-2', host: 'localhost', port: 6661, message, controlId: 'C2', timeoutMs: 1_000, origin: 'crelio-app' });
+    const outcome = await sendToMirth({ logId: 'log-2', host, port: 6661, message, controlId: 'C2', timeoutMs: 1_000, origin: 'crelio-app' });
 
     expect(outcome).toMatchObject({ status: 'FAIL', sentToMirth: false, fusionLog: 'Failed at Crelio-app' });
-    expect(outcome.errorMessage).toMatch(/^Blocked target address (127\.0\.0\.1|::1) \(loopback\) for host localhost port 6661; /);
+    expect(outcome.errorMessage).toMatch(new RegExp(`^Blocked target address (127\\.0\\.0\\.1|::1) \\(loopback\\) for host ${host} port 6661; `));
   });
 
   it.each(refused)('given TARGET_ALLOWLIST=127.0.0.1/32, when the lab backend is at %s:%d, then reading a lab rejects with BlockedTargetError (%s) and nothing connects', async (host, port, reason) => {
