@@ -39,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   });
   const activities = {
     ...createStackActivities(),
-    ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities() }),
+    ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities({ allowedNetworks: delivery.allowedNetworks }) }),
     ...createSweepActivities(deps),
     ...createBulkRetryActivities(deps),
   };

@@ -1,3 +1,4 @@
+import { Hl7Message } from '@medplum/core';
 import { eq } from 'drizzle-orm';
 import { unescapeHl7Text } from '../activities/mirth/ack';
 import { patients } from '../src/db/schema';
@@ -7,6 +8,8 @@ import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { MirthPeer } from './support/mirth-peer';
 
 const HOSTILE = { first: 'Ann | B ^ C', last: "O'Hara ~ \\ & Sons" };
+/** MLLP's start-block (0x0B) and end-block (0x1C) bytes and both line breaks, as a patient record can carry them. */
+const FRAMING = { first: 'Ann \x1c\r', last: 'Rao \x0b VT \x1c FS \r CR \n LF' };
 
 describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
   const harness = new Harness();
@@ -40,8 +43,13 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
     return log!;
   }
 
+  /** MSH-10 of the message as Labwire built it (the log keeps it), not as the peer parsed it. */
+  function controlIdOf(log: { request: { body?: string } | null }) {
+    return /^MSH\|[^\r]*/.exec(log.request?.body ?? '')?.[0].split('|')[9];
+  }
+
   function receivedFor(log: { request: { body?: string } | null }) {
-    const controlId = /^MSH\|[^\r]*/.exec(log.request?.body ?? '')?.[0].split('|')[9];
+    const controlId = controlIdOf(log);
     const message = peer.received.find((m) => m.getSegment('MSH')?.getField(10)?.toString() === controlId);
     expect(message).toBeDefined();
     return message!;
@@ -65,6 +73,20 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
       const values = message.getAllSegments('OBX').map((obx) => [obx.getComponent(3, 1), obx.getField(5)?.toString()]);
       expect(values).toEqual([['HGB', '13.2'], ['WBC', '11.8']]);
     }
+  });
+
+  it('given a patient whose name carries 0x0B, 0x1C, CR and LF, an ORU^R01 arrives whole: the frame Mirth reads holds PID, OBR and every OBX, and the name reads back', async () => {
+    lab = await createLabFixture(harness.services.configStore.db, FRAMING);
+    const log = await mirthEvent('ORU_R01', 4, { type: 'report', id: lab.reportId });
+    expect(log).toMatchObject({ status: 'SUCCESS', sent_to_mirth: true, fusion_log: 'Sent to Mirth' });
+    // Framed the way Mirth frames it: from 0x0B to the first 0x1C.
+    const frame = peer.framesAsRead().find((text) => text.includes(`|${controlIdOf(log)}|`));
+    expect(frame).toBeDefined();
+    const message = Hl7Message.parse(frame!);
+    expect(message.segments.map((segment) => segment.name)).toEqual(['MSH', 'PID', 'OBR', 'OBX', 'OBX']);
+    const pid = message.getSegment('PID')!;
+    expect([unescapeHl7Text(pid.getComponent(5, 1)), unescapeHl7Text(pid.getComponent(5, 2))]).toEqual([FRAMING.last, FRAMING.first]);
+    expect(message.getAllSegments('OBX').map((obx) => [obx.getComponent(3, 1), obx.getField(5)?.toString()])).toEqual([['HGB', '13.2'], ['WBC', '11.8']]);
   });
 
   it('given the peer answers AE, the log is FAIL with the ACK text and "Failed at Livehealthapp"', async () => {

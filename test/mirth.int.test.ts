@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import type { Hl7Message } from '@medplum/core';
+import { Hl7Message } from '@medplum/core';
 import { unescapeHl7Text } from '../activities/mirth/ack';
 import { buildHl7Message, type Hl7MessageKind } from '../activities/mirth/hl7-builders';
 import { createMirthActivities, type MirthSendInput } from '../activities/mirth/send-to-mirth';
@@ -9,6 +9,8 @@ import type { EntityContext, PatientContext } from '../activities/context/types'
 import { eventually, uniqueId } from './support/fixtures';
 
 const HOSTILE_TEXT = "O'Brien | Smith ^ Jr ~ \\ &";
+/** MLLP's start-block (0x0B) and end-block (0x1C) bytes and both line breaks, as lab data can carry them. */
+const FRAMING_TEXT = 'Iyer \x0b VT \x1c FS \r CR \n LF';
 const ACK_TIMEOUT_MS = 300;
 
 function aPatient(overrides: Partial<PatientContext> = {}): PatientContext {
@@ -31,7 +33,7 @@ function aReportEntity(value: string, patient = aPatient()): EntityContext {
   return { type: 'report', report };
 }
 
-const { sendToMirth } = createMirthActivities();
+const { sendToMirth } = createMirthActivities({ allowedNetworks: ['127.0.0.0/8'] });
 
 describe('sending HL7 to Mirth over MLLP', () => {
   const peer = new MirthPeer();
@@ -102,6 +104,27 @@ describe('sending HL7 to Mirth over MLLP', () => {
     expect(read(received, 'PID', 5, 1)).toBe(HOSTILE_TEXT);
     expect(received.getAllSegments('OBX')).toHaveLength(1);
     expect([2, 3, 5, 6, 7, 11].map((field) => read(received, 'OBX', field))).toEqual(['ST', 'TSH', HOSTILE_TEXT, 'mIU/L', '0.4-4.0', 'F']);
+  });
+
+  it('given a patient and a result carrying 0x0B, 0x1C, CR and LF, when an ORU^R01 is sent, then the frame Mirth reads holds every segment and the values read back', async () => {
+    const patient = aPatient({ lastName: FRAMING_TEXT, firstName: 'Ravi\x1c\r' });
+    const entity = aReportEntity('5.2\x1c\r', patient);
+    if (entity.type === 'report') entity.report.results.push({ testCode: 'T4', testName: 'Thyroxine', value: '1.1', unit: 'ng/dL' });
+    const attempt = anAttempt('ORU_R01', entity);
+
+    const outcome = await sendToMirth(attempt);
+
+    expect(outcome).toMatchObject({ status: 'SUCCESS', ackCode: 'AA' });
+    // Framed the way Mirth frames it: from 0x0B to the first 0x1C.
+    const frame = peer.framesAsRead().find((text) => text.includes(attempt.controlId));
+    expect(frame).toBeDefined();
+    const received = Hl7Message.parse(frame!);
+    expect(received.segments.map((segment) => segment.name)).toEqual(['MSH', 'PID', 'OBR', 'OBX', 'OBX']);
+    expect([read(received, 'PID', 5, 1), read(received, 'PID', 5, 2)]).toEqual([FRAMING_TEXT, 'Ravi\x1c\r']);
+    expect(received.getAllSegments('OBX').map((obx) => [obx.getComponent(3, 1), unescapeHl7Text(obx.getComponent(5, 1))])).toEqual([
+      ['TSH', '5.2\x1c\r'],
+      ['T4', '1.1'],
+    ]);
   });
 
   it('given a successful send, when the outcome is returned, then the activity has already closed its connection', async () => {

@@ -293,7 +293,9 @@ describe('dispatchWebhook against a real receiver', () => {
 
       const outcome = await dispatchAs(1, input(logId, url), guarded);
 
-      expect(outcome.errorMessage).toBe('Blocked target address 127.0.0.1 (loopback) for host 127.0.0.1');
+      expect(outcome.errorMessage).toBe(
+        `Blocked target address 127.0.0.1 (loopback) for host 127.0.0.1 port ${new URL(url).port}; not allowed unless TARGET_ALLOWLIST includes it`,
+      );
       expect(outcome.statusCode).toBeUndefined();
       expect(connections).toBe(connectionsBefore);
       expect(received.get(path)).toBeUndefined();
@@ -306,7 +308,7 @@ describe('dispatchWebhook against a real receiver', () => {
 
       const outcome = await dispatchAs(1, input(logId, `${baseUrl.replace('127.0.0.1', 'localhost')}${path}`), guarded);
 
-      expect(outcome.errorMessage).toMatch(/^Blocked target address (127\.0\.0\.1|::1) \(loopback\) for host localhost$/);
+      expect(outcome.errorMessage).toMatch(/^Blocked target address (127\.0\.0\.1|::1) \(loopback\) for host localhost port \d+; not allowed unless TARGET_ALLOWLIST includes it$/);
       expect(connections).toBe(connectionsBefore);
       expect(received.get(path)).toBeUndefined();
     });

@@ -6,6 +6,7 @@ import type { ExtraDetails } from '../../src/integrations/integration-input';
 import { loadIntegration } from '../../src/integrations/active-integrations';
 import { withoutUrlCredentials } from '../../src/integrations/url-credentials';
 import { truncateBody } from '../../src/logstore/truncate';
+import { BlockedTargetError } from '../../src/net/target-guard';
 import type { DeliveryInput, DeliveryOutcome } from '../../workflows/types';
 import { Hl7BuildError, buildHl7Message } from '../mirth/hl7-builders';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
@@ -20,9 +21,19 @@ export interface DeliverDeps {
   maxBodyBytes: number;
 }
 
-/** Caller-caused problems no retry can fix: recorded on the log as a FAIL, never retried. */
+/**
+ * Caller-caused problems no retry can fix: recorded on the log as a FAIL, never retried. A
+ * BlockedTargetError reaches here from the lab backend (the context provider); webhook and
+ * Mirth targets refused by the guard already come back as FAIL outcomes.
+ */
 function isPermanent(error: unknown): error is Error {
-  return error instanceof NotFoundError || error instanceof InputError || error instanceof TemplateError || error instanceof Hl7BuildError;
+  return (
+    error instanceof NotFoundError ||
+    error instanceof InputError ||
+    error instanceof TemplateError ||
+    error instanceof Hl7BuildError ||
+    error instanceof BlockedTargetError
+  );
 }
 
 function currentAttempt(): number {

@@ -28,21 +28,36 @@ type Hl7FieldValue = string | undefined | readonly (string | undefined)[];
 const SENDING_APPLICATION = 'LABWIRE';
 const HL7_VERSION = '2.5';
 
+/** The delimiters, every C0 control character (MLLP's 0x0B and 0x1C, CR, LF among them), DEL and the C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NEEDS_ESCAPE = /[\\|^~&\x00-\x1f\x7f-\x9f]/g;
+
+/** Each character NEEDS_ESCAPE matches, with its escape: worked out once, so escaping a large value stays a table lookup per match. */
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['\\', '\\E\\'], ['|', '\\F\\'], ['^', '\\S\\'], ['~', '\\R\\'], ['&', '\\T\\'],
+  ...[...codes(0x00, 0x1f), ...codes(0x7f, 0x9f)].map((code): [string, string] => {
+    const char = String.fromCharCode(code);
+    return [char, `\\X${Buffer.from(char, 'utf8').toString('hex').toUpperCase()}\\`];
+  }),
+]);
+
 /**
- * Escapes data so that no delimiter inside it is read as structure. The escape character
- * goes first, or the escapes added for the other delimiters would be escaped again.
- * CR and LF become hex escapes because a raw line break ends the segment (parsers such
- * as medplum's split segments on any run of CR/LF).
+ * The one function every field value goes through (the builders never write data any other
+ * way), so that nothing inside data is read as structure:
+ * - delimiters become \F\ \S\ \R\ \E\ \T\; one pass, so an added escape is never escaped again;
+ * - control characters become HL7 hex escapes of their UTF-8 bytes (\X0B\, \X1C\, \X0D\ ...).
+ *   A raw 0x0B or 0x1C would end or restart the MLLP frame at the receiver (the ORU arrives
+ *   cut before its OBX results and is still acknowledged), and a raw CR or LF would end the
+ *   segment. They are escaped rather than refused: a stray control character copied into a
+ *   patient's name must not strand that patient's results, and \Xhh\ is HL7 v2's own way to
+ *   carry such bytes, so the value reaches the receiver whole and reversible.
  */
 export function escapeHl7Text(value: string): string {
-  return value
-    .replace(/\\/g, '\\E\\')
-    .replace(/\|/g, '\\F\\')
-    .replace(/\^/g, '\\S\\')
-    .replace(/~/g, '\\R\\')
-    .replace(/&/g, '\\T\\')
-    .replace(/\r/g, '\\X0D\\')
-    .replace(/\n/g, '\\X0A\\');
+  return value.replace(NEEDS_ESCAPE, (char) => ESCAPES.get(char)!);
+}
+
+function codes(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, index) => first + index);
 }
 
 export function buildHl7Message(kind: Hl7MessageKind, entity: EntityContext, meta: Hl7MessageMeta): string {
@@ -199,6 +214,11 @@ function parseInstant(iso: string, what: string): Date {
   return instant;
 }
 
+/**
+ * Linear in the value's length: the digits after a point can only follow a literal '.', so
+ * there is one way to match. (`\d+\.?\d*` had O(n) ways to split a run of digits and took
+ * seconds on a 50,000-digit value ending in a letter.)
+ */
 function isNumeric(value: string): boolean {
-  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(value.trim());
+  return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(value.trim());
 }

@@ -1,5 +1,7 @@
 import { Hl7Message, OperationOutcomeError } from '@medplum/core';
-import { Hl7Client, type Hl7Connection, type Hl7ErrorEvent, type Hl7MessageEvent } from '@medplum/hl7';
+import { Hl7Connection, type Hl7ErrorEvent, type Hl7MessageEvent } from '@medplum/hl7';
+import { ConnectTimeoutError, connectGuardedSocket } from '../../src/net/guarded-connect';
+import { BlockedTargetError, createTargetPolicy, type TargetPolicy } from '../../src/net/target-guard';
 import { interpretAck } from './ack';
 
 export interface MirthSendInput {
@@ -33,16 +35,23 @@ type AckWait =
   | { kind: 'closed' }
   | { kind: 'error'; error: Error };
 
-export function createMirthActivities(): { sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> } {
-  return { sendToMirth };
+export interface MirthActivityDeps {
+  /** TARGET_ALLOWLIST: the same networks webhooks may reach; Mirth host/port come from an integration, so they are guarded alike. */
+  allowedNetworks: readonly string[];
+}
+
+export function createMirthActivities(deps: MirthActivityDeps): { sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> } {
+  const policy = createTargetPolicy(deps.allowedNetworks);
+  return { sendToMirth: (input) => sendToMirth(policy, input) };
 }
 
 /**
- * One MLLP exchange per attempt: connect, send, read the first ACK, close. Every
- * partner-caused failure becomes a FAIL outcome (the log records it; retries are the
- * workflow's decision), so this never throws for them.
+ * One MLLP exchange per attempt: connect (through the target guard), send, read the first
+ * ACK, close. Every partner-caused failure becomes a FAIL outcome (the log records it;
+ * retries are the workflow's decision), so this never throws for them. A refused target is
+ * a FAIL too, worded by the guard, and no byte is sent to it.
  */
-async function sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> {
+async function sendToMirth(policy: TargetPolicy, input: MirthSendInput): Promise<MirthSendOutcome> {
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
 
@@ -53,15 +62,15 @@ async function sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> {
     return failed(input, elapsed(), `Message for log ${input.logId} is not HL7 v2: ${describe(error)}`);
   }
 
-  const client = new Hl7Client({ host: input.host, port: input.port, connectTimeout: input.timeoutMs });
+  let connection: Hl7Connection | undefined;
   try {
-    const connection = await client.connect();
+    connection = new Hl7Connection(await connectGuardedSocket(policy, { host: input.host, port: input.port, timeoutMs: input.timeoutMs }));
     const wait = await sendAndAwaitFirstReply(connection, message, input.timeoutMs);
     return outcomeOf(wait, input, elapsed());
   } catch (error) {
     return failed(input, elapsed(), connectFailureMessage(error, input));
   } finally {
-    await client.close();
+    await connection?.close();
   }
 }
 
@@ -129,8 +138,8 @@ function failed(input: MirthSendInput, responseTimeMs: number, errorMessage: str
 }
 
 function connectFailureMessage(error: unknown, input: MirthSendInput): string {
-  // medplum's Hl7Client rejects a connect that outlives connectTimeout with a plain Error of this wording.
-  if (describe(error).startsWith('Connection timeout')) {
+  if (error instanceof BlockedTargetError) return error.message;
+  if (error instanceof ConnectTimeoutError) {
     return `java.net.SocketTimeoutException: Connect timed out after ${input.timeoutMs} ms (${input.host}:${input.port})`;
   }
   return socketErrorMessage(error, input);

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
 import { redactHeaders } from './redact';
-import { BlockedTargetError, createTargetGuardedAgent } from './target-guard';
+import { createTargetGuardedAgent } from '../../src/net/guarded-connect';
+import { BlockedTargetError } from '../../src/net/target-guard';
 import type { AttemptRecord } from '../../src/logstore/log-document';
 
 export interface WebhookDispatchInput {

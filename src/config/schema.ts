@@ -153,7 +153,7 @@ export interface Config {
     asyncCallbackTimeoutMs: number;
     /** How long a delivery workflow stays open for retries after its first outcome. */
     retentionMs: number;
-    /** Networks webhook targets may resolve into although private or loopback (CIDRs). */
+    /** Networks outbound targets (webhooks, Mirth, the lab backend) may resolve into although private or loopback (CIDRs). */
     allowedNetworks: string[];
     maxBodyBytes: number;
   };

@@ -1,20 +1,29 @@
 import { request } from 'undici';
 import type { EntityContext, LabContext } from '../../activities/context/types';
 import { NotFoundError } from '../errors';
+import { createTargetGuardedAgent } from '../net/guarded-connect';
 import type { ContextProvider, EntityRef } from './context-provider';
 
 /**
  * The ContextProvider for a lab backend that owns its data: `GET <base>/labs/<labId>` and
  * `GET <base>/labs/<labId>/<type>s/<id>` answer the same JSON shapes as the postgres provider.
  * A 404 is a permanent NotFoundError; anything else non-2xx is thrown as a retryable error.
+ * Connections go through the target guard (`allowedNetworks` is TARGET_ALLOWLIST): a backend on
+ * a private or loopback address is reached only when its network is listed, and a refused one
+ * rejects with a permanent BlockedTargetError before any socket is opened.
  */
-export function httpContextProvider(baseUrl: string, options: { apiKey?: string; timeoutMs?: number } = {}): ContextProvider {
+export function httpContextProvider(
+  baseUrl: string,
+  options: { allowedNetworks: readonly string[]; apiKey?: string; timeoutMs?: number },
+): ContextProvider {
   const base = baseUrl.replace(/\/$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const dispatcher = createTargetGuardedAgent(options.allowedNetworks);
 
   async function getJson<T>(path: string, what: string, field: string): Promise<T> {
     const response = await request(`${base}${path}`, {
       method: 'GET',
+      dispatcher,
       headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

@@ -6,5 +6,7 @@ import { postgresContextProvider } from './postgres-context-provider';
 
 export function contextProviderFor(config: Config, db: ConfigDb): ContextProvider {
   const choice = config.contextProvider;
-  return choice.kind === 'http' ? httpContextProvider(choice.baseUrl, { apiKey: choice.apiKey }) : postgresContextProvider(db);
+  if (choice.kind === 'postgres') return postgresContextProvider(db);
+  // The lab backend is reached through the same target guard as partners: its network must be in TARGET_ALLOWLIST.
+  return httpContextProvider(choice.baseUrl, { apiKey: choice.apiKey, allowedNetworks: config.delivery.allowedNetworks });
 }

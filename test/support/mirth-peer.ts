@@ -13,11 +13,19 @@ export type PeerReply =
   | { kind: 'not-hl7' }
   | { kind: 'hang-up' };
 
+const START_BLOCK = 0x0b;
+const END_BLOCK = 0x1c;
+
 /** A real MLLP listener standing in for a Mirth Connect channel. */
 export class MirthPeer {
   readonly received: Hl7Message[] = [];
+  /** Every byte each connection sent, in order, one entry per connection. */
+  readonly rawStreams: Buffer[][] = [];
   reply: PeerReply = { kind: 'AA' };
   private readonly server = new Hl7Server((connection) => {
+    const stream: Buffer[] = [];
+    this.rawStreams.push(stream);
+    connection.socket.on('data', (chunk: Buffer) => stream.push(chunk));
     connection.addEventListener('message', ({ message }: Hl7MessageEvent) => {
       this.received.push(message);
       this.answer(connection, message);
@@ -32,6 +40,27 @@ export class MirthPeer {
 
   openConnections(): Promise<number> {
     return new Promise((resolve, reject) => this.server.server!.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  }
+
+  /**
+   * The messages as a strict MLLP receiver frames the bytes: a frame starts at a start-block
+   * byte (0x0B, discarding anything unfinished) and ends at the first end-block byte (0x1C).
+   * medplum's listener only looks at the end of each chunk, so it can miss a framing byte
+   * inside data that a receiver like Mirth would act on.
+   */
+  framesAsRead(): string[] {
+    const frames: string[] = [];
+    for (const bytes of this.rawStreams.map((stream) => Buffer.concat(stream))) {
+      let start: number | undefined;
+      bytes.forEach((byte, index) => {
+        if (byte === START_BLOCK) start = index + 1;
+        else if (byte === END_BLOCK && start !== undefined) {
+          frames.push(bytes.subarray(start, index).toString('utf8'));
+          start = undefined;
+        }
+      });
+    }
+    return frames;
   }
 
   stop(): Promise<void> {

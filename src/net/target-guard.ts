@@ -1,22 +1,29 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, buildConnector } from 'undici';
 
 /**
- * Webhook targets are partner-configured URLs, so an integration could point one at the
- * worker's own network (SSRF). The address is judged after DNS resolution, at connect
- * time, so a name that resolves to a public address when saved and to 127.0.0.1 when
- * sent (DNS rebinding) is still refused.
+ * Every outbound target Labwire connects to — webhook URLs and Mirth host/port saved on an
+ * integration, the lab backend — could point at the worker's own network (SSRF). The address
+ * is judged after DNS resolution, at connect time, so a name that resolves to a public address
+ * when saved and to 127.0.0.1 when sent (DNS rebinding) is still refused. A refused target is
+ * never connected to, so its error says nothing about whether a port there is open.
  */
 export class BlockedTargetError extends Error {
   constructor(
     readonly address: string,
     readonly reason: string,
     readonly hostname: string,
+    readonly port?: number,
   ) {
-    super(`Blocked target address ${address} (${reason}) for host ${hostname}`);
+    const target = port === undefined ? hostname : `${hostname} port ${port}`;
+    super(`Blocked target address ${address} (${reason}) for host ${target}; not allowed unless TARGET_ALLOWLIST includes it`);
     this.name = 'BlockedTargetError';
+  }
+
+  /** The lookup knows the name but not the port; the connector that called it adds the port. */
+  atPort(port: number): BlockedTargetError {
+    return this.port === undefined ? new BlockedTargetError(this.address, this.reason, this.hostname, port) : this;
   }
 }
 
@@ -54,9 +61,9 @@ export function createTargetPolicy(allowedNetworks: readonly string[]): TargetPo
   };
 }
 
-export function assertTargetAllowed(policy: TargetPolicy, address: string, hostname: string): void {
+export function assertTargetAllowed(policy: TargetPolicy, address: string, hostname: string, port?: number): void {
   const reason = policy(address);
-  if (reason !== undefined) throw new BlockedTargetError(address, reason, hostname);
+  if (reason !== undefined) throw new BlockedTargetError(address, reason, hostname, port);
 }
 
 /** A drop-in for dns.lookup that refuses the whole answer when any address is blocked, so no fallback address sneaks through. */
@@ -75,23 +82,6 @@ export function createGuardedLookup(policy: TargetPolicy): LookupFunction {
       return callback(null, first.address, first.family);
     });
   };
-}
-
-/**
- * The HTTP agent webhooks are sent through. Node skips the lookup for IP-literal hosts,
- * so those are judged here before any socket is opened.
- */
-export function createTargetGuardedAgent(allowedNetworks: readonly string[]): Agent {
-  const policy = createTargetPolicy(allowedNetworks);
-  const connectGuarded = buildConnector({ lookup: createGuardedLookup(policy) });
-  const connect: buildConnector.connector = (options, callback) => {
-    if (isIP(options.hostname) !== 0) {
-      const reason = policy(options.hostname);
-      if (reason !== undefined) return callback(new BlockedTargetError(options.hostname, reason, options.hostname), null);
-    }
-    connectGuarded(options, callback);
-  };
-  return new Agent({ connect });
 }
 
 function parseNetwork(cidr: string): Network {
