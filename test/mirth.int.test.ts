@@ -203,6 +203,29 @@ describe('sending HL7 to Mirth over MLLP', () => {
     });
   });
 
+  it('given a peer that streams a reply without end, when a message is sent, then the outcome is FAIL once 1 MiB arrived, long before the ACK timeout', async () => {
+    const flood = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(Buffer.from([0x0b]));
+        const chunk = Buffer.alloc(64 * 1024, 0x41);
+        for (let i = 0; i < 40; i++) socket.write(chunk); // 2.5 MiB, and never the end-block byte
+      });
+      socket.on('error', () => undefined);
+    });
+    flood.listen(0, '127.0.0.1');
+    await once(flood, 'listening');
+    try {
+      const floodPort = (flood.address() as AddressInfo).port;
+      const outcome = await sendToMirth(anAttempt('ADT', { type: 'patient', patient: aPatient() }, { port: floodPort, timeoutMs: 20_000 }));
+
+      expect(outcome).toMatchObject({ status: 'FAIL', sentToMirth: false });
+      expect(outcome.errorMessage).toBe(`java.net.SocketException: reply from 127.0.0.1:${floodPort} exceeded 1048576 bytes without ending its frame; connection closed`);
+      expect(outcome.responseTimeMs).toBeLessThan(20_000);
+    } finally {
+      flood.close();
+    }
+  });
+
   it('given a message that is not HL7, when it is to be sent, then the outcome is FAIL before any connection is made', async () => {
     const attempt = anAttempt('ADT', { type: 'patient', patient: aPatient() }, { message: 'hello Mirth' });
     const receivedBefore = peer.received.length;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Hl7Message, OperationOutcomeError } from '@medplum/core';
 import { Hl7Connection, type Hl7ErrorEvent, type Hl7MessageEvent } from '@medplum/hl7';
 import { ConnectTimeoutError, connectGuardedSocket } from '../../src/net/guarded-connect';
@@ -64,14 +65,35 @@ async function sendToMirth(policy: TargetPolicy, input: MirthSendInput): Promise
 
   let connection: Hl7Connection | undefined;
   try {
-    connection = new Hl7Connection(await connectGuardedSocket(policy, { host: input.host, port: input.port, timeoutMs: input.timeoutMs }));
+    const socket = await connectGuardedSocket(policy, { host: input.host, port: input.port, timeoutMs: input.timeoutMs });
+    const oversized = capReplyBytes(socket, MAX_ACK_BYTES);
+    connection = new Hl7Connection(socket);
     const wait = await sendAndAwaitFirstReply(connection, message, input.timeoutMs);
+    if (oversized.exceeded) {
+      return failed(input, elapsed(), `java.net.SocketException: reply from ${input.host}:${input.port} exceeded ${MAX_ACK_BYTES} bytes without ending its frame; connection closed`);
+    }
     return outcomeOf(wait, input, elapsed());
   } catch (error) {
     return failed(input, elapsed(), connectFailureMessage(error, input));
   } finally {
     await connection?.close();
   }
+}
+
+/** An ACK is a few hundred bytes; medplum buffers a frame until its end byte, so a peer could stream without end. */
+const MAX_ACK_BYTES = 1024 * 1024;
+
+function capReplyBytes(socket: Socket, maxBytes: number): { exceeded: boolean } {
+  const state = { exceeded: false };
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes && !state.exceeded) {
+      state.exceeded = true;
+      socket.destroy();
+    }
+  });
+  return state;
 }
 
 /**
