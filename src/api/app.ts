@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
       emitter,
       logger: deps.logger,
       rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,
+      addressRateLimitPerMinute: deps.config.partnerAddressRateLimitPerMinute,
       maxBodyBytes: deps.config.delivery.maxBodyBytes,
       version,
       publicUrl: deps.config.api.publicUrl,
