@@ -67,7 +67,14 @@ export function createApp(deps: AppDeps): Express {
     ...metaRoutes(db, deps.config, version),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
-    ...streamRoutes({ sql: deps.configStore.sql, db, logger: deps.logger, heartbeatMs: deps.config.api.streamHeartbeatMs }),
+    ...streamRoutes({
+      sql: deps.configStore.sql,
+      db,
+      logger: deps.logger,
+      heartbeatMs: deps.config.api.streamHeartbeatMs,
+      maxPerUser: deps.config.api.streamMaxPerUser,
+      maxPerProcess: deps.config.api.streamMaxPerProcess,
+    }),
     ...integrationRoutes(db),
     ...eventRoutes(db, emitter),
   ];
