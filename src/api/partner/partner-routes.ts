@@ -71,7 +71,7 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
       (document ??= openApiDocument(routes, {
         title: 'Labwire partner API',
         description:
-          'For integration partners: authenticate every call with `Authorization: Bearer <authKey>` (the key shown when the integration was added). Every call, including a refused one, is recorded as an API log the lab can see. Errors are RFC 9457 problem documents whose `errors` name the bad fields.',
+          `For integration partners: authenticate every call with \`Authorization: Bearer <authKey>\` (the key shown when the integration was added). Every authenticated call is recorded as an API log the lab can see; refused calls (no valid key, over a rate limit) are counted, and the first of each client address per minute is logged. At most ${deps.addressRateLimitPerMinute} calls a minute per client address and ${deps.rateLimitPerMinute} per auth key, then 429 naming the limit. Errors are RFC 9457 problem documents whose \`errors\` name the bad fields.`,
         version: deps.version,
         serverUrl: deps.publicUrl,
         basePath: '/partner/v1',
