@@ -60,7 +60,7 @@ function perMinuteLimit(limit: number, per: string, keyOf: ValueDeterminingMiddl
   });
 }
 
-/** SPEC §6: what partners call with their auth key. Every call is recorded as an API log. */
+/** SPEC §6: what partners call with their auth key. Every authenticated call is recorded as an API log; refused ones are counted and sampled (api-log.ts). */
 export function partnerRouter(deps: PartnerApiDeps): Router {
   const router = Router();
   // The contract itself is open (it holds no lab's data) and is not an API call to log.
