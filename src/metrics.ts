@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics of this process. `labwire start` runs worker and API in one process, so the
@@ -48,5 +48,32 @@ export const httpRequestSeconds = new Histogram({
   help: 'Time to answer an HTTP request (streams excluded)',
   labelNames: ['method', 'route'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const partnerRefusedCallsTotal = new Counter({
+  name: 'labwire_partner_refused_calls_total',
+  help: 'Partner API calls refused without a verified key (401, 403) or over a rate limit (429); at most one per address per minute is also written as an API log',
+  labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const streamsOpen = new Gauge({
+  name: 'labwire_streams_open',
+  help: 'Open /api/stream connections of this process',
+  registers: [metricsRegistry],
+});
+
+export const streamsRefusedTotal = new Counter({
+  name: 'labwire_streams_refused_total',
+  help: '/api/stream connections refused with 429, by the limit reached (user, process)',
+  labelNames: ['limit'] as const,
+  registers: [metricsRegistry],
+});
+
+export const uncaughtErrorsTotal = new Counter({
+  name: 'labwire_uncaught_errors_total',
+  help: "Errors nothing caught (kind: exception, rejection), logged while the process kept serving; anything above 0 is a bug to fix",
+  labelNames: ['kind'] as const,
   registers: [metricsRegistry],
 });

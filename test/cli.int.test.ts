@@ -35,6 +35,17 @@ describe('labwire CLI', () => {
     expect(badRole.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a password over the 72 bytes bcrypt reads: LABWIRE_NEW_PASSWORD for user add, ADMIN_PASSWORD for the first admin (value not echoed)', () => {
+    const tooLong = 'p'.repeat(73);
+    const add = runCli(['user', 'add', uniqueId('cli-long'), '--role', 'viewer'], { LABWIRE_NEW_PASSWORD: tooLong });
+    expect(add.status).toBe(2);
+    expect(add.stderr).toContain('password: must be at most 72 bytes in UTF-8');
+    const admin = runCli(['doctor'], { ADMIN_PASSWORD: tooLong });
+    expect(admin.status).toBe(2);
+    expect(admin.stderr).toContain('ADMIN_PASSWORD: must be at most 72 bytes in UTF-8');
+    expect(admin.stderr).not.toContain(tooLong);
+  });
+
   it('given an unknown command, prints the usage and exits 2', () => {
     const run = runCli(['launch']);
     expect(run.status).toBe(2);

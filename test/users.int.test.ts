@@ -93,6 +93,22 @@ describe('users: an admin adds, changes, disables and resets the people who sign
     expect(items.filter((u) => u.id === a.id || u.id === b.id).map((u) => u.role).sort()).toEqual(['admin', 'viewer']);
   });
 
+  it('refuses a chosen password longer than the 72 bytes bcrypt reads, naming the password field', async () => {
+    const refusedAnswers = await Promise.all(
+      ['p'.repeat(73), 'é'.repeat(37)].map((password) => harness.request('POST', '/api/users', { username: uniqueId('long'), role: 'viewer', password })),
+    );
+    for (const refused of refusedAnswers) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([{ field: 'password', message: 'must be at most 72 bytes in UTF-8 (bcrypt ignores anything longer)' }]);
+    }
+    // 72 bytes exactly is a whole password: a 71-byte prefix of it does not sign in.
+    const username = uniqueId('exact');
+    const password = 'p'.repeat(71) + 'q';
+    expect((await harness.request('POST', '/api/users', { username, role: 'viewer', password })).status).toBe(201);
+    await new ApiClient(harness.api.url, { username, password }).signIn();
+    await expect(new ApiClient(harness.api.url, { username, password: 'p'.repeat(71) }).signIn()).rejects.toThrow(/401/);
+  });
+
   it('names bad input: an empty change, an unknown role, an unknown user', async () => {
     const viewer = await addUser('viewer');
     const empty = await harness.request('PATCH', `/api/users/${viewer.id}`, {});

@@ -22,6 +22,7 @@ import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
 import { sessionAuthorizer } from './auth-gate';
 import { httpMetrics, metricsEndpoint } from './http-metrics';
+import { bodyPolicy } from './body-policy';
 import { openApiDocument } from './openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from './route';
 import { partnerRouter } from './partner/partner-routes';
@@ -48,7 +49,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(express.json({ limit: '1mb' }));
+  // Counted first, so a body refused by the policy below shows in the metrics too.
+  app.use(httpMetrics);
+  app.use(bodyPolicy({ maxBytes: deps.config.api.requestBodyLimitBytes, maxDepth: deps.config.api.requestJsonMaxDepth }));
   const emitter: EmitterDeps = {
     temporal: deps.temporal,
     sql: deps.configStore.sql,
@@ -58,14 +61,20 @@ export function createApp(deps: AppDeps): Express {
   const db = deps.configStore.db;
   const logs = new DeliveryLogs(deps.logStore.db, new LogIndex(db));
   const authorize = sessionAuthorizer(db);
-  app.use(httpMetrics);
   const routes: ApiRoute[] = [
     ...sessionRoutes(db, deps.config),
     ...userRoutes(db),
     ...metaRoutes(db, deps.config, version),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
-    ...streamRoutes({ sql: deps.configStore.sql, db, logger: deps.logger, heartbeatMs: deps.config.api.streamHeartbeatMs }),
+    ...streamRoutes({
+      sql: deps.configStore.sql,
+      db,
+      logger: deps.logger,
+      heartbeatMs: deps.config.api.streamHeartbeatMs,
+      maxPerUser: deps.config.api.streamMaxPerUser,
+      maxPerProcess: deps.config.api.streamMaxPerProcess,
+    }),
     ...integrationRoutes(db),
     ...eventRoutes(db, emitter),
   ];
@@ -105,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
       emitter,
       logger: deps.logger,
       rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,
+      addressRateLimitPerMinute: deps.config.partnerAddressRateLimitPerMinute,
       maxBodyBytes: deps.config.delivery.maxBodyBytes,
       version,
       publicUrl: deps.config.api.publicUrl,

@@ -1,25 +1,87 @@
 import type { Response } from 'express';
 import type postgres from 'postgres';
 import type { Logger } from 'pino';
-import { findSession, readCookie, SESSION_COOKIE } from '../auth/sessions';
+import { readCookie, SESSION_COOKIE, standingSessionTokens } from '../auth/sessions';
 import type { ConfigDb } from '../db/config-store';
 import { subscribeLogChanges, type LogChange } from '../logstore/log-changes';
+import { streamsOpen, streamsRefusedTotal } from '../metrics';
+import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
+
+export interface StreamDeps {
+  sql: postgres.Sql;
+  db: ConfigDb;
+  logger: Logger;
+  heartbeatMs: number;
+  maxPerUser: number;
+  maxPerProcess: number;
+}
+
+interface OpenStream {
+  res: Response;
+  userId: number;
+  sessionToken: string;
+}
 
 /**
  * `GET /api/stream`: Server-Sent Events of log changes for open dashboards. One PostgreSQL
  * LISTEN per API process, opened with the first client, fans out to every connected client.
- * A stream outlives no session: at each heartbeat it checks that its session still stands
- * (not signed out, expired, disabled or reset) and ends otherwise.
+ * A stream outlives no session: one heartbeat for all streams checks, in one query, which
+ * sessions still stand (not signed out, expired, disabled or reset) and ends the others.
+ * Each stream holds a socket for hours, so they are capped per user and per process (429).
  */
-export function streamRoutes(deps: { sql: postgres.Sql; db: ConfigDb; logger: Logger; heartbeatMs: number }): ApiRoute[] {
-  const { sql, db, logger, heartbeatMs } = deps;
-  const clients = new Set<Response>();
+export function streamRoutes(deps: StreamDeps): ApiRoute[] {
+  const { sql, db, logger, heartbeatMs, maxPerUser, maxPerProcess } = deps;
+  const streams = new Set<OpenStream>();
   let subscribing: Promise<unknown> | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let checking = false;
+
   const broadcast = (change: LogChange) => {
     const frame = `event: log\ndata: ${JSON.stringify(change)}\n\n`;
-    for (const client of clients) client.write(frame);
+    for (const stream of streams) stream.res.write(frame);
   };
+
+  const checkSessions = async () => {
+    // A database slower than the heartbeat skips a beat instead of piling queries up.
+    if (checking) return;
+    checking = true;
+    try {
+      const open = [...streams];
+      const standing = await standingSessionTokens(db, open.map((s) => s.sessionToken));
+      for (const stream of open) {
+        if (!streams.has(stream)) continue;
+        if (standing.has(stream.sessionToken)) stream.res.write(': keep-alive\n\n');
+        else stream.res.end();
+      }
+    } catch (error) {
+      logger.warn({ err: error, streams: streams.size }, 'could not check the stream sessions; keeping the streams');
+    } finally {
+      checking = false;
+    }
+  };
+
+  const refuse = (res: Response, limit: 'user' | 'process', detail: string): never => {
+    streamsRefusedTotal.inc({ limit });
+    res.setHeader('retry-after', String(Math.ceil(heartbeatMs / 1000)));
+    throw new HttpProblem(429, 'Too Many Requests', detail);
+  };
+
+  const open = (stream: OpenStream) => {
+    streams.add(stream);
+    streamsOpen.inc();
+    heartbeat ??= setInterval(() => void checkSessions(), heartbeatMs);
+  };
+
+  const close = (stream: OpenStream) => {
+    if (!streams.delete(stream)) return;
+    streamsOpen.dec();
+    if (streams.size === 0 && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  };
+
   return [
     defineRoute({
       method: 'get',
@@ -28,31 +90,25 @@ export function streamRoutes(deps: { sql: postgres.Sql; db: ConfigDb; logger: Lo
       tag: 'Logs',
       summary: 'Server-Sent Events: `event: log` with { logId, status, retryId? } whenever a log is created, finished or retried',
       produces: 'text/event-stream',
-      responses: { 200: 'An endless event stream' },
-      async handle({ req, res }) {
+      responses: { 200: 'An endless event stream', 429: 'Too many open streams: of this user, or of the whole server' },
+      async handle({ req, res, session }) {
         subscribing ??= subscribeLogChanges(sql, broadcast).catch((error: unknown) => {
           subscribing = undefined;
           logger.error({ err: error }, 'could not LISTEN for log changes');
           throw error;
         });
         await subscribing;
+        // Counted and added with no await in between, so concurrent opens cannot overshoot a cap.
+        const ofUser = [...streams].filter((s) => s.userId === session.user.id).length;
+        if (ofUser >= maxPerUser) refuse(res, 'user', `At most ${maxPerUser} live streams per user are open at once; close another dashboard tab and reload.`);
+        if (streams.size >= maxPerProcess) refuse(res, 'process', `This server already holds its ${maxPerProcess} live streams; try again later.`);
+        const stream: OpenStream = { res, userId: session.user.id, sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE) ?? '' };
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         // The browser's EventSource reconnects after this many ms when the stream drops.
         res.write('retry: 3000\n\n');
-        clients.add(res);
-        const token = readCookie(req.headers.cookie, SESSION_COOKIE) ?? '';
-        const heartbeat = setInterval(() => {
-          findSession(db, token).then(
-            (session) => (session ? res.write(': keep-alive\n\n') : res.end()),
-            (error: unknown) => logger.warn({ err: error }, 'could not check a stream session; keeping the stream'),
-          );
-        }, heartbeatMs);
-        const stop = () => {
-          clearInterval(heartbeat);
-          clients.delete(res);
-        };
-        req.on('close', stop);
-        res.on('finish', stop);
+        open(stream);
+        req.on('close', () => close(stream));
+        res.on('finish', () => close(stream));
       },
     }),
   ];

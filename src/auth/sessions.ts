@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { sessions, users } from '../db/schema';
 import type { User } from './users';
@@ -33,6 +33,21 @@ export async function findSession(db: ConfigDb, token: string): Promise<Session 
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date()), eq(users.disabled, false)));
   if (!row) return undefined;
   return { user: { id: row.id, username: row.username, role: row.role }, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+}
+
+/**
+ * Which of these session tokens still stand (not signed out, expired, or of a disabled user):
+ * one query however many there are, so every open stream is checked at once.
+ */
+export async function standingSessionTokens(db: ConfigDb, tokens: readonly string[]): Promise<Set<string>> {
+  if (tokens.length === 0) return new Set();
+  const tokenOfHash = new Map(tokens.map((token) => [hashToken(token), token]));
+  const rows = await db
+    .select({ tokenHash: sessions.tokenHash })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(inArray(sessions.tokenHash, [...tokenOfHash.keys()]), gt(sessions.expiresAt, new Date()), eq(users.disabled, false)));
+  return new Set(rows.map((row) => tokenOfHash.get(row.tokenHash)!));
 }
 
 export async function deleteSession(db: ConfigDb, token: string): Promise<void> {

@@ -1,10 +1,9 @@
-import bcrypt from 'bcryptjs';
 import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { ROLES, sessions, users } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
-import { BCRYPT_COST, generatePassword, listedUserColumns, type ListedUser, type User } from './users';
+import { generatePassword, hashPassword, listedUserColumns, type ListedUser, type User } from './users';
 
 export const userChangeSchema = z
   .object({
@@ -69,7 +68,7 @@ export async function updateUser(db: ConfigDb, actor: User, targetId: number, ch
 export async function resetPassword(db: ConfigDb, actor: User, targetId: number): Promise<User & { password: string }> {
   if (targetId === actor.id) throw new InputError('id', 'you cannot reset your own password here; another admin can');
   const password = generatePassword();
-  const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
+  const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const target = await lockActorAndTarget(tx, actor, targetId);
     await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, targetId));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { ROLES, users, type Role } from '../db/schema';
 import { InputError } from '../errors';
+import { PASSWORD_TOO_LONG, passwordFitsBcrypt, passwordSchema } from './password-rule';
 
 /** bcrypt cost: about 0.2 s per hash on this project's 2-core reference machine. */
 export const BCRYPT_COST = 11;
@@ -26,8 +27,6 @@ export function roleAllows(role: Role, needed: Role): boolean {
 export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
 }
-
-const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
 
 export const newUserSchema = z
   .object({
@@ -51,8 +50,14 @@ export async function addUser(db: ConfigDb, input: AddUser): Promise<User & { pa
   return generated ? { ...user, password: generated } : user;
 }
 
+/** The only way a password becomes a hash: one that bcrypt would cut is refused, whoever calls. */
+export async function hashPassword(password: string): Promise<string> {
+  if (!passwordFitsBcrypt(password)) throw new InputError('password', PASSWORD_TOO_LONG);
+  return bcrypt.hash(password, BCRYPT_COST);
+}
+
 export async function createUser(db: ConfigDb, input: NewUser): Promise<User> {
-  const passwordHash = await bcrypt.hash(input.password, BCRYPT_COST);
+  const passwordHash = await hashPassword(input.password);
   const [created] = await db
     .insert(users)
     .values({ username: input.username, passwordHash, role: input.role })

@@ -9,10 +9,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** Their values are never echoed in an error: a message may end up in a shared terminal or a CI log. */
+const SECRET_VARIABLES = new Set(['ADMIN_PASSWORD', 'TEMPORAL_API_KEY', 'METRICS_TOKEN', 'LAB_BACKEND_API_KEY']);
+
 function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
   const variable = String(issue.path[0] ?? '(environment)');
   const given = env[variable];
-  const shown = given === undefined ? '' : ` (got ${JSON.stringify(given)})`;
+  const shown = given === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(given)})`;
   return `${variable}${shown}: ${issue.message}`;
 }
 

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { passwordSchema } from '../auth/password-rule';
 
 /**
  * Every environment variable Labwire reads, with its default and meaning.
@@ -23,6 +24,8 @@ const cidrList = z
   .string()
   .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
   .refine((parts) => parts.every((part) => cidr.test(part)), 'expected comma-separated CIDR networks, e.g. 127.0.0.0/8,::1/128');
+const countError = { error: 'expected a whole number, at least 1' };
+const count = z.coerce.number(countError).int(countError).min(1, countError);
 const queueName = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, dot, dash or underscore');
 
 export const envSchema = z.object({
@@ -58,9 +61,13 @@ export const envSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'expected 1-100 letters, digits, dot, dash, underscore or @').default('admin'),
-  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  ADMIN_PASSWORD: passwordSchema.optional(),
   SESSION_TTL_MS: millis.default(12 * 3_600_000),
   STREAM_HEARTBEAT_MS: millis.default(15_000),
+  STREAM_MAX_PER_USER: count.default(10),
+  STREAM_MAX_PER_PROCESS: count.default(500),
+  REQUEST_BODY_LIMIT_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(1_048_576),
+  REQUEST_JSON_MAX_DEPTH: z.coerce.number({ error: 'expected a whole number from 2 to 1000' }).int().min(2).max(1000).default(32),
   COOKIE_SECURE: bool.default(false),
   WORKER_METRICS_PORT: port.optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
@@ -88,6 +95,7 @@ export const envSchema = z.object({
   LAB_BACKEND_URL: z.url({ error: 'expected an http(s) URL of the lab backend' }).optional(),
   LAB_BACKEND_API_KEY: z.string().min(1).optional(),
   PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of requests, at least 1' }).int().min(1).default(120),
+  PARTNER_ADDRESS_RATE_LIMIT_PER_MINUTE: count.default(600),
 
   STARTUP_TIMEOUT_MS: millis.default(60_000),
   SHUTDOWN_TIMEOUT_MS: millis.default(10_000),
@@ -130,8 +138,19 @@ export interface Config {
     database: string;
     ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
   };
-  /** `streamHeartbeatMs`: how often /api/stream sends a keep-alive and checks that its session still stands. */
-  api: { host: string; port: number; publicUrl: string; streamHeartbeatMs: number };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** How often /api/stream sends a keep-alive and checks (in one query for every open stream) that each session still stands. */
+    streamHeartbeatMs: number;
+    /** Open /api/stream connections allowed per user and per API process; one more is a 429. */
+    streamMaxPerUser: number;
+    streamMaxPerProcess: number;
+    /** Every request body, /api and /partner/v1 alike: at most this many bytes (413) and this deep a JSON nesting (400). */
+    requestBodyLimitBytes: number;
+    requestJsonMaxDepth: number;
+  };
   auth: {
     /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
     adminUsername: string;
@@ -158,7 +177,10 @@ export interface Config {
     maxBodyBytes: number;
   };
   outboxPollMs: number;
+  /** Per verified auth key, counted after authentication. */
   partnerRateLimitPerMinute: number;
+  /** Per client address, counted before authentication (so unknown keys are limited too). */
+  partnerAddressRateLimitPerMinute: number;
   sweep: {
     intervalMs: number;
     windowMs: number;
@@ -220,7 +242,16 @@ export function toConfig(env: Env): Config {
         postgresUrl: env.FERRETDB_POSTGRES_URL ?? ferretPostgresUrl(env.DATABASE_URL),
       },
     },
-    api: { host: env.API_HOST, port: env.API_PORT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}`, streamHeartbeatMs: env.STREAM_HEARTBEAT_MS },
+    api: {
+      host: env.API_HOST,
+      port: env.API_PORT,
+      publicUrl: `http://${env.API_HOST}:${env.API_PORT}`,
+      streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
+      streamMaxPerUser: env.STREAM_MAX_PER_USER,
+      streamMaxPerProcess: env.STREAM_MAX_PER_PROCESS,
+      requestBodyLimitBytes: env.REQUEST_BODY_LIMIT_BYTES,
+      requestJsonMaxDepth: env.REQUEST_JSON_MAX_DEPTH,
+    },
     auth: { adminUsername: env.ADMIN_USERNAME, adminPassword: env.ADMIN_PASSWORD, sessionTtlMs: env.SESSION_TTL_MS, secureCookies: env.COOKIE_SECURE },
     workerMetricsPort: env.WORKER_METRICS_PORT,
     metricsToken: env.METRICS_TOKEN,
@@ -249,6 +280,7 @@ export function toConfig(env: Env): Config {
         ? { kind: 'http', baseUrl: env.LAB_BACKEND_URL ?? '', apiKey: env.LAB_BACKEND_API_KEY }
         : { kind: 'postgres' },
     partnerRateLimitPerMinute: env.PARTNER_RATE_LIMIT_PER_MINUTE,
+    partnerAddressRateLimitPerMinute: env.PARTNER_ADDRESS_RATE_LIMIT_PER_MINUTE,
     timeouts: { startupMs: env.STARTUP_TIMEOUT_MS, shutdownMs: env.SHUTDOWN_TIMEOUT_MS },
   };
 }

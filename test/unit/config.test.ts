@@ -54,6 +54,30 @@ describe('configuration', () => {
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['API_PORT', 'FERRETDB_PORT']);
   });
 
+  it('given nothing, applies the limits on untrusted input documented in the README', () => {
+    const config = loadConfig({});
+    expect(config.api).toMatchObject({ streamMaxPerUser: 10, streamMaxPerProcess: 500, requestBodyLimitBytes: 1_048_576, requestJsonMaxDepth: 32 });
+    expect(config.partnerRateLimitPerMinute).toBe(120);
+    expect(config.partnerAddressRateLimitPerMinute).toBe(600);
+  });
+
+  it.each([
+    ['STREAM_MAX_PER_USER', '0', 'expected a whole number, at least 1'],
+    ['STREAM_MAX_PER_PROCESS', 'many', 'expected a whole number, at least 1'],
+    ['PARTNER_ADDRESS_RATE_LIMIT_PER_MINUTE', '1.5', 'expected a whole number, at least 1'],
+    ['REQUEST_JSON_MAX_DEPTH', '1', 'expected a whole number from 2 to 1000'],
+    ['REQUEST_BODY_LIMIT_BYTES', '10', 'expected a number of bytes, at least 1024'],
+  ])('given %s=%s, stops naming it', (variable, value, expected) => {
+    expect(problemsOf({ [variable]: value })).toEqual([`${variable} (got ${JSON.stringify(value)}): ${expected}`]);
+  });
+
+  it('refuses an ADMIN_PASSWORD over the 72 bytes bcrypt reads, naming the variable but never echoing a secret', () => {
+    const tooLong = 'ü'.repeat(37); // 37 characters, 74 bytes
+    expect(problemsOf({ ADMIN_PASSWORD: tooLong })).toEqual(['ADMIN_PASSWORD: must be at most 72 bytes in UTF-8 (bcrypt ignores anything longer)']);
+    expect(problemsOf({ ADMIN_PASSWORD: 'short' })).toEqual(['ADMIN_PASSWORD: must be at least 12 characters']);
+    expect(loadConfig({ ADMIN_PASSWORD: 'ü'.repeat(36) }).auth.adminPassword).toBe('ü'.repeat(36));
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ API_PORT: '' }).api.port).toBe(3000);
   });

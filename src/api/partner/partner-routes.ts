@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Router } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { Router, type Request } from 'express';
+import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EmitterDeps } from '../../client/emitter';
@@ -15,7 +14,7 @@ import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
-import { bearerToken, partnerAuth, partnerOf } from './partner-auth';
+import { partnerAuth, partnerOf } from './partner-auth';
 import { logIdSchema, pathId } from '../../validation';
 
 export interface PartnerApiDeps {
@@ -25,7 +24,10 @@ export interface PartnerApiDeps {
   contextProvider: ContextProvider;
   emitter: EmitterDeps;
   logger: Logger;
+  /** Per verified auth key, after authentication. */
   rateLimitPerMinute: number;
+  /** Per client address, before authentication: what bounds calls with made-up keys. */
+  addressRateLimitPerMinute: number;
   maxBodyBytes: number;
   /** For the OpenAPI document. */
   version: string;
@@ -43,13 +45,22 @@ const callbackSchema = z
   .strict();
 const partnerEventSchema = businessEventSchema.omit({ labId: true });
 
-/** The key a rate limit counts by: the auth key (hashed, never kept); calls without one count by address. */
-function hashedAuthKey(authorization: string | undefined): string | undefined {
-  const key = bearerToken(authorization);
-  return key ? createHash('sha256').update(key).digest('hex') : undefined;
+/** The client's address (behind our own loopback proxy, the forwarded one); IPv6 by its /56, as one host holds many. */
+const clientAddress = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+
+/** A minute's allowance, answered as a 429 problem that says which allowance ran out. */
+function perMinuteLimit(limit: number, per: string, keyOf: ValueDeterminingMiddleware<string>) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: keyOf,
+    handler: (_req, _res, next) => next(new HttpProblem(429, 'Too Many Requests', `At most ${limit} requests per minute per ${per}.`)),
+  });
 }
 
-/** SPEC §6: what partners call with their auth key. Every call is recorded as an API log. */
+/** SPEC §6: what partners call with their auth key. Every authenticated call is recorded as an API log; refused ones are counted and sampled (api-log.ts). */
 export function partnerRouter(deps: PartnerApiDeps): Router {
   const router = Router();
   // The contract itself is open (it holds no lab's data) and is not an API call to log.
@@ -60,7 +71,7 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
       (document ??= openApiDocument(routes, {
         title: 'Labwire partner API',
         description:
-          'For integration partners: authenticate every call with `Authorization: Bearer <authKey>` (the key shown when the integration was added). Every call, including a refused one, is recorded as an API log the lab can see. Errors are RFC 9457 problem documents whose `errors` name the bad fields.',
+          `For integration partners: authenticate every call with \`Authorization: Bearer <authKey>\` (the key shown when the integration was added). Every authenticated call is recorded as an API log the lab can see; refused calls (no valid key, over a rate limit) are counted, and the first of each client address per minute is logged. At most ${deps.addressRateLimitPerMinute} calls a minute per client address and ${deps.rateLimitPerMinute} per auth key, then 429 naming the limit. Errors are RFC 9457 problem documents whose \`errors\` name the bad fields.`,
         version: deps.version,
         serverUrl: deps.publicUrl,
         basePath: '/partner/v1',
@@ -68,17 +79,11 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
     );
   });
   router.use(apiLogRecorder(deps.logs, deps.logger, deps.maxBodyBytes));
-  router.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (req) => hashedAuthKey(req.get('authorization')) ?? `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
-      handler: (_req, _res, next) => next(new HttpProblem(429, 'Too Many Requests', `At most ${deps.rateLimitPerMinute} requests per minute per auth key.`)),
-    }),
-  );
+  // Before the key is looked up: a made-up key per call must not escape every limit, so the
+  // address is limited first; a key that was not verified is never a rate-limit bucket.
+  router.use(perMinuteLimit(deps.addressRateLimitPerMinute, 'client address', clientAddress));
   router.use(partnerAuth(deps.db));
+  router.use(perMinuteLimit(deps.rateLimitPerMinute, 'auth key', (_req, res) => `auth:${partnerOf(res).authId}`));
   mountRoutes(router, routes, async () => undefined); // the auth key was checked just above
   return router;
 }

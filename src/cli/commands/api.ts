@@ -6,6 +6,7 @@ import type { Say } from '../../devstack/say';
 import { createLogger } from '../../logger';
 import { openServices, type Services } from '../../services';
 import { onShutdown } from '../shutdown';
+import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
 export async function runApi(config: Config, services: Services, say: Say): Promise<RunningServer> {
   await bootstrapAdmin(config, services.configStore.db, say);
@@ -22,4 +23,5 @@ export async function apiCommand(config: Config, say: Say): Promise<void> {
     await services.close();
   }, say);
   say(`API listening on ${server.url}`);
+  logUncaughtAndKeepServing(createLogger(config, 'process'));
 }

@@ -9,6 +9,8 @@ import { onShutdown } from '../shutdown';
 import { runApi } from './api';
 import { runWorker } from './worker';
 import { openServices } from '../../services';
+import { createLogger } from '../../logger';
+import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
 /** `labwire start`: the whole local stack, demo configuration, a worker and the API in one process. */
 export async function startCommand(config: Config, say: Say): Promise<void> {
@@ -30,6 +32,7 @@ export async function startCommand(config: Config, say: Say): Promise<void> {
     await closeAll();
     throw error;
   }
+  logUncaughtAndKeepServing(createLogger(config, 'process'));
 }
 
 async function bringUp(config: Config, say: Say, closers: Array<() => Promise<void>>, startedAt: number): Promise<void> {

@@ -8,6 +8,7 @@ import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { startWorkers } from '../../worker/run-workers';
 import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../retries/sweep-schedule';
 import { onShutdown } from '../shutdown';
+import { logUncaughtAndKeepServing } from '../uncaught-errors';
 import express from 'express';
 import { listen, type RunningServer } from '../../api/server';
 import { metricsRegistry } from '../../metrics';
@@ -69,4 +70,5 @@ export async function workerCommand(config: Config, say: Say): Promise<void> {
     await worker.stop();
     await services.close();
   }, say);
+  logUncaughtAndKeepServing(createLogger(config, 'process'));
 }

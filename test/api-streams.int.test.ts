@@ -1,0 +1,102 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import pino from 'pino';
+import postgres from 'postgres';
+import { createApp } from '../src/api/app';
+import { listen, type RunningServer } from '../src/api/server';
+import * as schema from '../src/db/schema';
+import { ApiClient } from './support/api-client';
+import { eventually } from './support/fixtures';
+import { Harness } from './support/harness';
+import { SseClient } from './support/sse-client';
+import { TEST_ADMIN_PASSWORD } from './support/test-environment';
+
+/** Issue 9, item 11: live streams are capped per user and per process, and checked in one query per heartbeat. */
+describe('GET /api/stream limits', () => {
+  const harness = new Harness((config) => {
+    config.api.streamMaxPerUser = 2;
+    config.api.streamMaxPerProcess = 3;
+  });
+  const open: SseClient[] = [];
+  beforeAll(() => harness.start({ workers: false }));
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => harness.stop());
+
+  async function stream(client: ApiClient, baseUrl = harness.api.url): Promise<SseClient> {
+    const sse = await new SseClient().connect(`${baseUrl}/api/stream`, await client.cookieHeader());
+    open.push(sse);
+    return sse;
+  }
+
+  async function refusedStream(client: ApiClient): Promise<{ status: number; contentType: string | null; body: any }> {
+    const response = await fetch(`${harness.api.url}/api/stream`, { headers: { accept: 'text/event-stream', ...(await client.cookieHeader()) } });
+    return { status: response.status, contentType: response.headers.get('content-type'), body: await response.json() };
+  }
+
+  it('refuses one stream more than the per-user cap with 429 problem+json; closing one makes room', async () => {
+    const admin = harness.adminClient();
+    const first = await stream(admin);
+    await stream(admin);
+    const refused = await refusedStream(admin);
+    expect(refused.status).toBe(429);
+    expect(refused.contentType).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests', detail: expect.stringContaining('At most 2 live streams per user') });
+    await first.close();
+    // The server sees the close a moment after the client: the freed place is awaited, not assumed.
+    await eventually(() => stream(admin));
+  });
+
+  it('refuses one stream more than the per-process cap, whoever asks', async () => {
+    const admin = harness.adminClient();
+    const viewer = await harness.as('viewer');
+    const operator = await harness.as('operator');
+    await stream(admin);
+    await stream(admin);
+    await stream(viewer);
+    const refused = await refusedStream(operator);
+    expect(refused.status).toBe(429);
+    expect(refused.contentType).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain('already holds its 3 live streams');
+  });
+
+  describe('the heartbeat', () => {
+    // An API of its own on a PostgreSQL client that records every statement it sends.
+    const statements: string[] = [];
+    let sql: postgres.Sql;
+    let api: RunningServer;
+
+    beforeAll(async () => {
+      sql = postgres(harness.config.postgres.url, { max: 4, onnotice: () => undefined, debug: (_connection, query) => statements.push(query) });
+      const config = { ...harness.config, api: { ...harness.config.api, streamMaxPerUser: 10, streamMaxPerProcess: 10 } };
+      const configStore = { db: drizzle(sql, { schema }), sql, close: () => sql.end() };
+      api = await listen(createApp({ config, configStore, logStore: harness.services.logStore, temporal: harness.services.temporal, logger: pino({ level: 'silent' }) }), '127.0.0.1', 0);
+    });
+    afterAll(async () => {
+      await api.close();
+      await sql.end({ timeout: 5 });
+    });
+
+    it('checks the sessions of every open stream in one query per beat, and still ends the stream of a signed-out session', async () => {
+      const signedIn = () => new ApiClient(api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+      const leaving = signedIn();
+      const leavingStream = await stream(leaving, api.url);
+      for (let i = 0; i < 4; i++) await stream(signedIn(), api.url);
+      const staying = open.at(-1)!;
+
+      const sessionQueries = () => statements.filter((s) => /from "sessions"/i.test(s)).length;
+      const before = sessionQueries();
+      // A rate over time is what is measured here, so this waits a fixed time: 3 beats (1 s each in tests).
+      await new Promise((resolve) => setTimeout(resolve, 3_300));
+      const perThreeBeats = sessionQueries() - before;
+      // Five streams: one query a beat (not five).
+      expect(perThreeBeats).toBeGreaterThanOrEqual(2);
+      expect(perThreeBeats).toBeLessThanOrEqual(4);
+
+      expect((await leaving.request('DELETE', '/api/session')).status).toBe(204);
+      const ended = await Promise.race([leavingStream.ended().then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000))]);
+      expect(ended).toBe('ended');
+      expect(await Promise.race([staying.ended().then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('open'), 1_500))])).toBe('open');
+    });
+  });
+});
