@@ -56,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
     startTimeoutMs: 5_000,
   };
   const db = deps.configStore.db;
+  const contextProvider = contextProviderFor(deps.config, db);
   const logs = new DeliveryLogs(deps.logStore.db, new LogIndex(db));
   const authorize = sessionAuthorizer(db);
   app.use(httpMetrics);
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
     ...streamRoutes({ sql: deps.configStore.sql, db, logger: deps.logger, heartbeatMs: deps.config.api.streamHeartbeatMs }),
     ...integrationRoutes(db),
-    ...eventRoutes(db, emitter),
+    ...eventRoutes({ db, emitter, contextProvider }),
   ];
   let operatorApiDocument: object | undefined;
   routes.push(
@@ -101,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
       db,
       logs,
       temporal: deps.temporal,
-      contextProvider: contextProviderFor(deps.config, db),
+      contextProvider,
       emitter,
       logger: deps.logger,
       rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,
