@@ -1,8 +1,8 @@
-import type postgres from 'postgres';
+import postgres from 'postgres';
 import { emitBusinessEvent, enqueueBusinessEvent, lazyTemporalClient } from '../src/client/emitter';
 import { billItems, bills, organisations } from '../src/db/schema';
 import { eventWorkflowId } from '../src/events/business-event';
-import { eventually, uniqueId } from './support/fixtures';
+import { eventually, testConfig, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { billEvent, webhookIntegration } from './support/integrations';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
@@ -12,17 +12,20 @@ import { Receiver } from './support/receiver';
 describe('event identity and references', () => {
   const harness = new Harness();
   const receiver = new Receiver();
-  let sql: postgres.Sql;
+  // The lab backend's own pool, as in outbox.int.test.ts.
+  const sql = postgres(testConfig().postgres.url, { max: 2, onnotice: () => undefined });
 
   beforeAll(async () => {
     await receiver.start();
     await harness.start();
-    sql = harness.services.configStore.sql;
   });
   afterAll(async () => {
     await harness.stop();
     await receiver.stop();
+    await sql.end();
   });
+
+  const unreachableTemporal = () => lazyTemporalClient('127.0.0.1:1', harness.config.temporal.namespace);
 
   /** A lab with one webhook integration on Bill Generated, answering 200 on its own receiver path. */
   async function labWithWebhook(): Promise<{ lab: LabFixture; path: string }> {
@@ -55,7 +58,7 @@ describe('event identity and references', () => {
       const a = await labWithWebhook();
       const b = await labWithWebhook();
       const eventId = uniqueId('shared');
-      const deadTemporal = lazyTemporalClient('127.0.0.1:1', harness.config.temporal.namespace);
+      const deadTemporal = unreachableTemporal();
       const emitter = { temporal: deadTemporal, sql, taskQueue: harness.config.temporal.taskQueue, startTimeoutMs: 500 };
       try {
         const results = [await emitBusinessEvent(emitter, billEvent(a.lab, eventId)), await emitBusinessEvent(emitter, billEvent(b.lab, eventId))];
@@ -66,11 +69,11 @@ describe('event identity and references', () => {
       } finally {
         await deadTemporal.connection.close().catch(() => undefined);
       }
-      expect(await sql`select lab_id from event_outbox where event_id = ${eventId} order by lab_id`).toEqual([{ lab_id: a.lab.labId }, { lab_id: b.lab.labId }]);
 
       await harness.settledLogs(eventId, 2);
       expect(receiver.requestsTo(a.path)).toHaveLength(1);
       expect(receiver.requestsTo(b.path)).toHaveLength(1);
+      expect(await sql`select lab_id from event_outbox where event_id = ${eventId} order by lab_id`).toEqual([{ lab_id: a.lab.labId }, { lab_id: b.lab.labId }]);
     });
 
     it("given lab B enqueues (in its own transaction) an eventId lab A already enqueued, B's event is kept and delivered too", async () => {
@@ -84,6 +87,20 @@ describe('event identity and references', () => {
       await harness.settledLogs(eventId, 2);
       expect(receiver.requestsTo(b.path)).toHaveLength(1);
     });
+  });
+
+  it("given Temporal is unreachable, the API's own pool (shared with drizzle) writes the outbox too", async () => {
+    const { lab, path } = await labWithWebhook();
+    const eventId = uniqueId('evt');
+    const deadTemporal = unreachableTemporal();
+    try {
+      const emitter = { temporal: deadTemporal, sql: harness.services.configStore.sql, taskQueue: harness.config.temporal.taskQueue, startTimeoutMs: 500 };
+      expect(await emitBusinessEvent(emitter, billEvent(lab, eventId))).toMatchObject({ ok: true, via: 'outbox' });
+    } finally {
+      await deadTemporal.connection.close().catch(() => undefined);
+    }
+    await harness.settledLogs(eventId, 1);
+    expect(receiver.requestsTo(path)).toHaveLength(1);
   });
 
   describe('a repeated event id within one lab', () => {
