@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { developerAuthentication, eventOutbox, labIntegration } from '../src/db/schema';
+import { eventWorkflowId } from '../src/events/business-event';
 import { uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
@@ -72,8 +73,8 @@ describe('operator API input validation', () => {
     expect(response.status).toBe(status);
     expect((response.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
     expect(await countRows()).toEqual(before);
-    if (typeof event.eventId === 'string') {
-      await expect(harness.services.temporal.workflow.getHandle(`event-${event.eventId}`).describe()).rejects.toThrow();
+    if (typeof event.eventId === 'string' && typeof event.labId === 'number') {
+      await expect(harness.services.temporal.workflow.getHandle(eventWorkflowId({ labId: event.labId, eventId: event.eventId })).describe()).rejects.toThrow();
     }
   });
 

@@ -92,8 +92,9 @@ describe('labwire emit', () => {
   it('fires a business event and prints the workflow and its Temporal Web UI link', () => {
     const eventId = `cli-test-${Date.now()}`;
     const run = runCli(['emit', '--lab', '1001', '--action', '1', '--entity', 'patient:1', '--event-id', eventId]);
-    expect(run.stderr).toContain(`Emitted ${eventId} via temporal; workflow event-${eventId}`);
-    expect(run.stderr).toContain(`/namespaces/default/workflows/event-${eventId}`);
+    // Event identity is scoped by lab: the workflow is event-<labId>-<eventId>.
+    expect(run.stderr).toContain(`Emitted ${eventId} via temporal; workflow event-1001-${eventId}`);
+    expect(run.stderr).toContain(`/namespaces/default/workflows/event-1001-${eventId}`);
     expect(run.status).toBe(0);
   });
 

@@ -177,7 +177,7 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(update.body.authKey).toBe(authKey);
     const second = await emit(5, { type: 'report', id: lab.reportId });
     // The event's workflow finishes once it has resolved (and pre-created) every delivery: none.
-    const outcome = await eventually(() => harness.services.temporal.workflow.getHandle(eventWorkflowId(second)).result().catch(() => undefined), 30_000, 200);
+    const outcome = await eventually(() => harness.services.temporal.workflow.getHandle(eventWorkflowId({ labId: lab.labId, eventId: second })).result().catch(() => undefined), 30_000, 200);
     expect(outcome).toEqual({ logIds: [] });
     expect(await harness.logsForEvent(second)).toHaveLength(0);
     expect(receiver.requestsTo(path)).toHaveLength(1);

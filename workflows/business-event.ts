@@ -12,7 +12,7 @@ const { resolveDeliveries } = proxyLocalActivities<DeliveryActivities>({
 });
 
 /**
- * One per business event (id `event-<eventId>`): resolves the integrations active right now and
+ * One per business event (id `event-<labId>-<eventId>`, chosen by the emitter): resolves the integrations active right now and
  * starts one delivery workflow per integration. Deliveries are abandoned, not owned, by this
  * workflow: they outlive it, waiting for callbacks and retries.
  */

@@ -26,6 +26,8 @@ export interface BillItemContext {
 export interface BillContext {
   id: number;
   labId: number;
+  /** The lab's organisation the bill is for; absent = the lab itself. Org-scoped partner keys see only their org's. */
+  orgId?: number;
   billNumber: string;
   status: string;
   totalAmount: number;
@@ -48,6 +50,8 @@ export interface ReportResultContext {
 export interface ReportContext {
   id: number;
   labId: number;
+  /** As on bills. */
+  orgId?: number;
   billId?: number;
   status: string;
   /** ISO 8601 UTC */

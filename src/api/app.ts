@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     startTimeoutMs: 5_000,
   };
   const db = deps.configStore.db;
+  const contextProvider = contextProviderFor(deps.config, db);
   const logs = new DeliveryLogs(deps.logStore.db, new LogIndex(db));
   const authorize = sessionAuthorizer(db);
   const routes: ApiRoute[] = [
@@ -76,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
       maxPerProcess: deps.config.api.streamMaxPerProcess,
     }),
     ...integrationRoutes(db),
-    ...eventRoutes(db, emitter),
+    ...eventRoutes({ db, emitter, contextProvider }),
   ];
   let operatorApiDocument: object | undefined;
   routes.push(
@@ -110,7 +111,7 @@ export function createApp(deps: AppDeps): Express {
       db,
       logs,
       temporal: deps.temporal,
-      contextProvider: contextProviderFor(deps.config, db),
+      contextProvider,
       emitter,
       logger: deps.logger,
       rateLimitPerMinute: deps.config.partnerRateLimitPerMinute,

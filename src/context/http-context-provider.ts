@@ -6,7 +6,9 @@ import type { ContextProvider, EntityRef } from './context-provider';
 
 /**
  * The ContextProvider for a lab backend that owns its data: `GET <base>/labs/<labId>` and
- * `GET <base>/labs/<labId>/<type>s/<id>` answer the same JSON shapes as the postgres provider.
+ * `GET <base>/labs/<labId>/<type>s/<id>` answer the same JSON shapes as the postgres provider
+ * (a bill or report of an organisation carries its `orgId`; without it, it is the lab's own and
+ * org-scoped partner keys cannot read it).
  * A 404 is a permanent NotFoundError; anything else non-2xx is thrown as a retryable error.
  * Connections go through the target guard (`allowedNetworks` is TARGET_ALLOWLIST): a backend on
  * a private or loopback address is reached only when its network is listed, and a refused one

@@ -48,6 +48,7 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
             bill: {
               id: bill.id,
               labId: bill.labId,
+              ...(bill.orgId === null ? {} : { orgId: bill.orgId }),
               billNumber: bill.billNumber,
               status: bill.status,
               totalAmount: Math.round(items.reduce((sum, item) => sum + item.price, 0) * 100) / 100,
@@ -66,6 +67,7 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
             report: {
               id: report.id,
               labId: report.labId,
+              ...(report.orgId === null ? {} : { orgId: report.orgId }),
               billId: report.billId ?? undefined,
               status: report.status,
               reportedAt: report.reportedAt.toISOString(),

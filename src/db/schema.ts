@@ -134,6 +134,8 @@ export const bills = pgTable('bills', {
   patientId: integer('patient_id')
     .notNull()
     .references(() => patients.id),
+  /** The organisation the bill was made for; null = the lab itself (no org-scoped key sees it). */
+  orgId: integer('org_id').references(() => organisations.id),
   billNumber: text('bill_number').notNull(),
   status: text('status').notNull().default('generated'),
   ...timestamps,
@@ -158,6 +160,8 @@ export const reports = pgTable('reports', {
     .notNull()
     .references(() => patients.id),
   billId: integer('bill_id').references(() => bills.id),
+  /** As on bills: the organisation the report is for, null for the lab itself. */
+  orgId: integer('org_id').references(() => organisations.id),
   status: text('status').notNull().default('submitted'),
   reportedAt: timestamp('reported_at', { withTimezone: true }).defaultNow().notNull(),
   ...timestamps,
@@ -178,12 +182,14 @@ export const reportResults = pgTable('report_results', {
 
 /**
  * Transactional outbox: events written in the lab backend's own transaction, or when Temporal
- * was unreachable; the worker's relay starts their workflows (at least once, deduplicated by event id).
+ * was unreachable; the worker's relay starts their workflows (at least once, deduplicated by
+ * lab and event id: event identity is scoped by lab, SPEC §4.1).
  */
 export const eventOutbox = pgTable(
   'event_outbox',
   {
     id: serial('id').primaryKey(),
+    labId: integer('lab_id').notNull(),
     eventId: text('event_id').notNull(),
     event: jsonb('event').$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
@@ -191,7 +197,7 @@ export const eventOutbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
   },
-  (t) => [uniqueIndex('event_outbox_event_idx').on(t.eventId), index('event_outbox_pending_idx').on(t.id).where(sql`dispatched_at is null`)],
+  (t) => [uniqueIndex('event_outbox_lab_event_idx').on(t.labId, t.eventId), index('event_outbox_pending_idx').on(t.id).where(sql`dispatched_at is null`)],
 );
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

@@ -4,7 +4,6 @@ import { positiveId } from '../validation';
 export const ENTITY_TYPES = ['patient', 'bill', 'report'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
-
 /** A lab's business event (SPEC §4.1): the one input every delivery starts from. */
 export const businessEventSchema = z
   .object({
@@ -23,5 +22,9 @@ export const businessEventSchema = z
 
 export type BusinessEvent = z.infer<typeof businessEventSchema>;
 
-/** A repeat of the same event id maps to the same workflow, so emitting twice is a no-op. */
-export const eventWorkflowId = (eventId: string) => `event-${eventId}`;
+/**
+ * Event identity is scoped by lab (SPEC §4.1): two labs may use the same event id. A repeat of
+ * the same event in the same lab maps to the same workflow, so emitting twice is a no-op. The lab
+ * id is digits only, so `event-<labId>-<eventId>` can be read back unambiguously.
+ */
+export const eventWorkflowId = (event: Pick<BusinessEvent, 'labId' | 'eventId'>) => `event-${event.labId}-${event.eventId}`;

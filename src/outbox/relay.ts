@@ -17,7 +17,7 @@ interface PendingRow {
 
 /**
  * Drains the event outbox into workflows: at least once (a row is marked only after its workflow
- * started), deduplicated by the event-derived workflow id. Rows are locked with SKIP LOCKED so
+ * started), deduplicated by the workflow id derived from the lab and the event id. Rows are locked with SKIP LOCKED so
  * several workers can relay side by side. Wakes on NOTIFY and polls as a fallback.
  */
 export function startOutboxRelay(deps: { sql: postgres.Sql; temporal: Client; taskQueue: string; pollMs: number; logger: Logger }): OutboxRelay {
@@ -31,13 +31,17 @@ export function startOutboxRelay(deps: { sql: postgres.Sql; temporal: Client; ta
       let dispatched = 0;
       for (const row of rows) {
         try {
-          await deps.temporal.connection.withDeadline(Date.now() + 5_000, () => startEventWorkflow(deps.temporal, deps.taskQueue, row.event));
-          await tx`update event_outbox set dispatched_at = now(), attempts = attempts + 1, last_error = null where id = ${row.id}`;
+          const acceptance = await deps.temporal.connection.withDeadline(Date.now() + 5_000, () => startEventWorkflow(deps.temporal, deps.taskQueue, row.event));
+          // A different event already ran under this lab's event id (emitted straight to Temporal while
+          // this row waited): it is not started, and the row keeps the reason instead of retrying forever.
+          const conflict = acceptance.outcome === 'conflict' ? `not started: event ${row.event.eventId} of lab ${row.event.labId} already ran with a different ${acceptance.problems.map((p) => p.field).join(', ')}` : null;
+          if (conflict) deps.logger.warn({ eventId: row.event.eventId, labId: row.event.labId }, `outbox relay: ${conflict}`);
+          await tx`update event_outbox set dispatched_at = now(), attempts = attempts + 1, last_error = ${conflict} where id = ${row.id}`;
           dispatched += 1;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           await tx`update event_outbox set attempts = attempts + 1, last_error = ${message} where id = ${row.id}`;
-          deps.logger.warn({ eventId: row.event.eventId, err: message }, 'outbox relay could not start the event workflow; will retry');
+          deps.logger.warn({ eventId: row.event.eventId, labId: row.event.labId, err: message }, 'outbox relay could not start the event workflow; will retry');
           break; // Temporal is most likely down: keep the rest for the next round.
         }
       }

@@ -1,16 +1,43 @@
 import { eq } from 'drizzle-orm';
 import type { RequestHandler, Response } from 'express';
 import type { ConfigDb } from '../../db/config-store';
-import { developerAuthentication } from '../../db/schema';
+import { developerAuthentication, type IntegrationType } from '../../db/schema';
 import { sameSecret } from '../../auth/same-secret';
 import { HttpProblem } from '../problem';
 
 export interface Partner {
   authId: number;
   labId: number;
+  /** Set for an org-scoped key: it reads and emits only for this organisation of its lab. */
   orgId: number | null;
   developerId: number;
   developerName: string;
+  integrationType: IntegrationType;
+}
+
+/** What a key may do on the partner API beyond the callbacks of its own deliveries (checked per log). */
+export type PartnerScope = 'read-data' | 'emit-events';
+
+/**
+ * Scopes follow the key's integration type. Webhook and API partners read what a delivery carried
+ * and emit events on the lab's behalf; async vendors read the data they were asked to act on (and
+ * call back). A Mirth channel receives HL7 over MLLP and answers with its ACK on the same
+ * connection, so its key needs no partner API at all: every scoped route refuses it (403).
+ */
+const SCOPES_BY_INTEGRATION_TYPE: Record<IntegrationType, readonly PartnerScope[]> = {
+  webhook: ['read-data', 'emit-events'],
+  api: ['read-data', 'emit-events'],
+  async_vendor: ['read-data', 'emit-events'],
+  mirth: [],
+};
+
+const SCOPE_WORDS: Record<PartnerScope, string> = { 'read-data': "read the lab's bills and reports", 'emit-events': 'emit business events' };
+
+/** 403 unless the key's integration type grants the scope. */
+export function requirePartnerScope(partner: Partner, scope: PartnerScope): void {
+  if (!SCOPES_BY_INTEGRATION_TYPE[partner.integrationType].includes(scope)) {
+    throw new HttpProblem(403, 'Forbidden', `The key of a ${partner.integrationType} integration may not ${SCOPE_WORDS[scope]}.`);
+  }
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -22,6 +49,20 @@ export function partnerOf(res: Response): Partner {
   const partner = res.locals.partner as Partner | undefined;
   if (!partner) throw new Error('partner routes must run after partnerAuth');
   return partner;
+}
+
+/**
+ * The organisation of an event a partner emits. A key of the whole lab emits for any of its
+ * organisations (or none); an org-scoped key only for its own: an event without orgId is made its
+ * organisation's, one naming another organisation is refused (403 naming orgId).
+ */
+export function eventOrgFor(partner: Partner, orgId: number | undefined): { orgId?: number } {
+  if (partner.orgId === null) return orgId === undefined ? {} : { orgId };
+  if (orgId !== undefined && orgId !== partner.orgId) {
+    const message = `this auth key emits only for organisation ${partner.orgId}`;
+    throw new HttpProblem(403, 'Forbidden', `orgId: ${message}`, { errors: [{ field: 'orgId', message }] });
+  }
+  return { orgId: partner.orgId };
 }
 
 /** `Authorization: Bearer <authKey>` of an enabled integration; anything else is a 401 (and is logged). */
@@ -39,6 +80,7 @@ export function partnerAuth(db: ConfigDb): RequestHandler {
       orgId: row.orgId,
       developerId: row.developerId,
       developerName: row.developerName,
+      integrationType: row.integrationType,
     } satisfies Partner;
     next();
   };

@@ -4,17 +4,18 @@ import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'expr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EmitterDeps } from '../../client/emitter';
-import type { ContextProvider } from '../../context/context-provider';
+import { entityInOrg, type ContextProvider } from '../../context/context-provider';
 import type { ConfigDb } from '../../db/config-store';
 import { businessEventSchema } from '../../events/business-event';
 import type { DeliveryLogs } from '../../logstore/delivery-logs';
 import { deliveryWorkflowId, vendorCallbackSignal } from '../../../workflows/definitions';
-import { emitOverHttp } from '../events-routes';
+import { NotFoundError } from '../../errors';
+import { emitOverHttp, EVENT_RESPONSES } from '../events-routes';
 import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
-import { partnerAuth, partnerOf } from './partner-auth';
+import { eventOrgFor, partnerAuth, partnerOf, requirePartnerScope } from './partner-auth';
 import { logIdSchema, pathId } from '../../validation';
 
 export interface PartnerApiDeps {
@@ -96,11 +97,23 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
       path: `/${type}s/:id`,
       access: 'auth-key',
       tag: 'Data',
-      summary: `The current ${type} with its ${type === 'bill' ? 'items' : 'results'} and patient, for the auth key's lab (what a webhook carried, read again)`,
+      summary: `The current ${type} with its ${type === 'bill' ? 'items' : 'results'} and patient, for the auth key's lab — or, for an org-scoped key, its organisation (what a webhook carried, read again)`,
       params: idParam,
-      responses: { 200: `The ${type}`, 404: `No such ${type} in this lab` },
+      responses: {
+        200: `The ${type}`,
+        403: "The key's integration type does not read data (Mirth)",
+        404: `No such ${type} in this lab, or not of the key's organisation (the same answer, so ids are not confirmed)`,
+      },
       async handle({ params, res }) {
-        return deps.contextProvider.loadEntity(partnerOf(res).labId, { type, id: params.id });
+        const partner = partnerOf(res);
+        requirePartnerScope(partner, 'read-data');
+        // One answer for unknown and for another organisation's, whichever provider said so.
+        const unknown = new NotFoundError('entity.id', `${type} ${params.id} does not exist in lab ${partner.labId}`);
+        const entity = await deps.contextProvider.loadEntity(partner.labId, { type, id: params.id }).catch((error: unknown) => {
+          throw error instanceof NotFoundError ? unknown : error;
+        });
+        if (partner.orgId !== null && !entityInOrg(entity, partner.orgId)) throw unknown;
+        return entity;
       },
     });
   return [
@@ -140,11 +153,17 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
       path: '/events',
       access: 'auth-key',
       tag: 'Events',
-      summary: "Emit a business event for the auth key's lab",
+      summary: "Emit a business event for the auth key's lab (an org-scoped key: for its organisation, which is the event's orgId when omitted)",
       body: partnerEventSchema,
-      responses: { 200: 'Duplicate event: already started', 202: 'Started', 404: 'Unknown action category or entity', 503: 'Neither Temporal nor the outbox took it' },
+      responses: {
+        ...EVENT_RESPONSES,
+        403: "The key's integration type does not emit events (Mirth), or an org-scoped key named another organisation",
+      },
       async handle({ body, res }) {
-        return emitOverHttp(deps.db, deps.emitter, { ...body, labId: partnerOf(res).labId }, res);
+        const partner = partnerOf(res);
+        requirePartnerScope(partner, 'emit-events');
+        const { orgId, ...rest } = body;
+        return emitOverHttp(deps, { ...rest, ...eventOrgFor(partner, orgId), labId: partner.labId }, res);
       },
     }),
   ];

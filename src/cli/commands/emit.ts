@@ -43,7 +43,7 @@ export async function emitCommand(config: Config, args: string[], say: Say): Pro
   try {
     const result = await emitBusinessEvent({ temporal, sql: store.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5_000 }, event);
     if (!result.ok) {
-      say(`Not emitted: ${result.error}\nUsage: ${EMIT_USAGE}`);
+      say(result.reason === 'invalid' ? `Not emitted: ${result.error}\nUsage: ${EMIT_USAGE}` : `Not emitted: ${result.error}`);
       return 2;
     }
     say(`Emitted ${result.eventId} via ${result.via}${result.duplicate ? ' (already seen: no-op)' : ''}; workflow ${result.workflowId}`);
