@@ -48,6 +48,11 @@ describe('operator API input validation', () => {
     ['an unknown auth key', 404, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
     ['credentials in the URL', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'http://user:pass@127.0.0.1/' })],
     ['credentials in a trigger URL', 400, 'integrations.0.url', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1, url: 'https://key@partner.example/x' }] })],
+    // Saved, never connected to: the guard's decision is made on the address as written.
+    ['a webhook URL on a private address', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'http://10.0.0.5/hook' })],
+    ['a trigger URL on a link-local IPv6 address', 400, 'integrations.0.url', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1, url: 'http://[fe80::1]/x' }] })],
+    ['a Mirth host on the metadata address', 400, 'extraDetails.host', (b: Record<string, unknown>) => ({ ...b, url: undefined, integrationType: 'mirth', payloadType: 'ADT', extraDetails: { host: '169.254.169.254', port: 6661 } })],
+    ['a Mirth trigger host on the unspecified address', 400, 'integrations.0.extraDetails.host', (b: Record<string, unknown>) => ({ ...b, url: undefined, integrationType: 'mirth', payloadType: 'ADT', integrations: [{ actionCategoryId: 1, extraDetails: { host: '0.0.0.0', port: 6661 } }] })],
     ['a template Handlebars cannot parse', 400, 'templateText', (b: Record<string, unknown>) => ({ ...b, templateText: '{"patient":{{json patient}}}' })],
   ])('POST /api/integrations with %s → %i naming %s, nothing written', async (_name, status, field, mutate) => {
     const before = await countRows();

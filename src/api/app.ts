@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
       maxPerUser: deps.config.api.streamMaxPerUser,
       maxPerProcess: deps.config.api.streamMaxPerProcess,
     }),
-    ...integrationRoutes(db),
+    ...integrationRoutes(db, deps.config.delivery.allowedNetworks),
     ...eventRoutes({ db, emitter, contextProvider }),
   ];
   let operatorApiDocument: object | undefined;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { addUpdateIntegration } from '../integrations/add-update-integration';
+import { assertTargetsAllowed } from '../integrations/literal-targets';
+import { createTargetPolicy } from '../net/target-guard';
 import { integrationInputSchema } from '../integrations/integration-input';
 import { labIntegrations, regenerateAuthKey, searchLabs, setAuthenticationEnabled, setTriggerDisabled } from '../integrations/lab-integrations';
 import { pathId } from '../validation';
@@ -16,7 +18,8 @@ const labSearchQuery = z
   .strict();
 
 /** Manage Integrations (SPEC §3, the seed's Step 1): labs, their authentications and triggers. */
-export function integrationRoutes(db: ConfigDb): ApiRoute[] {
+export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string[]): ApiRoute[] {
+  const targetPolicy = createTargetPolicy(allowedNetworks);
   return [
     defineRoute({
       method: 'get',
@@ -49,8 +52,9 @@ export function integrationRoutes(db: ConfigDb): ApiRoute[] {
       tag: 'Integrations',
       summary: 'Add/Update: one developer authentication and its triggers, in one transaction; answers the auth key',
       body: integrationInputSchema,
-      responses: { 200: 'Updated (authKey was sent)', 201: 'Created', 400: 'Bad input, naming the field', 404: 'Unknown lab, developer, action category or auth key' },
+      responses: { 200: 'Updated (authKey was sent)', 201: 'Created', 400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow)', 404: 'Unknown lab, developer, action category or auth key' },
       async handle({ body, res }) {
+        assertTargetsAllowed(body, targetPolicy);
         const saved = await addUpdateIntegration(db, body);
         res.status(body.authKey ? 200 : 201);
         return saved;
