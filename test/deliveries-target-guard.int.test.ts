@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { uniqueId } from './support/fixtures';
+import { addUpdateIntegration } from '../src/integrations/add-update-integration';
+import { integrationInputSchema } from '../src/integrations/integration-input';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { MirthPeer } from './support/mirth-peer';
@@ -39,11 +41,17 @@ describe('the target guard on deliveries: TARGET_ALLOWLIST=127.0.0.1/32', () => 
     lab = await createLabFixture(harness.services.configStore.db);
   });
 
+  const integrationOf = (integration: Record<string, unknown>) => ({
+    labId: lab.labId, developerId: lab.developerId, integrations: [{ actionCategoryId: 2 }], ...integration,
+  });
+
+  /**
+   * The API already refuses a target written as a refused address when it is saved (tested below);
+   * these integrations are written straight to the store, as ones saved before that rule or under
+   * another allowlist, so the connect-time guard is what is exercised.
+   */
   async function deliver(integration: Record<string, unknown>) {
-    const created = await harness.request('POST', '/api/integrations', {
-      labId: lab.labId, developerId: lab.developerId, integrations: [{ actionCategoryId: 2 }], ...integration,
-    });
-    expect(created.status).toBe(201);
+    await addUpdateIntegration(harness.services.configStore.db, integrationInputSchema.parse(integrationOf(integration)));
     const eventId = uniqueId('evt');
     const emitted = await harness.request('POST', '/api/events', {
       eventId, labId: lab.labId, actionCategoryId: 2, entity: { type: 'patient', id: lab.patientId }, activityDate: '2026-11-30T06:00:00Z',
@@ -71,6 +79,19 @@ describe('the target guard on deliveries: TARGET_ALLOWLIST=127.0.0.1/32', () => 
     const log = await deliver({ integrationType: 'webhook', url: `http://127.0.0.2:${refusedPort}/hook` });
 
     expect(log).toMatchObject({ status: 'FAIL', error_message: blocked(refusedPort) });
+    expect(connections - before).toBe(0);
+  });
+
+  it('given a Mirth host or webhook URL at 127.0.0.2, saving it through the API is refused naming the field, and nothing connects', async () => {
+    const before = connections;
+
+    const mirth = await harness.request('POST', '/api/integrations', integrationOf({ integrationType: 'mirth', payloadType: 'ADT', extraDetails: { host: '127.0.0.2', port: refusedPort } }));
+    const webhook = await harness.request('POST', '/api/integrations', integrationOf({ integrationType: 'webhook', url: `http://127.0.0.2:${refusedPort}/hook` }));
+
+    expect(mirth.status).toBe(400);
+    expect(mirth.body.errors).toEqual([{ field: 'extraDetails.host', message: '127.0.0.2 is a loopback address; not allowed unless TARGET_ALLOWLIST includes it' }]);
+    expect(webhook.status).toBe(400);
+    expect(webhook.body.errors).toEqual([{ field: 'url', message: '127.0.0.2 is a loopback address; not allowed unless TARGET_ALLOWLIST includes it' }]);
     expect(connections - before).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { developerAuthentication } from '../src/db/schema';
 import { eventWorkflowId } from '../src/events/business-event';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
+import { webhookIntegration } from './support/integrations';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { Receiver } from './support/receiver';
 
@@ -139,8 +140,9 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(log?.attempts.every((a) => a.error === 'No response')).toBe(true);
   });
 
-  it('given a URL on a private address outside the allowlist, the log is FAIL "Blocked target address …"', async () => {
-    await integrate({ url: 'http://10.255.255.1:8080/hook', integrations: [{ actionCategoryId: 1 }] });
+  it('given a stored URL on a private address outside the allowlist, the log is FAIL "Blocked target address …"', async () => {
+    // The API refuses this address when saving; written straight to the store, as one saved before that rule.
+    await webhookIntegration(harness.services.configStore.db, lab, 'http://10.255.255.1:8080/hook');
     const eventId = await emit(1, { type: 'bill', id: lab.billId });
     const [log] = await harness.settledLogs(eventId, 1);
     expect(log?.status).toBe('FAIL');

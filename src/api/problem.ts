@@ -25,7 +25,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
-    else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.message }] });
+    else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.reason }] });
     else if (error instanceof RetryRejectedError) problem = new HttpProblem(409, 'Conflict', error.message);
     else if (error instanceof NotFoundError) problem = new HttpProblem(404, 'Not Found', `${error.field}: ${error.message}`, { errors: [{ field: error.field, message: error.message }] });
     else if (isBodyParserError(error)) problem = new HttpProblem(error.status, error.status === 413 ? 'Payload Too Large' : 'Bad Request', error.message);
