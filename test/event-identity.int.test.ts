@@ -133,7 +133,7 @@ describe('event identity and references', () => {
     it('through the partner API, a different action under a used id is 409 naming actionCategoryId', async () => {
       const { lab } = await labWithWebhook();
       const created = await harness.request('POST', '/api/integrations', {
-        labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 2 }],
+        labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'http://127.0.0.1:9/hook', integrations: [{ actionCategoryId: 2 }],
       });
       const auth = { authorization: `Bearer ${(created.body as { authKey: string }).authKey}` };
       const eventId = uniqueId('evt');
@@ -200,7 +200,7 @@ describe('event identity and references', () => {
     it('POST /partner/v1/events with an unknown entity → 404 naming entity.id, as its OpenAPI says; nothing started', async () => {
       const { lab } = await labWithWebhook();
       const created = await harness.request('POST', '/api/integrations', {
-        labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 2 }],
+        labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'http://127.0.0.1:9/hook', integrations: [{ actionCategoryId: 2 }],
       });
       const auth = { authorization: `Bearer ${(created.body as { authKey: string }).authKey}` };
       const eventId = uniqueId('evt');

@@ -18,7 +18,7 @@ describe('partner API /partner/v1', () => {
   beforeEach(async () => {
     lab = await createLabFixture(harness.services.configStore.db);
     const created = await harness.request('POST', '/api/integrations', {
-      labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 1 }],
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'http://127.0.0.1:9/hook', integrations: [{ actionCategoryId: 1 }],
     });
     authKey = (created.body as { authKey: string }).authKey;
   });

@@ -9,7 +9,7 @@ describe('partner API rate limits', () => {
   async function partnerKey(harness: Harness): Promise<{ authKey: string; billId: number }> {
     const lab = await createLabFixture(harness.services.configStore.db);
     const created = await harness.request('POST', '/api/integrations', {
-      labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 1 }],
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'http://127.0.0.1:9/hook', integrations: [{ actionCategoryId: 1 }],
     });
     return { authKey: (created.body as { authKey: string }).authKey, billId: lab.billId };
   }

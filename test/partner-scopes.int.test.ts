@@ -39,7 +39,7 @@ describe('partner API scopes', () => {
 
   async function keyFor(integration: Record<string, unknown>): Promise<Record<string, string>> {
     const created = await harness.request('POST', '/api/integrations', {
-      labId: lab.labId, developerId: lab.developerId, url: 'https://partner.example/hook', integrations: [{ actionCategoryId: 1 }], ...integration,
+      labId: lab.labId, developerId: lab.developerId, url: 'http://127.0.0.1:9/hook', integrations: [{ actionCategoryId: 1 }], ...integration,
     });
     expect(created.status).toBe(201);
     return { authorization: `Bearer ${(created.body as { authKey: string }).authKey}` };
