@@ -112,6 +112,9 @@ describe('operator API input validation', () => {
     const huge = await harness.request('POST', '/api/integrations', { ...validIntegration(), templateText: 'x'.repeat(2 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body.title).toBe('Payload Too Large');
+    const latin = await harness.request('POST', '/api/events', JSON.stringify(validEvent()), { 'content-type': 'application/json; charset=latin9' });
+    expect(latin.status).toBe(415);
+    expect(latin.body.title).toBe('Unsupported Media Type');
   });
 
   it('writes the authentication and its triggers together (one transaction)', async () => {

@@ -78,7 +78,8 @@ describe('partner API /partner/v1', () => {
     const eventId = uniqueId('evt');
     const response = await harness.request('POST', '/partner/v1/events', { eventId, actionCategoryId: 1, entity: { type: 'bill', id: lab.billId }, activityDate: '2026-11-26T12:00:00Z' }, auth());
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ ok: true, eventId, via: 'temporal' });
+    expect(response.body).toMatchObject({ ok: true, via: 'temporal' });
+    expect(response.body.eventId).toMatch(new RegExp(`^partner-\\d+:${eventId}$`)); // the key's namespace
     const withLab = await harness.request('POST', '/partner/v1/events', { eventId: uniqueId('evt'), labId: 1, actionCategoryId: 1, entity: { type: 'bill', id: 1 }, activityDate: '2026-11-26T12:00:00Z' }, auth());
     expect(withLab.status).toBe(400);
     expect(withLab.body.detail).toContain('labId');

@@ -82,6 +82,42 @@ describe('partner API scopes', () => {
       expect(otherOrgsBill.status).toBe(404);
       expect(otherOrgsBill.body.errors.map((e: { field: string }) => e.field)).toEqual(['entity.id']);
     });
+
+    it('may not emit a patient event (patients belong to the whole lab): 403 naming entity.type', async () => {
+      const auth = await orgKey();
+
+      const answer = await harness.request('POST', '/partner/v1/events', event({ type: 'patient', id: lab.patientId }), auth);
+
+      expect(answer.status).toBe(403);
+      expect(answer.body.errors).toEqual([{ field: 'entity.type', message: expect.stringContaining('patients belong to the whole lab') }]);
+    });
+  });
+
+  describe("a partner's event ids", () => {
+    it("live in its key's namespace: a partner cannot claim an id the lab uses later, and its own repeat is still a duplicate", async () => {
+      const auth = await keyFor({ integrationType: 'api' });
+      const eventId = uniqueId('bill-generated');
+
+      const claimed = await harness.request('POST', '/partner/v1/events', { ...event({ type: 'bill', id: billOfA }), eventId }, auth);
+      const repeated = await harness.request('POST', '/partner/v1/events', { ...event({ type: 'bill', id: billOfA }), eventId }, auth);
+      const labsOwn = await harness.request('POST', '/api/events', { ...event({ type: 'bill', id: lab.billId }), eventId, labId: lab.labId });
+
+      expect(claimed.status).toBe(202);
+      expect(claimed.body.eventId).toMatch(new RegExp(`^partner-\\d+:${eventId}$`));
+      expect(repeated.status).toBe(200);
+      expect(repeated.body).toMatchObject({ duplicate: true, eventId: claimed.body.eventId });
+      expect(labsOwn.status).toBe(202);
+      expect(labsOwn.body).toMatchObject({ eventId, duplicate: false });
+    });
+
+    it('are at most 180 characters, leaving room for the namespace: 400 naming eventId', async () => {
+      const auth = await keyFor({ integrationType: 'api' });
+
+      const answer = await harness.request('POST', '/partner/v1/events', { ...event({ type: 'bill', id: lab.billId }), eventId: 'e'.repeat(181) }, auth);
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([{ field: 'eventId', message: 'must be at most 180 characters' }]);
+    });
   });
 
   it("a key of the whole lab still reads every organisation's bills and the lab's own", async () => {

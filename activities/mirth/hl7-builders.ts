@@ -84,7 +84,7 @@ function buildAdtA04(patient: PatientContext, meta: Hl7MessageMeta): string[] {
 
 function buildOrmO01(bill: BillContext, meta: Hl7MessageMeta): string[] {
   if (bill.items.length === 0) {
-    throw new Hl7BuildError(`Bill ${bill.billNumber} has no items: an ORM^O01 needs at least one order`);
+    throw new Hl7BuildError(`Bill ${bill.id} has no items: an ORM^O01 needs at least one order`);
   }
   const orderedAt = formatHl7Timestamp(parseInstant(bill.createdAt, `bill ${bill.billNumber} createdAt`));
   const orders = bill.items.flatMap((item, index) => [
@@ -204,13 +204,14 @@ export function formatHl7Timestamp(instant: Date): string {
 
 function formatHl7Date(isoDate: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
-  if (!match) throw new Hl7BuildError(`Date of birth "${isoDate}" is not YYYY-MM-DD`);
+  // The value itself is patient data: the error (kept on the log) names the field, not what it held.
+  if (!match) throw new Hl7BuildError(`The patient's date of birth is not YYYY-MM-DD (${isoDate.length} characters)`);
   return `${match[1]}${match[2]}${match[3]}`;
 }
 
 function parseInstant(iso: string, what: string): Date {
   const instant = new Date(iso);
-  if (Number.isNaN(instant.getTime())) throw new Hl7BuildError(`${what} "${iso}" is not an ISO 8601 instant`);
+  if (Number.isNaN(instant.getTime())) throw new Hl7BuildError(`${what} is not an ISO 8601 instant (${iso.length} characters)`);
   return instant;
 }
 

@@ -28,7 +28,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.reason }] });
     else if (error instanceof RetryRejectedError) problem = new HttpProblem(409, 'Conflict', error.message);
     else if (error instanceof NotFoundError) problem = new HttpProblem(404, 'Not Found', `${error.field}: ${error.message}`, { errors: [{ field: error.field, message: error.message }] });
-    else if (isBodyParserError(error)) problem = new HttpProblem(error.status, error.status === 413 ? 'Payload Too Large' : 'Bad Request', error.message);
+    else if (isBodyParserError(error)) problem = new HttpProblem(error.status, BODY_ERROR_TITLES[error.status] ?? 'Bad Request', error.message);
     else {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
       problem = new HttpProblem(500, 'Internal Server Error', 'The server could not complete the request; it has been logged.');
@@ -39,6 +39,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       .json({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, instance: req.originalUrl, ...problem.extra });
   };
 }
+
+const BODY_ERROR_TITLES: Record<number, string> = { 413: 'Payload Too Large', 415: 'Unsupported Media Type' };
 
 function isBodyParserError(error: unknown): error is { status: number; message: string } {
   const candidate = error as { status?: unknown; type?: unknown };

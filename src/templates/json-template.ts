@@ -109,9 +109,14 @@ const argsOf = (args: unknown[]) => args.slice(0, -1);
 
 const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
+/** Text that a JSON number carries exactly (no lost digits, no overflow to null) is written as that number. */
+function isExactNumberText(value: string): boolean {
+  return NUMBER_TEXT.test(value) && Number.isFinite(Number(value)) && String(Number(value)) === value;
+}
+
 function asJsonValue(value: unknown): string {
   if (value instanceof Handlebars.SafeString) return value.toString();
-  if (typeof value === 'string') return NUMBER_TEXT.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'string') return isExactNumberText(value) ? value : JSON.stringify(value);
   return JSON.stringify(value ?? null) ?? 'null';
 }
 
@@ -318,10 +323,41 @@ function renderProblem(error: unknown): JsonTemplateError {
 }
 
 /** Counted on the raw text, before Handlebars' parser spends its time on it. */
+/**
+ * The template with its comments blanked (same length, newlines kept, so positions still match):
+ * a `{{/if}}` inside `{{!-- … --}}` closes nothing and must not lower the counted depth.
+ * indexOf scanning keeps this linear however many comments there are.
+ */
+function withoutComments(text: string): string {
+  const opening = /\{\{~?!(--)?/g;
+  let out = '';
+  let from = 0;
+  for (let match = opening.exec(text); match !== null; match = opening.exec(text)) {
+    const end = commentEnd(text, match.index + match[0].length, match[1] !== undefined);
+    out += text.slice(from, match.index) + text.slice(match.index, end).replace(/[^\n]/g, ' ');
+    from = end;
+    opening.lastIndex = end;
+  }
+  return out + text.slice(from);
+}
+
+/** Where a comment's closing `}}` ends (`--}}` or `--~}}` for a long one); the text's end when unclosed. */
+function commentEnd(text: string, bodyStart: number, long: boolean): number {
+  if (!long) {
+    const close = text.indexOf('}}', bodyStart);
+    return close < 0 ? text.length : close + 2;
+  }
+  for (let dashes = text.indexOf('--', bodyStart); dashes >= 0; dashes = text.indexOf('--', dashes + 1)) {
+    const after = text.startsWith('~', dashes + 2) ? dashes + 3 : dashes + 2;
+    if (text.startsWith('}}', after)) return after + 2;
+  }
+  return text.length;
+}
+
 function sizeProblem(templateText: string): JsonTemplateError | undefined {
   let expressions = 0;
   let depth = 0;
-  for (const match of templateText.matchAll(/\{\{~?\s*([#^/!]?)/g)) {
+  for (const match of withoutComments(templateText).matchAll(/\{\{~?\s*([#^/!]?)/g)) {
     const kind = match[1];
     if (kind === '!') continue;
     if (kind === '/') {

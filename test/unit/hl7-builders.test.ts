@@ -261,10 +261,11 @@ describe('HL7 building takes linear time in the size of the data', () => {
     ['1,000,000 characters of digit runs each ending in a letter', `${'1'.repeat(49_999)}x`.repeat(20), 'ST'],
     ['1,000,000 digits with a point', `${'7'.repeat(500_000)}.${'3'.repeat(499_999)}`, 'NM'],
     ['1,000,000 characters of text', 'Sample slightly haemolysed; repeat advised. '.repeat(22_728).slice(0, 1_000_000), 'ST'],
-  ])('given a result value of %s, when the ORU is built, then it takes well under 100 ms', (_what, value, valueType) => {
+  ])('given a result value of %s, when the ORU is built, then it takes well under a second (linear; the quadratic check took seconds)', (_what, value, valueType) => {
     const built = buildTimed(value);
     expect(built.valueType).toBe(valueType);
-    expect(built.ms).toBeLessThan(100);
+    // A loose bound on purpose: CI shares 2 cores with servers; quadratic time is orders of magnitude above it.
+    expect(built.ms).toBeLessThan(1_000);
   });
 
   it('given values where every character must be escaped, when ten times more is built, then it takes about ten times as long, not a hundred', () => {
@@ -293,7 +294,7 @@ describe('building from the wrong entity', () => {
 
   it('given a malformed date of birth, when built, then Hl7BuildError says which date', () => {
     const entity: EntityContext = { type: 'patient', patient: aPatient({ dateOfBirth: '29/02/1984' }) };
-    expect(() => buildHl7Message('ADT', entity, aMeta())).toThrow(new Hl7BuildError('Date of birth "29/02/1984" is not YYYY-MM-DD'));
+    expect(() => buildHl7Message('ADT', entity, aMeta())).toThrow(new Hl7BuildError("The patient's date of birth is not YYYY-MM-DD (10 characters)"));
   });
 });
 

@@ -62,6 +62,13 @@ describe('template rendering: lab data is JSON-encoded where it lands', () => {
     expect(Object.keys(payload)).toEqual(['name', 'first', 'total', 'patient', 'report']);
   });
 
+  it('given numeric text a JSON number cannot carry exactly, writes it as a string (no lost digits, no null)', () => {
+    for (const text of ['12345678901234567890', '1e999', '13.20', '-0']) {
+      expect(renderTemplate('{"v": {{bill.items.0.testName}} }', billData(HOSTILE, text)).v).toBe(text);
+    }
+    expect(renderTemplate('{"v": {{bill.items.0.testName}} }', billData(HOSTILE, '-4.5e-7')).v).toBe(-4.5e-7);
+  });
+
   it('given {{json x}}, writes the JSON value, and inside a string the JSON text escaped as that string', () => {
     const payload = renderTemplate('{"items": {{json bill.items}}, "itemsText": "{{json bill.items}}", "nothing": {{json}} }', billData(HOSTILE));
     expect(payload.items).toEqual([
@@ -117,6 +124,7 @@ describe('template check when an integration is saved', () => {
     ['an array', '[1]', /^must produce a JSON object: the result is an array/],
     ['blocks nested too deep to parse quickly', `{"a": ${'{{#if patient}}'.repeat(3000)}1${'{{/if}}'.repeat(3000)} }`, /^is not a valid template: line 1, column 757: blocks may be nested at most 50 deep$/],
     ['more expressions than the budget', `{"a": "${'{{patient.mrn}}'.repeat(1001)}"}`, /^is not a valid template: line 1, column 15008: a template may hold at most 1000 \{\{…\}\} expressions$/],
+    ['blocks whose closings hide in comments', `{"a": ${'{{#if patient}}{{!-- {{/if}} --}}{{! {{/if}} }}'.repeat(60)}1${'{{/if}}'.repeat(60)} }`, /^is not a valid template: line 1, column \d+: blocks may be nested at most 50 deep$/],
     ['loops nested in loops', `{"a": "${'{{#each @root.bill.items}}'.repeat(40)}${'{{/each}}'.repeat(40)}"}`, /^could not be rendered: rendering stopped: more than 200000 steps/],
   ])('refuses %s, naming templateText with line and column', (_name, templateText, message) => {
     const found = problems(templateText);

@@ -56,13 +56,38 @@ export function partnerOf(res: Response): Partner {
  * organisations (or none); an org-scoped key only for its own: an event without orgId is made its
  * organisation's, one naming another organisation is refused (403 naming orgId).
  */
-export function eventOrgFor(partner: Partner, orgId: number | undefined): { orgId?: number } {
-  if (partner.orgId === null) return orgId === undefined ? {} : { orgId };
-  if (orgId !== undefined && orgId !== partner.orgId) {
-    const message = `this auth key emits only for organisation ${partner.orgId}`;
-    throw new HttpProblem(403, 'Forbidden', `orgId: ${message}`, { errors: [{ field: 'orgId', message }] });
-  }
-  return { orgId: partner.orgId };
+/** A partner's event as it enters Labwire: what its key may emit, in its key's namespace. */
+export interface PartnerEventInput {
+  eventId: string;
+  orgId?: number;
+  actionCategoryId: number;
+  entity: { type: 'patient' | 'bill' | 'report'; id: number };
+  activityDate: string;
+}
+
+/**
+ * A partner's event ids are its own: prefixed with its key (`partner-<authId>:<eventId>`), so a
+ * partner that learned the lab's id scheme from the payloads it receives cannot claim an id first
+ * and so make the lab's own event a duplicate or a conflict. Repeats by the same key still dedupe.
+ */
+export const partnerEventId = (partner: Partner, eventId: string) => `partner-${partner.authId}:${eventId}`;
+
+/**
+ * An org-scoped key emits only for its organisation (orgId filled in when omitted; another is a
+ * 403 naming orgId) and only about its organisation's bills and reports: patients belong to the
+ * whole lab, so a patient event from an organisation's key would hand any patient of the lab to
+ * that organisation's integrations (403 naming entity.type).
+ */
+export function partnerEvent(partner: Partner, input: PartnerEventInput): PartnerEventInput & { labId: number } {
+  const event = { ...input, eventId: partnerEventId(partner, input.eventId), labId: partner.labId };
+  if (partner.orgId === null) return event;
+  if (input.orgId !== undefined && input.orgId !== partner.orgId) forbidden('orgId', `this auth key emits only for organisation ${partner.orgId}`);
+  if (input.entity.type === 'patient') forbidden('entity.type', "an organisation's auth key emits events about its organisation's bills and reports; patients belong to the whole lab");
+  return { ...event, orgId: partner.orgId };
+}
+
+function forbidden(field: string, message: string): never {
+  throw new HttpProblem(403, 'Forbidden', `${field}: ${message}`, { errors: [{ field, message }] });
 }
 
 /** `Authorization: Bearer <authKey>` of an enabled integration; anything else is a 401 (and is logged). */

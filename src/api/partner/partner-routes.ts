@@ -15,7 +15,7 @@ import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
-import { eventOrgFor, partnerAuth, partnerOf, requirePartnerScope } from './partner-auth';
+import { partnerAuth, partnerEvent, partnerOf, requirePartnerScope } from './partner-auth';
 import { logIdSchema, pathId } from '../../validation';
 
 export interface PartnerApiDeps {
@@ -44,7 +44,8 @@ const callbackSchema = z
     data: z.unknown().optional(),
   })
   .strict();
-const partnerEventSchema = businessEventSchema.omit({ labId: true });
+// Room for the key's namespace (partnerEventId) within the 200 characters of an event id.
+const partnerEventSchema = businessEventSchema.omit({ labId: true }).extend({ eventId: businessEventSchema.shape.eventId.max(180, 'must be at most 180 characters') });
 
 /** The client's address (behind our own loopback proxy, the forwarded one); IPv6 by its /56, as one host holds many. */
 const clientAddress = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
@@ -153,17 +154,17 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
       path: '/events',
       access: 'auth-key',
       tag: 'Events',
-      summary: "Emit a business event for the auth key's lab (an org-scoped key: for its organisation, which is the event's orgId when omitted)",
+      summary:
+        "Emit a business event for the auth key's lab. Its id lives in the key's namespace: the answer's eventId is `partner-<authId>:<eventId>`, so a repeat by the same key is a duplicate and no other caller's id is ever claimed. An org-scoped key emits for its organisation (the event's orgId when omitted) and about its bills and reports only",
       body: partnerEventSchema,
       responses: {
         ...EVENT_RESPONSES,
-        403: "The key's integration type does not emit events (Mirth), or an org-scoped key named another organisation",
+        403: "The key's integration type does not emit events (Mirth), or an org-scoped key named another organisation or a patient",
       },
       async handle({ body, res }) {
         const partner = partnerOf(res);
         requirePartnerScope(partner, 'emit-events');
-        const { orgId, ...rest } = body;
-        return emitOverHttp(deps, { ...rest, ...eventOrgFor(partner, orgId), labId: partner.labId }, res);
+        return emitOverHttp(deps, partnerEvent(partner, body), res);
       },
     }),
   ];
