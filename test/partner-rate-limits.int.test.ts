@@ -64,6 +64,44 @@ describe('partner API rate limits', () => {
     });
   });
 
+  describe('X-Forwarded-For', () => {
+    const unknownKey = { authorization: 'Bearer lw_0000000000000000000000000000dead' };
+    const statusesOf = async (harness: Harness, forwardedFor: string[]) => {
+      const statuses: number[] = [];
+      for (const address of forwardedFor) {
+        statuses.push((await harness.anonymous().request('GET', '/partner/v1/bills/1', undefined, { ...unknownKey, 'x-forwarded-for': address })).status);
+      }
+      return statuses;
+    };
+
+    describe('with TRUST_PROXY unset (no proxy trusted)', () => {
+      const harness = new Harness((config) => {
+        config.partnerAddressRateLimitPerMinute = 3;
+      });
+      beforeAll(() => harness.start({ workers: false }));
+      afterAll(() => harness.stop());
+
+      it('is ignored: a client naming a new address on each call is still limited by its own', async () => {
+        const statuses = await statusesOf(harness, ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5']);
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      });
+    });
+
+    describe('with TRUST_PROXY=loopback (the API behind a proxy on this host)', () => {
+      const harness = new Harness((config) => {
+        config.partnerAddressRateLimitPerMinute = 3;
+        config.api.trustProxy = ['loopback'];
+      });
+      beforeAll(() => harness.start({ workers: false }));
+      afterAll(() => harness.stop());
+
+      it('names the client: two forwarded addresses are counted apart', async () => {
+        expect(await statusesOf(harness, ['203.0.113.7', '203.0.113.7', '203.0.113.7', '203.0.113.7'])).toEqual([401, 401, 401, 429]);
+        expect(await statusesOf(harness, ['203.0.113.8'])).toEqual([401]);
+      });
+    });
+  });
+
   describe('a verified key', () => {
     const harness = new Harness((config) => {
       config.partnerRateLimitPerMinute = 5;

@@ -48,7 +48,8 @@ const OPERATOR_API_DESCRIPTION =
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For names the client (req.ip): TRUST_PROXY, by default nobody's.
+  app.set('trust proxy', deps.config.api.trustProxy);
   // Counted first, so a body refused by the policy below shows in the metrics too.
   app.use(httpMetrics);
   app.use(bodyPolicy({ maxBytes: deps.config.api.requestBodyLimitBytes, maxDepth: deps.config.api.requestJsonMaxDepth }));

@@ -17,6 +17,13 @@ export interface StreamDeps {
   maxPerProcess: number;
 }
 
+/**
+ * What one stream may have waiting to be sent (in Node and its socket) before it is ended: a
+ * dashboard that stopped reading would otherwise hold every later change in this process's memory.
+ * An ended EventSource reconnects by itself and reloads what it shows.
+ */
+export const STREAM_BUFFER_LIMIT_BYTES = 1_048_576;
+
 interface OpenStream {
   res: Response;
   userId: number;
@@ -28,7 +35,8 @@ interface OpenStream {
  * LISTEN per API process, opened with the first client, fans out to every connected client.
  * A stream outlives no session: one heartbeat for all streams checks, in one query, which
  * sessions still stand (not signed out, expired, disabled or reset) and ends the others.
- * Each stream holds a socket for hours, so they are capped per user and per process (429).
+ * Each stream holds a socket for hours, so they are capped per user and per process (429), and
+ * one whose client stops reading is ended (STREAM_BUFFER_LIMIT_BYTES).
  */
 export function streamRoutes(deps: StreamDeps): ApiRoute[] {
   const { sql, db, logger, heartbeatMs, maxPerUser, maxPerProcess } = deps;
@@ -37,9 +45,20 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
   let heartbeat: NodeJS.Timeout | undefined;
   let checking = false;
 
+  /** Writes, unless the client has gone or has stopped reading: then the stream is ended. */
+  const send = (stream: OpenStream, text: string) => {
+    if (stream.res.destroyed) return close(stream);
+    stream.res.write(text);
+    if (stream.res.writableLength > STREAM_BUFFER_LIMIT_BYTES) {
+      close(stream);
+      // Not end(): that would wait behind the very buffer the client does not read.
+      stream.res.destroy();
+    }
+  };
+
   const broadcast = (change: LogChange) => {
     const frame = `event: log\ndata: ${JSON.stringify(change)}\n\n`;
-    for (const stream of streams) stream.res.write(frame);
+    for (const stream of streams) send(stream, frame);
   };
 
   const checkSessions = async () => {
@@ -51,7 +70,9 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
       const standing = await standingSessionTokens(db, open.map((s) => s.sessionToken));
       for (const stream of open) {
         if (!streams.has(stream)) continue;
-        if (standing.has(stream.sessionToken)) stream.res.write(': keep-alive\n\n');
+        // A connection that dropped without its 'close' reaching us is let go here, at the latest.
+        if (stream.res.destroyed) close(stream);
+        else if (standing.has(stream.sessionToken)) send(stream, ': keep-alive\n\n');
         else stream.res.end();
       }
     } catch (error) {
@@ -98,6 +119,9 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
           throw error;
         });
         await subscribing;
+        // A client that left while its session was looked up (or the LISTEN opened) has already
+        // fired its 'close': registered now, its stream would count against the caps forever.
+        if (req.destroyed || res.destroyed) return;
         // Counted and added with no await in between, so concurrent opens cannot overshoot a cap.
         const ofUser = [...streams].filter((s) => s.userId === session.user.id).length;
         if (ofUser >= maxPerUser) refuse(res, 'user', `At most ${maxPerUser} live streams per user are open at once; close another dashboard tab and reload.`);
@@ -107,8 +131,8 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
         // The browser's EventSource reconnects after this many ms when the stream drops.
         res.write('retry: 3000\n\n');
         open(stream);
-        req.on('close', () => close(stream));
-        res.on('finish', () => close(stream));
+        // 'close' follows both the end of the response and a dropped connection.
+        res.once('close', () => close(stream));
       },
     }),
   ];

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -24,6 +25,30 @@ const cidrList = z
   .string()
   .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
   .refine((parts) => parts.every((part) => cidr.test(part)), 'expected comma-separated CIDR networks, e.g. 127.0.0.0/8,::1/128');
+/** Express's 'trust proxy': none, the last N hops, or the addresses of the proxies. */
+export type TrustProxy = false | number | string[];
+/** Express's forms for 'trust proxy', less `true`, which would let every client choose its own address. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (part: string) => {
+  const [address = '', bits, ...rest] = part.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+const trustProxy = z.string().transform((value, ctx): TrustProxy => {
+  if (value === 'false') return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (parts.length > 0 && parts.every((part) => PROXY_RANGE_NAMES.has(part) || isProxyAddress(part))) return parts;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? 'true would trust any X-Forwarded-For, so every client could choose its own address; give the number of proxies in front of the API or their addresses'
+        : 'expected false, a number of proxy hops, or comma-separated proxy addresses, CIDRs, loopback, linklocal or uniquelocal',
+  });
+  return z.NEVER;
+});
 const countError = { error: 'expected a whole number, at least 1' };
 const count = z.coerce.number(countError).int(countError).min(1, countError);
 const queueName = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, dot, dash or underscore');
@@ -69,6 +94,7 @@ export const envSchema = z.object({
   REQUEST_BODY_LIMIT_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(1_048_576),
   REQUEST_JSON_MAX_DEPTH: z.coerce.number({ error: 'expected a whole number from 2 to 1000' }).int().min(2).max(1000).default(32),
   COOKIE_SECURE: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   WORKER_METRICS_PORT: port.optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
 
@@ -150,6 +176,12 @@ export interface Config {
     /** Every request body, /api and /partner/v1 alike: at most this many bytes (413) and this deep a JSON nesting (400). */
     requestBodyLimitBytes: number;
     requestJsonMaxDepth: number;
+    /**
+     * Which proxies' X-Forwarded-For decides the client address (req.ip) that the partner address
+     * limit, refused-call sampling and the sign-in limit count by. None by default: a header any
+     * client can send must not choose its bucket.
+     */
+    trustProxy: TrustProxy;
   };
   auth: {
     /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
@@ -251,6 +283,7 @@ export function toConfig(env: Env): Config {
       streamMaxPerProcess: env.STREAM_MAX_PER_PROCESS,
       requestBodyLimitBytes: env.REQUEST_BODY_LIMIT_BYTES,
       requestJsonMaxDepth: env.REQUEST_JSON_MAX_DEPTH,
+      trustProxy: env.TRUST_PROXY,
     },
     auth: { adminUsername: env.ADMIN_USERNAME, adminPassword: env.ADMIN_PASSWORD, sessionTtlMs: env.SESSION_TTL_MS, secureCookies: env.COOKIE_SECURE },
     workerMetricsPort: env.WORKER_METRICS_PORT,

@@ -71,6 +71,23 @@ describe('configuration', () => {
     expect(problemsOf({ [variable]: value })).toEqual([`${variable} (got ${JSON.stringify(value)}): ${expected}`]);
   });
 
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or proxy addresses, CIDRs and range names', () => {
+    expect(loadConfig({}).api.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).api.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).api.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1/128,192.0.2.7' }).api.trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1/128', '192.0.2.7']);
+  });
+
+  it.each([
+    ['true', 'true would trust any X-Forwarded-For, so every client could choose its own address'],
+    ['proxy.example', 'expected false, a number of proxy hops, or comma-separated proxy addresses'],
+    ['10.0.0.0/33', 'expected false, a number of proxy hops, or comma-separated proxy addresses'],
+  ])('given TRUST_PROXY=%s, stops naming it', (value, expected) => {
+    const problems = problemsOf({ TRUST_PROXY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`TRUST_PROXY (got "${value}"): ${expected}`);
+  });
+
   it('refuses an ADMIN_PASSWORD over the 72 bytes bcrypt reads, naming the variable but never echoing a secret', () => {
     const tooLong = 'ü'.repeat(37); // 37 characters, 74 bytes
     expect(problemsOf({ ADMIN_PASSWORD: tooLong })).toEqual(['ADMIN_PASSWORD: must be at most 72 bytes in UTF-8 (bcrypt ignores anything longer)']);

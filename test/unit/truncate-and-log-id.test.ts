@@ -1,5 +1,5 @@
 import { deliveryLogId } from '../../activities/delivery/log-id';
-import { truncateBody } from '../../src/logstore/truncate';
+import { truncateBody, truncateHeaders } from '../../src/logstore/truncate';
 
 describe('large bodies', () => {
   it('are kept up to the limit with a marker saying how much was cut, never rejected', () => {
@@ -12,6 +12,14 @@ describe('large bodies', () => {
     const cut = truncateBody('é'.repeat(10), 5)!;
     expect(cut.startsWith('éé')).toBe(true);
     expect(cut).not.toContain('\uFFFD');
+  });
+});
+
+describe('headers of a sampled call', () => {
+  it('are kept in order within the bound: the value that reaches it is cut, the headers after it are counted', () => {
+    const headers = { host: 'lab.example', 'x-junk': 'y'.repeat(100), [`x-${'n'.repeat(50)}`]: 'v', accept: '*/*' };
+    expect(truncateHeaders(headers, 40)).toEqual({ host: 'lab.example', 'x-junk': `${'y'.repeat(19)}…[truncated 81 bytes]`, '…': '2 more headers not kept' });
+    expect(truncateHeaders(headers, 10_000)).toEqual(headers);
   });
 });
 

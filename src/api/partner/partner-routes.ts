@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Router, type Request } from 'express';
-import { ipKeyGenerator, rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
+import { Router } from 'express';
+import { rateLimit, type ValueDeterminingMiddleware } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EmitterDeps } from '../../client/emitter';
@@ -15,6 +15,8 @@ import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
 import { apiLogRecorder } from './api-log';
+import { clientAddress } from './client-address';
+import { REFUSED_CALLS_LOGGED_PER_MINUTE } from './refused-call-sample';
 import { partnerAuth, partnerEvent, partnerOf, requirePartnerScope } from './partner-auth';
 import { logIdSchema, pathId } from '../../validation';
 
@@ -47,9 +49,6 @@ const callbackSchema = z
 // Room for the key's namespace (partnerEventId) within the 200 characters of an event id.
 const partnerEventSchema = businessEventSchema.omit({ labId: true }).extend({ eventId: businessEventSchema.shape.eventId.max(180, 'must be at most 180 characters') });
 
-/** The client's address (behind our own loopback proxy, the forwarded one); IPv6 by its /56, as one host holds many. */
-const clientAddress = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-
 /** A minute's allowance, answered as a 429 problem that says which allowance ran out. */
 function perMinuteLimit(limit: number, per: string, keyOf: ValueDeterminingMiddleware<string>) {
   return rateLimit({
@@ -73,7 +72,7 @@ export function partnerRouter(deps: PartnerApiDeps): Router {
       (document ??= openApiDocument(routes, {
         title: 'Labwire partner API',
         description:
-          `For integration partners: authenticate every call with \`Authorization: Bearer <authKey>\` (the key shown when the integration was added). Every authenticated call is recorded as an API log the lab can see; refused calls (no valid key, over a rate limit) are counted, and the first of each client address per minute is logged. At most ${deps.addressRateLimitPerMinute} calls a minute per client address and ${deps.rateLimitPerMinute} per auth key, then 429 naming the limit. Errors are RFC 9457 problem documents whose \`errors\` name the bad fields.`,
+          `For integration partners: authenticate every call with \`Authorization: Bearer <authKey>\` (the key shown when the integration was added). Every authenticated call is recorded as an API log the lab can see; refused calls (no valid key, over a rate limit) are counted, and the first of each client address per minute is logged, at most ${REFUSED_CALLS_LOGGED_PER_MINUTE} a minute in all. At most ${deps.addressRateLimitPerMinute} calls a minute per client address and ${deps.rateLimitPerMinute} per auth key, then 429 naming the limit. Errors are RFC 9457 problem documents whose \`errors\` name the bad fields.`,
         version: deps.version,
         serverUrl: deps.publicUrl,
         basePath: '/partner/v1',
