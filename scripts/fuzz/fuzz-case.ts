@@ -144,6 +144,9 @@ function bodyArbitrary(operation: Operation, known: KnownValues, only?: BodyKind
   return fc.tuple(body, contentType).map(([b, type]) => (type === undefined ? b : { ...b, contentType: type }));
 }
 
+/** Percent-encoded values that decode to NUL, invalid UTF-8 or nothing at all. */
+const QUERY_JUNK = ['%00', 'a%00b', '%FF%FE', '%C3%28', '%ED%A0%80', '%', '%zz', '%E2%82'];
+
 /** Every byte that is not unreserved as %XX, so invalid UTF-8 and NUL travel inside a valid URL. */
 const percentBytes = (latin1: string) => [...Buffer.from(latin1, 'latin1')].map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
 
@@ -154,6 +157,7 @@ function queryArbitrary(operation: Operation, known: KnownValues): fc.Arbitrary<
       { weight: 3, arbitrary: schemaValue(schema, known, name).map((v) => encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v) ?? '')) },
       { weight: 2, arbitrary: textValue.map(percentBytes) },
       { weight: 1, arbitrary: textValue },
+      { weight: 1, arbitrary: fc.constantFrom(...QUERY_JUNK) },
     );
   const pair = fc.oneof(
     ...(declared.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...declared).chain((p) => value(p.name, p.schema).map((v) => `${p.name}=${v}`)) }] : []),
@@ -204,9 +208,16 @@ export function caseArbitrary(operation: Operation, known: KnownValues, only?: B
  * random sample, so every hostile kind reaches every handler in every run, whatever the seed.
  */
 export function coverageCases(operations: Operation[], known: KnownValues, seed: number): FuzzCase[] {
-  return operations.flatMap((operation, i) =>
-    (operation.body ? BODY_KINDS : (['schema', 'deep'] as BodyKind[])).map((kind, j) => fc.sample(caseArbitrary(operation, known, kind), { seed: seed + i * 100 + j, numRuns: 1 })[0]!),
-  );
+  return operations.flatMap((operation, i) => {
+    const kinds: BodyKind[] = operation.body ? BODY_KINDS : ['schema', 'deep'];
+    const cases = kinds.map((kind, j) => fc.sample(caseArbitrary(operation, known, kind), { seed: seed + i * 100 + j, numRuns: 1 })[0]!);
+    // And every declared query parameter at once with each percent-encoded junk value.
+    const names = operation.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    const base = cases[0]!;
+    const path = operation.template.replace(/\{(\w+)\}/g, (_m, name: string) => String(known(`${operation.template}#${name}`)[0] ?? '1'));
+    const queries = names.length > 0 ? QUERY_JUNK.map((junk) => ({ ...base, target: `${path}?${names.map((name) => `${name}=${junk}`).join('&')}` })) : [];
+    return [...cases, ...queries];
+  });
 }
 
 /** Every operation of both documents, equally often. */

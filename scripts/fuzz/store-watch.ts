@@ -23,8 +23,9 @@ export class StoreWatch {
     private readonly groupSize = 25,
   ) {}
 
+  /** Waits out work left from before (a fresh worker resumes earlier runs' workflows), then takes the first reference. */
   async start(): Promise<void> {
-    await this.rebaseline();
+    await this.settle();
     this.firstLogs = this.logs;
   }
 
