@@ -29,7 +29,11 @@ export class LabwireProcess {
   /** Why it ended and the last of what it printed. */
   get obituary(): string {
     const { exitCode, signalCode } = this.process.child;
-    return `${this.name} exited (${signalCode ?? `code ${exitCode}`}); its last output:\n${this.process.output.slice(-1_500)}`;
+    const tail = this.process.output.slice(-4_000);
+    // The thrown error's own line (Node prints the source line, then `RangeError: …`, then the stack) and its first frame in our code.
+    const thrown = [...tail.matchAll(/^(\w*Error\b[^\n]*)((?:\n\s+at [^\n]*)+)/gm)].pop();
+    const frame = thrown?.[2]?.split('\n').find((line) => /\/(src|activities|workflows)\//.test(line) && !line.includes('node_modules'))?.trim();
+    return `${this.name} exited (${signalCode ?? `code ${exitCode}`})${thrown ? `: ${thrown[1]}${frame ? ` ${frame}` : ''}` : ''}; its last output:\n${tail.slice(-1_500)}`;
   }
 
   /** Errors it logged (pino JSON, level ≥ 50) by type and message, with counts: what a 500 was. */
