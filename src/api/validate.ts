@@ -29,7 +29,8 @@ function nulProblem(input: unknown): FieldProblem | undefined {
 /** Parses a request part with its zod schema; a 400 names every bad field, nothing is written. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'request body'): z.infer<S> {
   const parsed = schema.safeParse(input ?? {});
-  const problems = parsed.success ? [nulProblem(parsed.data)].filter((p): p is FieldProblem => p !== undefined) : fieldProblems(parsed.error);
+  // The input as sent, so the field is named as the client wrote it (`q`, not the parsed `filter.q`).
+  const problems = parsed.success ? [nulProblem(input)].filter((p): p is FieldProblem => p !== undefined) : fieldProblems(parsed.error);
   if (parsed.success && problems.length === 0) return parsed.data;
   throw new HttpProblem(400, 'Bad Request', `Invalid ${what}: ${describeProblems(problems)}`, { errors: problems });
 }
