@@ -23,8 +23,11 @@ export function describeProblems(problems: FieldProblem[]): string {
 
 const positiveIdMessage = 'expected a positive whole number';
 
+/** Ids are PostgreSQL `integer` columns: a larger number is no id, and must be a 400 rather than an overflow (500). */
+const MAX_ID = 2_147_483_647;
+
 /** An id in a JSON body: a positive whole number, with one message for every way it can be wrong. */
-export const positiveId = z.number({ error: positiveIdMessage }).int(positiveIdMessage).positive(positiveIdMessage);
+export const positiveId = z.number({ error: positiveIdMessage }).int(positiveIdMessage).positive(positiveIdMessage).max(MAX_ID, `expected a whole number from 1 to ${MAX_ID}`);
 
 /** An id in a URL path (text), with the same message as in a body. */
 export const pathId = z.coerce.number({ error: positiveIdMessage }).pipe(positiveId);

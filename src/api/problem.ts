@@ -28,6 +28,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.reason }] });
     else if (error instanceof RetryRejectedError) problem = new HttpProblem(409, 'Conflict', error.message);
     else if (error instanceof NotFoundError) problem = new HttpProblem(404, 'Not Found', `${error.field}: ${error.message}`, { errors: [{ field: error.field, message: error.message }] });
+    // Express's router could not percent-decode a path parameter (`%zz`, `%c3%28`): the client's mistake.
+    else if (error instanceof URIError) problem = new HttpProblem(400, 'Bad Request', 'The path is not valid percent-encoded UTF-8.', { errors: [{ field: 'path', message: 'not valid percent-encoded UTF-8' }] });
     else if (isBodyParserError(error)) problem = new HttpProblem(error.status, BODY_ERROR_TITLES[error.status] ?? 'Bad Request', error.message);
     else {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { answerClientErrorsAsProblems } from './client-errors';
 
 export interface RunningServer {
   url: string;
@@ -9,6 +10,7 @@ export interface RunningServer {
 export function listen(app: Express, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
+    answerClientErrorsAsProblems(server);
     server.once('error', reject);
     server.once('listening', () => {
       const address = server.address();
