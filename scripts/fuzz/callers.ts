@@ -40,7 +40,7 @@ export class Callers {
   }
 
   private async signIn(role: Role): Promise<void> {
-    // Each sign-in from its own documentation address (the API trusts X-Forwarded-For from loopback), so the
+    // Each sign-in from its own documentation address (the fuzzed API trusts X-Forwarded-For from loopback: TRUST_PROXY in fuzzEnvironment), so the
     // sign-in limit that fuzzed wrong passwords run into from 127.0.0.1 never locks the fuzzer out.
     this.signIns += 1;
     const response = await fetch(`${this.baseUrl()}/api/session`, {

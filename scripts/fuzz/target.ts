@@ -28,13 +28,16 @@ export const fuzzPort = (apiPort: number, runner: 'script' | 'jest') => apiPort 
 
 /**
  * Settings of the fuzzed processes: the partner rate limit high enough that 429 stays one answer
- * among others (the limit itself is tested elsewhere); webhook targets stay loopback-only.
+ * among others (the limit itself is tested elsewhere); webhook targets stay loopback-only; the
+ * fuzzer stands as a proxy on loopback (TRUST_PROXY), so its own sign-ins can each come from an
+ * address of their own and the sign-in limit that fuzzed wrong passwords hit never locks it out.
  */
 export function fuzzEnvironment(config: Config, port: number): Record<string, string> {
   return {
     API_PORT: String(port),
     PARTNER_RATE_LIMIT_PER_MINUTE: '1000000',
     TARGET_ALLOWLIST: '127.0.0.0/8,::1/128',
+    TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'error',
     SWEEP_PAUSED: 'true',
     DATABASE_URL: config.postgres.url,
