@@ -11,11 +11,8 @@
  * both processes alive with /healthz answering at the end. Progress goes to stderr, the report to stdout.
  */
 import { loadConfig } from '../src/config/load';
-import { ensureFirstAdmin } from '../src/auth/users';
-import { migrateConfigStore, openConfigStore } from '../src/db/config-store';
-import { seedDemoConfiguration } from '../src/db/demo-seed';
-import { startStack } from '../src/devstack/stack';
 import { applyTestEnvironment } from '../test/support/test-environment';
+import { prepareTestStack } from '../test/support/test-stack';
 import { runFuzz } from './fuzz/fuzz-run';
 import { formatReport } from './fuzz/report';
 import { fuzzPort, startTarget } from './fuzz/target';
@@ -39,16 +36,8 @@ async function main(): Promise<number> {
   applyTestEnvironment();
   const config = loadConfig();
   say(`seed ${seed}, ${runs} requests (replay with: npm run fuzz -- --seed ${seed} --runs ${runs})`);
-  const stack = await startStack(config, say);
+  const stack = await prepareTestStack(config, say);
   try {
-    await migrateConfigStore(config.postgres.url);
-    const store = openConfigStore(config.postgres.url, { max: 1 });
-    try {
-      await seedDemoConfiguration(store.db);
-      await ensureFirstAdmin(store.db, config.auth.adminUsername, config.auth.adminPassword);
-    } finally {
-      await store.close();
-    }
     const target = await startTarget(config, fuzzPort(config.api.port, 'script'), say);
     try {
       say(`${target.operations.length} operations; sending`);

@@ -1,12 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { migrateConfigStore, openConfigStore } from '../../src/db/config-store';
-import { seedDemoConfiguration } from '../../src/db/demo-seed';
-import { ensureFirstAdmin } from '../../src/auth/users';
-import { startStack, type Stack } from '../../src/devstack/stack';
+import type { Stack } from '../../src/devstack/stack';
 import { bundleWorkflows } from '../../src/worker/worker';
 import { applyTestEnvironment, workflowBundlePath } from './test-environment';
+import { prepareTestStack } from './test-stack';
 
 declare global {
   // Read by global-teardown, which runs in the same process.
@@ -19,16 +17,7 @@ export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
   const say = (line: string) => process.stderr.write(`[test stack] ${line}\n`);
   process.stderr.write('\n');
-  const stack = await startStack(config, say);
-  globalThis.__labwireTestStack = stack;
-  await migrateConfigStore(config.postgres.url);
-  const store = openConfigStore(config.postgres.url, { max: 1 });
-  try {
-    await seedDemoConfiguration(store.db);
-    await ensureFirstAdmin(store.db, config.auth.adminUsername, config.auth.adminPassword);
-  } finally {
-    await store.close();
-  }
+  globalThis.__labwireTestStack = await prepareTestStack(config, say);
   // Webpack takes seconds per bundle; build the workflow bundle once and let every test load it.
   const bundle = await bundleWorkflows();
   mkdirSync(dirname(workflowBundlePath()), { recursive: true });
