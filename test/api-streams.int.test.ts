@@ -79,7 +79,7 @@ describe('GET /api/stream limits', () => {
     expect(refused.body.detail).toContain('already holds its 3 live streams');
   });
 
-  it('ends the stream of a client that stops reading once a MiB waits for it; a reading client keeps its stream', async () => {
+  it('ends the stream of a client that stops reading once over a MiB has waited for two heartbeats; a reading client in the same burst keeps its stream', async () => {
     await noStreamOpen();
     const reading = await stream(await harness.as('viewer'));
     const stalled = rawStream(harness.api.url, await harness.adminCookie());

@@ -18,16 +18,21 @@ export interface StreamDeps {
 }
 
 /**
- * What one stream may have waiting to be sent (in Node and its socket) before it is ended: a
- * dashboard that stopped reading would otherwise hold every later change in this process's memory.
+ * A dashboard that stopped reading would otherwise hold every later change in this process's
+ * memory, so a stream is ended when more than STREAM_BUFFER_LIMIT_BYTES has waited to be sent for
+ * two heartbeats, or at once past STREAM_BUFFER_HARD_LIMIT_BYTES. The grace period is for a reader
+ * that is only slow: a burst of changes (a bulk retry) can outrun a live client for a moment.
  * An ended EventSource reconnects by itself and reloads what it shows.
  */
 export const STREAM_BUFFER_LIMIT_BYTES = 1_048_576;
+export const STREAM_BUFFER_HARD_LIMIT_BYTES = 32 * 1_048_576;
 
 interface OpenStream {
   res: Response;
   userId: number;
   sessionToken: string;
+  /** Since when more than STREAM_BUFFER_LIMIT_BYTES has been waiting. */
+  backedUpSince?: number;
 }
 
 /**
@@ -45,15 +50,27 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
   let heartbeat: NodeJS.Timeout | undefined;
   let checking = false;
 
+  const stoppedReading = (stream: OpenStream): boolean => {
+    const waiting = stream.res.writableLength;
+    if (waiting <= STREAM_BUFFER_LIMIT_BYTES) {
+      stream.backedUpSince = undefined;
+      return false;
+    }
+    stream.backedUpSince ??= Date.now();
+    return waiting > STREAM_BUFFER_HARD_LIMIT_BYTES || Date.now() - stream.backedUpSince >= 2 * heartbeatMs;
+  };
+
+  const cutOff = (stream: OpenStream) => {
+    close(stream);
+    // Not end(): that would wait behind the very buffer the client does not read.
+    stream.res.destroy();
+  };
+
   /** Writes, unless the client has gone or has stopped reading: then the stream is ended. */
   const send = (stream: OpenStream, text: string) => {
     if (stream.res.destroyed) return close(stream);
     stream.res.write(text);
-    if (stream.res.writableLength > STREAM_BUFFER_LIMIT_BYTES) {
-      close(stream);
-      // Not end(): that would wait behind the very buffer the client does not read.
-      stream.res.destroy();
-    }
+    if (stoppedReading(stream)) cutOff(stream);
   };
 
   const broadcast = (change: LogChange) => {
@@ -72,6 +89,7 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
         if (!streams.has(stream)) continue;
         // A connection that dropped without its 'close' reaching us is let go here, at the latest.
         if (stream.res.destroyed) close(stream);
+        else if (stoppedReading(stream)) cutOff(stream);
         else if (standing.has(stream.sessionToken)) send(stream, ': keep-alive\n\n');
         else stream.res.end();
       }
