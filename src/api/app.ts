@@ -21,7 +21,7 @@ import { sessionRoutes } from './session-routes';
 import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
 import { sessionAuthorizer } from './auth-gate';
-import { httpMetrics, metricsEndpoint } from './http-metrics';
+import { httpMetrics, metricsEndpoint, operationalReader } from './http-metrics';
 import { bodyPolicy } from './body-policy';
 import { openApiDocument } from './openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from './route';
@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): Express {
       postgres: () => deps.configStore.sql`select 1`,
       logStore: () => deps.logStore.ping(),
       temporal: () => deps.temporal.connection.workflowService.getSystemInfo({}),
-    }),
+    }, operationalReader(deps.config.metricsToken, authorize)),
   );
   if (existsSync(join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

@@ -1,14 +1,18 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
-/** `/healthz` says the process is up; `/readyz` that every server it depends on answers. */
-export function healthRouter(checks: Record<string, ReadinessCheck>, timeoutMs = 3_000): Router {
+/**
+ * `/healthz` says the process is up; `/readyz` that every server it depends on answers. Both are
+ * open (load balancers, orchestrators); why a server does not answer (its error text: host names,
+ * ports, driver messages) is shown only to callers who may read /metrics.
+ */
+export function healthRouter(checks: Record<string, ReadinessCheck>, mayReadErrors: (req: Request) => Promise<boolean>, timeoutMs = 3_000): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', async (req, res) => {
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]): Promise<readonly [string, { ok: boolean; error?: string }]> => {
         try {
@@ -20,7 +24,8 @@ export function healthRouter(checks: Record<string, ReadinessCheck>, timeoutMs =
       }),
     );
     const ready = results.every(([, result]) => result.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const shown = (await mayReadErrors(req)) ? results : results.map(([name, { ok }]) => [name, { ok }] as const);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(shown) });
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { bearerMatches } from '../auth/same-secret';
 import { httpRequestSeconds, httpRequestsTotal, metricsRegistry } from '../metrics';
 import type { ApiRoute, Authorize } from './route';
@@ -24,5 +24,16 @@ export function metricsEndpoint(token: string | undefined, authorize: Authorize)
   return async (req, res) => {
     if (!bearerMatches(req.get('authorization'), token)) await authorize(req, METRICS_ACCESS);
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  };
+}
+
+/** Whether a request may read operational detail (/readyz error text): whoever may read /metrics. */
+export function operationalReader(token: string | undefined, authorize: Authorize): (req: Request) => Promise<boolean> {
+  return async (req) => {
+    if (bearerMatches(req.get('authorization'), token)) return true;
+    return authorize(req, METRICS_ACCESS).then(
+      () => true,
+      () => false,
+    );
   };
 }
