@@ -21,6 +21,7 @@ import { sessionRoutes } from './session-routes';
 import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
 import { sessionAuthorizer } from './auth-gate';
+import { securityHeaders } from './security-headers';
 import { httpMetrics, metricsEndpoint, operationalReader } from './http-metrics';
 import { bodyPolicy } from './body-policy';
 import { openApiDocument } from './openapi';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.api.trustProxy);
   // Counted first, so a body refused by the policy below shows in the metrics too.
   app.use(httpMetrics);
+  app.use(securityHeaders());
   app.use(bodyPolicy({ maxBytes: deps.config.api.requestBodyLimitBytes, maxDepth: deps.config.api.requestJsonMaxDepth }));
   const emitter: EmitterDeps = {
     temporal: deps.temporal,

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { createSession, deleteSession, readCookie, SESSION_COOKIE } from '../auth/sessions';
@@ -12,8 +12,11 @@ const signInBody = z.object({ username: z.string().min(1, 'required').max(100), 
 
 /** Sign-in, sign-out, and who am I. */
 export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
-  const setCookie = (res: Response, token: string, maxAgeMs: number) =>
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.auth.secureCookies, path: '/', maxAge: maxAgeMs });
+  // COOKIE_SECURE=auto: Secure whenever this request came over HTTPS (directly, or through a TLS-terminating proxy TRUST_PROXY names).
+  const setCookie = (req: Request, res: Response, token: string, maxAgeMs: number) => {
+    const secure = config.auth.secureCookies === 'auto' ? req.secure : config.auth.secureCookies;
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: maxAgeMs });
+  };
   // Guessing passwords: 10 failed tries a minute per address, answered 429 with Retry-After.
   // Successful sign-ins do not count: a lab's operators share one office address.
   const signInLimit = rateLimit({
@@ -35,11 +38,11 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
       summary: 'Sign in: sets the HttpOnly session cookie and returns the CSRF token for changes',
       body: signInBody,
       responses: { 200: 'Signed in', 400: 'Bad input', 401: 'Wrong username or password', 429: 'Too many attempts' },
-      async handle({ body, res }) {
+      async handle({ body, req, res }) {
         const user = await verifyCredentials(db, body.username, body.password);
         if (!user) throw new HttpProblem(401, 'Unauthorized', 'Wrong username or password.');
         const { token, session } = await createSession(db, user, config.auth.sessionTtlMs);
-        setCookie(res, token, config.auth.sessionTtlMs);
+        setCookie(req, res, token, config.auth.sessionTtlMs);
         return { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       },
     }),

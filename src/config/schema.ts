@@ -93,7 +93,10 @@ export const envSchema = z.object({
   STREAM_MAX_PER_PROCESS: count.default(500),
   REQUEST_BODY_LIMIT_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(1_048_576),
   REQUEST_JSON_MAX_DEPTH: z.coerce.number({ error: 'expected a whole number from 2 to 1000' }).int().min(2).max(1000).default(32),
-  COOKIE_SECURE: bool.default(false),
+  COOKIE_SECURE: z
+    .enum(['auto', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'expected auto, true or false' })
+    .default('auto')
+    .transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true' || v === '1' || v === 'yes')),
   TRUST_PROXY: trustProxy.default(false),
   WORKER_METRICS_PORT: port.optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
@@ -188,8 +191,8 @@ export interface Config {
     adminUsername: string;
     adminPassword?: string;
     sessionTtlMs: number;
-    /** Send the session cookie with `Secure` (behind HTTPS). */
-    secureCookies: boolean;
+    /** Send the session cookie with `Secure`: always, never, or `auto` (when the request came over HTTPS, directly or through a trusted proxy). */
+    secureCookies: boolean | 'auto';
   };
   /** A `labwire worker` of its own serves /metrics on this port; with `labwire start` the API's /metrics covers both. */
   workerMetricsPort?: number;
