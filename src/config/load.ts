@@ -12,10 +12,13 @@ export class ConfigError extends Error {
 /** Their values are never echoed in an error: a message may end up in a shared terminal or a CI log. */
 const SECRET_VARIABLES = new Set(['ADMIN_PASSWORD', 'TEMPORAL_API_KEY', 'METRICS_TOKEN', 'LAB_BACKEND_API_KEY']);
 
+/** A connection URL's password (`scheme://user:password@host`) is masked, even in a URL too broken to parse. */
+const withoutUrlPassword = (value: string) => value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+
 function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
   const variable = String(issue.path[0] ?? '(environment)');
   const given = env[variable];
-  const shown = given === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(given)})`;
+  const shown = given === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(withoutUrlPassword(given))})`;
   return `${variable}${shown}: ${issue.message}`;
 }
 

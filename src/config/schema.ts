@@ -17,7 +17,9 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const postgresUrl = z
   .string()
-  .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, 'expected a URL like postgres://user@host:5432/dbname');
+  .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, 'expected a URL like postgres://user@host:5432/dbname')
+  // The shape alone lets through what URL cannot parse (a port past 65535), which later code would throw on.
+  .refine((value) => URL.canParse(value), 'expected a URL like postgres://user@host:5432/dbname');
 const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URL like mongodb://host:27017');
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 const cidr = /^[0-9a-fA-F.:]+\/\d{1,3}$/;

@@ -88,6 +88,12 @@ describe('configuration', () => {
     expect(problems[0]).toContain(`TRUST_PROXY (got "${value}"): ${expected}`);
   });
 
+  it('names a bad connection URL and its expected form without echoing the password in it', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'postgres://labwire:hunter2-secret@db.internal:99999/labwire' });
+    expect(problem).toMatch(/^DATABASE_URL \(got "postgres:\/\/labwire:\*\*\*@db\.internal:99999\/labwire"\): /);
+    expect(problem).not.toContain('hunter2');
+  });
+
   it('refuses an ADMIN_PASSWORD over the 72 bytes bcrypt reads, naming the variable but never echoing a secret', () => {
     const tooLong = 'ü'.repeat(37); // 37 characters, 74 bytes
     expect(problemsOf({ ADMIN_PASSWORD: tooLong })).toEqual(['ADMIN_PASSWORD: must be at most 72 bytes in UTF-8 (bcrypt ignores anything longer)']);
