@@ -11,6 +11,10 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY web ./web
+# The process runs as `node`: its data directory (the first admin's generated password) is one it can write.
+# Created here, owned by node, so a named volume mounted on it (docker-compose) starts writable too.
+ENV LABWIRE_DATA_DIR=/home/node/labwire
+RUN mkdir -p "$LABWIRE_DATA_DIR" && chown node:node "$LABWIRE_DATA_DIR"
 USER node
 ENTRYPOINT ["/app/bin/labwire"]
 CMD ["api"]
