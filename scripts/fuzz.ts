@@ -12,10 +12,10 @@
  */
 import { loadConfig } from '../src/config/load';
 import { applyTestEnvironment } from '../test/support/test-environment';
-import { prepareTestStack } from '../test/support/test-stack';
+import { prepareConfigStore, prepareTestStack } from '../test/support/test-stack';
 import { runFuzz } from './fuzz/fuzz-run';
 import { formatReport } from './fuzz/report';
-import { fuzzPort, startTarget } from './fuzz/target';
+import { fuzzPort, ownStores, startTarget } from './fuzz/target';
 
 const say = (line: string) => process.stderr.write(`[fuzz] ${line}\n`);
 
@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   say(`seed ${seed}, ${runs} requests (replay with: npm run fuzz -- --seed ${seed} --runs ${runs})`);
   const stack = await prepareTestStack(config, say);
   try {
-    const target = await startTarget(config, fuzzPort(config.api.port, 'script'), say);
+    const own = ownStores(config);
+    await prepareConfigStore(own);
+    const target = await startTarget(own, fuzzPort(config.api.port, 'script'), say);
     try {
       say(`${target.operations.length} operations; sending`);
       const result = await runFuzz(target, { seed, runs, maxDeaths, progress: say });

@@ -3,10 +3,11 @@ import { runFuzz } from '../scripts/fuzz/fuzz-run';
 import { parseAnswer, type Exchange } from '../scripts/fuzz/raw-http';
 import { formatReport } from '../scripts/fuzz/report';
 import { storeProbe, snapshotChanges } from '../scripts/fuzz/store-snapshot';
-import { fuzzPort, startTarget, type FuzzTarget } from '../scripts/fuzz/target';
+import { fuzzPort, ownStores, startTarget, type FuzzTarget } from '../scripts/fuzz/target';
 import { openConfigStore } from '../src/db/config-store';
 import { openLogStore } from '../src/logstore/log-store';
 import { testConfig } from './support/fixtures';
+import { prepareConfigStore } from './support/test-stack';
 
 const answer = (status: number, contentType: string | undefined, body: string): Exchange => ({
   answer: { status, headers: contentType ? { 'content-type': contentType } : {}, body: Buffer.from(body), ms: 1 },
@@ -68,7 +69,8 @@ describe("the fuzzer's checks (issue 9)", () => {
 describe('fuzzing both OpenAPI documents against labwire api and labwire worker (issue 9)', () => {
   let target: FuzzTarget;
   beforeAll(async () => {
-    const config = testConfig();
+    const config = ownStores(testConfig());
+    await prepareConfigStore(config);
     target = await startTarget(config, fuzzPort(config.api.port, 'jest'), () => undefined);
   }, 180_000);
   afterAll(() => target?.close());

@@ -23,6 +23,22 @@ export interface FuzzTarget {
   close(): Promise<void>;
 }
 
+/**
+ * The same servers, but stores and task queues of the fuzzer's own: inside a test suite, other
+ * tests' deliveries (retries, callbacks, retention timers) would keep changing the shared stores,
+ * and the write check waits for quiet stores before it takes its figures.
+ */
+export function ownStores(config: Config): Config {
+  const url = new URL(config.postgres.url);
+  url.pathname = `${url.pathname}_fuzz`;
+  return {
+    ...config,
+    postgres: { ...config.postgres, url: url.toString() },
+    logStore: { ...config.logStore, database: `${config.logStore.database}_fuzz` },
+    temporal: { ...config.temporal, taskQueue: `${config.temporal.taskQueue}-fuzz`, crelioTaskQueue: `${config.temporal.crelioTaskQueue}-fuzz` },
+  };
+}
+
 /** The fuzzed API's port: the test slot's API port + 50 (`npm run fuzz`) or + 51 (the jest test), apart from the suite's own. */
 export const fuzzPort = (apiPort: number, runner: 'script' | 'jest') => apiPort + (runner === 'script' ? 50 : 51);
 
@@ -35,6 +51,11 @@ export const fuzzPort = (apiPort: number, runner: 'script' | 'jest') => apiPort 
 export function fuzzEnvironment(config: Config, port: number): Record<string, string> {
   return {
     API_PORT: String(port),
+    MONGODB_DATABASE: config.logStore.database,
+    // The running FerretDB's own database (otherwise derived from DATABASE_URL, which ownStores renames).
+    FERRETDB_POSTGRES_URL: config.logStore.ferret.postgresUrl,
+    TASK_QUEUE: config.temporal.taskQueue,
+    CRELIO_TASK_QUEUE: config.temporal.crelioTaskQueue,
     PARTNER_RATE_LIMIT_PER_MINUTE: '1000000',
     TARGET_ALLOWLIST: '127.0.0.0/8,::1/128',
     TRUST_PROXY: 'loopback',
