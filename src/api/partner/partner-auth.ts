@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { ConfigDb } from '../../db/config-store';
 import { developerAuthentication, type IntegrationType } from '../../db/schema';
 import { sameSecret } from '../../auth/same-secret';
+import type { BusinessEvent } from '../../events/business-event';
 import { HttpProblem } from '../problem';
 
 export interface Partner {
@@ -40,7 +41,7 @@ export function requirePartnerScope(partner: Partner, scope: PartnerScope): void
   }
 }
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }
@@ -51,26 +52,15 @@ export function partnerOf(res: Response): Partner {
   return partner;
 }
 
-/**
- * The organisation of an event a partner emits. A key of the whole lab emits for any of its
- * organisations (or none); an org-scoped key only for its own: an event without orgId is made its
- * organisation's, one naming another organisation is refused (403 naming orgId).
- */
-/** A partner's event as it enters Labwire: what its key may emit, in its key's namespace. */
-export interface PartnerEventInput {
-  eventId: string;
-  orgId?: number;
-  actionCategoryId: number;
-  entity: { type: 'patient' | 'bill' | 'report'; id: number };
-  activityDate: string;
-}
+/** A partner's event as sent: a business event whose lab is its key's. */
+export type PartnerEventInput = Omit<BusinessEvent, 'labId'>;
 
 /**
  * A partner's event ids are its own: prefixed with its key (`partner-<authId>:<eventId>`), so a
  * partner that learned the lab's id scheme from the payloads it receives cannot claim an id first
  * and so make the lab's own event a duplicate or a conflict. Repeats by the same key still dedupe.
  */
-export const partnerEventId = (partner: Partner, eventId: string) => `partner-${partner.authId}:${eventId}`;
+const partnerEventId = (partner: Partner, eventId: string) => `partner-${partner.authId}:${eventId}`;
 
 /**
  * An org-scoped key emits only for its organisation (orgId filled in when omitted; another is a
@@ -78,7 +68,7 @@ export const partnerEventId = (partner: Partner, eventId: string) => `partner-${
  * whole lab, so a patient event from an organisation's key would hand any patient of the lab to
  * that organisation's integrations (403 naming entity.type).
  */
-export function partnerEvent(partner: Partner, input: PartnerEventInput): PartnerEventInput & { labId: number } {
+export function partnerEvent(partner: Partner, input: PartnerEventInput): BusinessEvent {
   const event = { ...input, eventId: partnerEventId(partner, input.eventId), labId: partner.labId };
   if (partner.orgId === null) return event;
   if (input.orgId !== undefined && input.orgId !== partner.orgId) forbidden('orgId', `this auth key emits only for organisation ${partner.orgId}`);
