@@ -146,7 +146,7 @@ describe('secrets: written once, never read back by any role', () => {
   const needles = () => secrets.flatMap((s) => [s, s.replace(/^(whsec_|lw_)/, '')]);
   const leaks = (text: string) => needles().filter((needle) => text.includes(needle));
 
-  it.each(['viewer', 'operator'] as const)('a %s finds no secret in any GET route of the OpenAPI document, the live stream or the dashboard pages', async (role) => {
+  it.each(['viewer', 'operator', 'admin'] as const)('signed in as %s, no secret shows in any GET route of the OpenAPI document, the live stream or the dashboard pages', async (role) => {
     const client: ApiClient = await harness.as(role);
     const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await client.cookieHeader());
     try {
@@ -278,7 +278,7 @@ describe('secrets: written once, never read back by any role', () => {
     expect({ previous: verifies(newSecret, next), newest: verifies(abrupt.body.signingSecret, next) }).toEqual({ previous: false, newest: true });
   }, 60_000);
 
-  it('an x-api-key can be removed with null; the masked value sent back is refused', async () => {
+  it('an x-api-key can be removed with null; the masked value sent back is refused; another lab cannot name the authentication', async () => {
     const integration = (extraDetails: Record<string, unknown>) => ({
       authId, labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: receiver.url(okPath), extraDetails,
       integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 2, url: receiver.url(failPath) }],
@@ -292,5 +292,10 @@ describe('secrets: written once, never read back by any role', () => {
     // The trigger's own key and the signing secret were left out: they stay.
     expect(listed.extraDetails.signingSecret).toBe(`…${rotatedSecret.slice(-4)}`);
     expect(listed.integrations.find((t: { actionCategoryId: number }) => t.actionCategoryId === 2).integrationExtraDetails['x-api-key']).toBe(`…${TRIGGER_API_KEY.slice(-4)}`);
+    // An authentication is named by id within its own lab only.
+    const otherLab = await createLabFixture(harness.services.configStore.db);
+    const foreign = await harness.request('POST', '/api/integrations', { ...integration({}), labId: otherLab.labId, developerId: otherLab.developerId });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.errors[0].field).toBe('authId');
   });
 });

@@ -80,7 +80,7 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
         200: 'Updated (authId was sent): {authId, authKeyPrefix, integrations}',
         201: 'Created: {authKey, authKeyPrefix, authId, integrations}; authKey is never shown again',
         400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow; a masked value sent back as x-api-key; previousSigningSecret)',
-        404: 'Unknown lab, developer, action category or authId',
+        404: 'Unknown lab, developer, action category, or an authId that is not an authentication of this lab',
       },
       async handle({ body, res }) {
         assertTargetsAllowed(body, targetPolicy);

@@ -66,8 +66,13 @@ export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput
     let authKeyPrefix: string;
     let authKey: string | undefined;
     if (input.authId !== undefined) {
-      const [stored] = await tx.select().from(developerAuthentication).where(eq(developerAuthentication.id, input.authId)).for('update');
-      if (!stored) throw new NotFoundError('authId', `authentication ${input.authId} does not exist`);
+      // Named by id within its lab: an authentication does not move between labs, and another lab's id is not confirmed.
+      const [stored] = await tx
+        .select()
+        .from(developerAuthentication)
+        .where(and(eq(developerAuthentication.id, input.authId), eq(developerAuthentication.labId, input.labId)))
+        .for('update');
+      if (!stored) throw new NotFoundError('authId', `authentication ${input.authId} does not exist in lab ${input.labId}`);
       const extraDetails = secrets(stored.extraDetails, input.extraDetails);
       await tx.update(developerAuthentication).set({ ...values, extraDetails }).where(eq(developerAuthentication.id, stored.id));
       authId = stored.id;
