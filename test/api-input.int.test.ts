@@ -45,7 +45,11 @@ describe('operator API input validation', () => {
     ['an unknown developer', 404, 'developerId', (b: Record<string, unknown>) => ({ ...b, developerId: 99_999_999 })],
     ['an unknown action category', 400, 'integrations.1.actionCategoryId', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 777 }] })],
     ['an org outside the lab', 404, 'orgId', (b: Record<string, unknown>) => ({ ...b, isOrg: true, orgId: 10011 })],
-    ['an unknown auth key', 404, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+    ['an unknown authentication', 404, 'authId', (b: Record<string, unknown>) => ({ ...b, authId: 99_999_999 })],
+    // Authentications are named by id: a key is never sent back to Labwire's own API.
+    ['an auth key instead of authId', 400, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+    ['the masked x-api-key the API shows', 400, 'extraDetails.x-api-key', (b: Record<string, unknown>) => ({ ...b, extraDetails: { 'x-api-key': '…wxyz' } })],
+    ['a previous signing secret', 400, 'extraDetails.previousSigningSecret', (b: Record<string, unknown>) => ({ ...b, extraDetails: { previousSigningSecret: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: '2099-01-01T00:00:00Z' } } })],
     ['credentials in the URL', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'http://user:pass@127.0.0.1/' })],
     ['credentials in a trigger URL', 400, 'integrations.0.url', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1, url: 'https://key@partner.example/x' }] })],
     // Saved, never connected to: the guard's decision is made on the address as written.

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { createApp } from '../src/api/app';
 import { listen } from '../src/api/server';
 import { developers, labs } from '../src/db/schema';
@@ -205,17 +206,45 @@ describe('dashboard in Chromium', () => {
     await page.getByTestId('int-url').fill(receiver.url(path));
     await page.getByTestId('int-save').click();
     await page.getByTestId('toast-value').waitFor();
+    // The new key is shown once, in the toast, with a copy button and a note that it will not be shown again.
     const authKey = (await page.getByTestId('toast-value').innerText()).trim();
-    expect(authKey.length).toBeGreaterThan(10);
+    expect(authKey).toMatch(/^lw_[\w-]{32}$/);
+    expect(await page.getByTestId('toast-note').innerText()).toMatch(/you will not see it again/i);
+    expect(await page.getByTestId('toast-copy').count()).toBe(1);
+    // The saved integration is identified by its key's prefix only.
+    await page.locator('[data-testid="int-authKey"]', { hasText: `${authKey.slice(0, 12)}…` }).waitFor();
     await page.setViewportSize({ width: 1280, height: 1500 });
     await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await screenshot(page, 'integrations');
+    await page.getByTestId('toast').getByRole('button', { name: 'Dismiss' }).click();
+
+    // Update by id: a new x-api-key is written, never read back; a signing secret is generated and shown once.
+    const apiKey = `ui-x-api-key-${uniqueId('k')}`;
+    await page.getByTestId('int-extraDetails-x-api-key').fill(apiKey);
+    await page.getByTestId('int-save').click();
+    const updated = page.locator('[data-testid="toast"]', { hasText: 'updated' });
+    await updated.waitFor();
+    await updated.getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator('small', { hasText: `Stored: …${apiKey.slice(-4)}` }).waitFor();
+    expect(await page.getByTestId('int-extraDetails-x-api-key').inputValue()).toBe('');
+    await page.getByTestId('rotate-signing-secret').click();
+    await page.getByTestId('confirm-button').click();
+    const secretToast = page.locator('[data-testid="toast"]', { hasText: 'New signing secret' });
+    await secretToast.waitFor();
+    const signingSecret = (await secretToast.getByTestId('toast-value').innerText()).trim();
+    expect(signingSecret).toMatch(/^whsec_/);
+    expect(await page.locator('main').innerText()).not.toContain(apiKey);
 
     const event = billEvent(newLab, uniqueId('evt'), 1);
     expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
     const [log] = await harness.settledLogs(event.eventId, 1);
     expect(log).toMatchObject({ status: 'SUCCESS', lab_id: newLab.labId });
+    const [delivered] = receiver.requestsTo(path);
     expect(receiver.requestsTo(path)).toHaveLength(1);
+    expect(delivered?.headers['x-api-key']).toBe(apiKey);
+    expect(() => new Webhook(signingSecret).verify(delivered!.body, delivered!.headers)).not.toThrow();
+    const partnerCall = await harness.anonymous().request('GET', `/partner/v1/bills/${newLab.billId}`, undefined, { authorization: `Bearer ${authKey}` });
+    expect(partnerCall.status).toBe(200);
   });
 
   it('an admin adds an operator on the Users page, who signs in with the shown password; disabled, their open page returns to sign-in by itself', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { developerAuthentication } from '../src/db/schema';
@@ -167,16 +168,18 @@ describe('webhook deliveries: business event → workflows → logs', () => {
   it('given an integration disabled through POST /api/integrations, the next event skips it without a restart', async () => {
     const path = `/${uniqueId('hook')}`;
     receiver.on(path, { status: 200 });
-    const { authKey } = await integrate({ url: receiver.url(path), integrations: [{ actionCategoryId: 5 }] });
+    const { authKey, authId } = await integrate({ url: receiver.url(path), integrations: [{ actionCategoryId: 5 }] });
     const first = await emit(5, { type: 'report', id: lab.reportId });
     await harness.settledLogs(first, 1);
 
     const update = await harness.request('POST', '/api/integrations', {
-      authKey, labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: receiver.url(path),
+      authId, labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', url: receiver.url(path),
       integrations: [{ actionCategoryId: 5, isDisable: true }],
     });
     expect(update.status).toBe(200);
-    expect(update.body.authKey).toBe(authKey);
+    // An update names the key by its prefix; the key itself was shown once, when it was made.
+    expect(update.body).toMatchObject({ authId, authKeyPrefix: authKey.slice(0, 12) });
+    expect(update.body).not.toHaveProperty('authKey');
     const second = await emit(5, { type: 'report', id: lab.reportId });
     // The event's workflow finishes once it has resolved (and pre-created) every delivery: none.
     const outcome = await eventually(() => harness.services.temporal.workflow.getHandle(eventWorkflowId({ labId: lab.labId, eventId: second })).result().catch(() => undefined), 30_000, 200);
@@ -270,10 +273,11 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(JSON.stringify(listed.body)).not.toMatch(/s3cret-pass|partner-user/);
   });
 
-  it('stores the generated auth key with at least 128 bits and never shows it in the log', async () => {
+  it('generates the auth key with at least 128 bits and stores only its SHA-256 and a 12-character prefix', async () => {
     const { authKey, authId } = await integrate({ url: receiver.url('/x'), integrations: [{ actionCategoryId: 1 }] });
     expect(Buffer.from(authKey.replace(/^lw_/, ''), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
     const [row] = await harness.services.configStore.db.select().from(developerAuthentication).where(eq(developerAuthentication.id, authId));
-    expect(row?.authKey).toBe(authKey);
+    expect(row).toMatchObject({ authKeyHash: createHash('sha256').update(authKey).digest('hex'), authKeyPrefix: authKey.slice(0, 12) });
+    expect(JSON.stringify(row)).not.toContain(authKey);
   });
 });

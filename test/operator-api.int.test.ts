@@ -142,7 +142,9 @@ describe('operator API: Manage Integrations', () => {
     const shown = await harness.request('GET', `/api/labs/${lab.labId}/integrations`);
     expect(shown.body.lab.id).toBe(lab.labId);
     const [auth] = shown.body.authentications;
-    expect(auth).toMatchObject({ id: added.body.authId, authKey: added.body.authKey, integrationType: 'webhook', isIntegrationEnable: true });
+    // The key was shown once, in the answer that made it; the list names it by its prefix only.
+    expect(auth).toMatchObject({ id: added.body.authId, authKeyPrefix: added.body.authKey.slice(0, 12), integrationType: 'webhook', isIntegrationEnable: true });
+    expect(auth).not.toHaveProperty('authKey');
     expect(auth.integrations.map((t: { actionCategoryId: number; url: string | null }) => [t.actionCategoryId, t.url])).toEqual([
       [1, null],
       [2, 'https://partner.example/reports'],
@@ -157,10 +159,13 @@ describe('operator API: Manage Integrations', () => {
 
     const regenerated = await harness.request('POST', `/api/authentications/${auth.id}/regenerate-key`);
     expect(regenerated.status).toBe(200);
-    expect(regenerated.body.authKey).not.toBe(auth.authKey);
-    // The old key no longer opens the partner API; the new one does.
-    const oldKey = await harness.anonymous().request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${auth.authKey}` });
+    expect(regenerated.body).toMatchObject({ id: auth.id, authKey: expect.stringMatching(/^lw_/), authKeyPrefix: regenerated.body.authKey.slice(0, 12) });
+    expect(regenerated.body.authKey).not.toBe(added.body.authKey);
+    // The old key is no longer known; the new one is (and refused only because the integration is disabled).
+    const oldKey = await harness.anonymous().request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${added.body.authKey}` });
     expect(oldKey.status).toBe(401);
+    const newKey = await harness.anonymous().request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${regenerated.body.authKey}` });
+    expect(newKey.status).toBe(403);
   });
 
   it('names the field of a bad change, and 404s an unknown row', async () => {

@@ -146,7 +146,7 @@ describe('dispatchWebhook against a real receiver', () => {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const { logId, path, url } = partnerEndpoint(answer(200));
 
-    await dispatchAs(1, input(logId, url, { signingSecret: secret }));
+    await dispatchAs(1, input(logId, url, { signingSecrets: [secret] }));
 
     const [request] = received.get(path)!;
     expect(request!.headers['webhook-id']).toBe(logId);
@@ -158,7 +158,7 @@ describe('dispatchWebhook against a real receiver', () => {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const { logId, path, url } = partnerEndpoint(answer(200));
 
-    await dispatchAs(1, input(logId, `${url}?lab=7`, { method: 'GET', signingSecret: secret, payload: { billId: 42, tags: ['a'] } }));
+    await dispatchAs(1, input(logId, `${url}?lab=7`, { method: 'GET', signingSecrets: [secret], payload: { billId: 42, tags: ['a'] } }));
 
     const [request] = received.get(path)!;
     const rawQuery = request!.url.slice(request!.url.indexOf('?') + 1);
@@ -337,7 +337,7 @@ describe('dispatchWebhook against a real receiver', () => {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const { logId, path, url } = partnerEndpoint(answer(200, 'ok', { 'set-cookie': 'session=abc', 'x-partner-token': 't-1', 'x-request-id': 'r-1' }));
 
-    const outcome = await dispatchAs(1, input(logId, url, { apiKey: 'partner-key-2', signingSecret: secret }));
+    const outcome = await dispatchAs(1, input(logId, url, { apiKey: 'partner-key-2', signingSecrets: [secret] }));
 
     expect(received.get(path)![0]!.headers['x-api-key']).toBe('partner-key-2');
     const [attempt] = recorded.get(logId)!;

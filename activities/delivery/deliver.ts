@@ -4,6 +4,7 @@ import type { ConfigDb } from '../../src/db/config-store';
 import { InputError, NotFoundError } from '../../src/errors';
 import type { ExtraDetails } from '../../src/integrations/integration-input';
 import { loadIntegration } from '../../src/integrations/active-integrations';
+import { signingSecretsAt } from '../../src/integrations/integration-secrets';
 import { withoutUrlCredentials } from '../../src/integrations/url-credentials';
 import { truncateBody } from '../../src/logstore/truncate';
 import { BlockedTargetError } from '../../src/net/target-guard';
@@ -53,8 +54,11 @@ async function loadDeliveryConfig(deps: DeliverDeps, input: DeliveryInput) {
   const row = await loadIntegration(deps.db, target.labIntegrationId);
   if (!row) throw new NotFoundError('labIntegrationId', `lab integration ${target.labIntegrationId} no longer exists`);
   const extra: ExtraDetails = { ...row.auth.extraDetails, ...row.integration.integrationExtraDetails };
+  // The signing secret and the one it replaced come from the same level: a trigger's own secret wins.
+  const signingLevel = typeof row.integration.integrationExtraDetails.signingSecret === 'string' ? row.integration.integrationExtraDetails : row.auth.extraDetails;
+  const signingSecrets = signingSecretsAt(signingLevel, new Date());
   const [lab, entity] = await Promise.all([deps.contextProvider.loadLab(event.labId), deps.contextProvider.loadEntity(event.labId, event.entity)]);
-  return { auth: row.auth, integration: row.integration, extra, lab, entity };
+  return { auth: row.auth, integration: row.integration, extra, signingSecrets, lab, entity };
 }
 
 async function permanentFailuresAsOutcome(run: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
@@ -69,7 +73,7 @@ async function permanentFailuresAsOutcome(run: () => Promise<DeliveryOutcome>): 
 export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise<DeliveryOutcome> {
   return permanentFailuresAsOutcome(async () => {
     const { event, target, settings } = input;
-    const { auth, integration, extra, lab, entity } = await loadDeliveryConfig(deps, input);
+    const { auth, integration, extra, signingSecrets, lab, entity } = await loadDeliveryConfig(deps, input);
     const configured = integration.url ?? auth.url;
     if (!configured) throw new InputError('url', `no URL is configured for lab integration ${target.labIntegrationId}`);
     // Refused at save; one stored before is sent as undici always sent it (without them), and logged without them.
@@ -81,8 +85,8 @@ export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise
       url,
       method: requestType === 0 ? 'GET' : 'POST',
       payload,
-      apiKey: extra['x-api-key'],
-      signingSecret: extra.signingSecret,
+      apiKey: extra['x-api-key'] ?? undefined,
+      signingSecrets,
       timeoutMs: settings.webhookTimeoutMs,
     });
     return {

@@ -15,8 +15,13 @@ export interface WebhookDispatchInput {
   payload: Record<string, unknown>;
   /** Sent as x-api-key. */
   apiKey?: string;
-  /** Standard Webhooks secret ('whsec_…' base64); when set, webhook-id, webhook-timestamp and webhook-signature are sent. */
-  signingSecret?: string;
+  /**
+   * Standard Webhooks secrets ('whsec_…' base64); when any is set, webhook-id, webhook-timestamp
+   * and webhook-signature are sent, the signature header carrying one `v1,<sig>` per secret,
+   * space-separated (the current secret first, then one being rotated out): a partner verifying
+   * with either secret accepts the webhook.
+   */
+  signingSecrets?: readonly string[];
   timeoutMs: number;
 }
 
@@ -139,14 +144,14 @@ function buildRequest(input: WebhookDispatchInput, now: Date): OutgoingRequest {
     }
   }
   if (input.apiKey !== undefined) headers['x-api-key'] = input.apiKey;
-  if (input.signingSecret !== undefined) {
+  if (input.signingSecrets !== undefined && input.signingSecrets.length > 0) {
     // A GET has no body, so the signed content is the query string exactly as it appears
     // in the request line (without the '?'): a partner verifies it with
     // webhook.verify(rawQueryString, headers, { jsonParse: false }). For POST it is the exact JSON body sent.
     const signed = body ?? url.search.slice(1);
     headers['webhook-id'] = input.logId;
     headers['webhook-timestamp'] = String(Math.floor(now.getTime() / 1000));
-    headers['webhook-signature'] = new Webhook(input.signingSecret).sign(input.logId, now, signed);
+    headers['webhook-signature'] = input.signingSecrets.map((secret) => new Webhook(secret).sign(input.logId, now, signed)).join(' ');
   }
   return { url: url.toString(), headers, body };
 }

@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import type { ConfigDb } from '../../src/db/config-store';
 import { ROLES } from '../../src/db/schema';
+import { authKeyPrefix, hashAuthKey } from '../../src/integrations/auth-key';
 import { createLabFixture, type LabFixture } from '../../test/support/lab-fixtures';
 import { webhookIntegration } from '../../test/support/integrations';
 import { FUZZ_PASSWORD, fuzzUsername } from './callers';
@@ -27,6 +28,7 @@ export async function ensureFuzzUsers(sql: postgres.Sql): Promise<void> {
 export async function createPartner(db: ConfigDb): Promise<Partner> {
   const lab = await createLabFixture(db, { first: 'Fuzz', last: 'Partner' });
   const saved = await webhookIntegration(db, lab, PARTNER_WEBHOOK_URL);
+  if (saved.authKey === undefined) throw new Error('a new integration answers its auth key');
   return { ...lab, authKey: saved.authKey, authId: saved.authId };
 }
 
@@ -43,7 +45,8 @@ export async function guardIdentities(sql: postgres.Sql, partner: Partner): Prom
     await sql`update users u set password_hash = s.password_hash, role = s.role, disabled = s.disabled
       from jsonb_to_recordset(${saved}::jsonb) as s(id int, password_hash text, role text, disabled boolean)
       where u.id = s.id and (u.password_hash, u.role, u.disabled) is distinct from (s.password_hash, s.role, s.disabled)`;
-    await sql`update developer_authentication set auth_key = ${partner.authKey}, is_integration_enable = true
-      where id = ${partner.authId} and (auth_key <> ${partner.authKey} or not is_integration_enable)`;
+    const keyHash = hashAuthKey(partner.authKey);
+    await sql`update developer_authentication set auth_key_hash = ${keyHash}, auth_key_prefix = ${authKeyPrefix(partner.authKey)}, is_integration_enable = true
+      where id = ${partner.authId} and (auth_key_hash <> ${keyHash} or not is_integration_enable)`;
   };
 }

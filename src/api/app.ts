@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
       maxPerUser: deps.config.api.streamMaxPerUser,
       maxPerProcess: deps.config.api.streamMaxPerProcess,
     }),
-    ...integrationRoutes(db, deps.config.delivery.allowedNetworks),
+    ...integrationRoutes(db, { allowedNetworks: deps.config.delivery.allowedNetworks, signingSecretOverlapMs: deps.config.delivery.signingSecretOverlapMs }),
     ...eventRoutes({ db, emitter, contextProvider }),
   ];
   let operatorApiDocument: object | undefined;

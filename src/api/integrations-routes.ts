@@ -4,7 +4,7 @@ import { addUpdateIntegration } from '../integrations/add-update-integration';
 import { assertTargetsAllowed } from '../integrations/literal-targets';
 import { createTargetPolicy } from '../net/target-guard';
 import { integrationInputSchema } from '../integrations/integration-input';
-import { labIntegrations, regenerateAuthKey, searchLabs, setAuthenticationEnabled, setTriggerDisabled } from '../integrations/lab-integrations';
+import { labIntegrations, regenerateAuthKey, rotateSigningSecret, searchLabs, setAuthenticationEnabled, setTriggerDisabled } from '../integrations/lab-integrations';
 import { pathId } from '../validation';
 import { defineRoute, type ApiRoute } from './route';
 
@@ -17,9 +17,31 @@ const labSearchQuery = z
   })
   .strict();
 
-/** Manage Integrations (SPEC §3, the seed's Step 1): labs, their authentications and triggers. */
-export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string[]): ApiRoute[] {
-  const targetPolicy = createTargetPolicy(allowedNetworks);
+const MAX_OVERLAP_SECONDS = 30 * 24 * 3600;
+const rotateBody = z
+  .object({
+    overlapSeconds: z
+      .number({ error: `expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}` })
+      .int(`expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}`)
+      .min(0, `expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}`)
+      .max(MAX_OVERLAP_SECONDS, `expected a whole number of seconds from 0 to ${MAX_OVERLAP_SECONDS}`)
+      .optional(),
+  })
+  .strict();
+
+export interface IntegrationRouteOptions {
+  allowedNetworks: readonly string[];
+  /** SIGNING_SECRET_OVERLAP_HOURS: how long a replaced signing secret keeps signing beside the new one. */
+  signingSecretOverlapMs: number;
+}
+
+/**
+ * Manage Integrations (SPEC §3, the seed's Step 1): labs, their authentications and triggers.
+ * Secrets are write-only: an auth key or signing secret is answered once, by the call that makes it.
+ */
+export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions): ApiRoute[] {
+  const targetPolicy = createTargetPolicy(options.allowedNetworks);
+  const secretPolicy = { signingSecretOverlapMs: options.signingSecretOverlapMs };
   return [
     defineRoute({
       method: 'get',
@@ -38,7 +60,8 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       path: '/labs/:labId/integrations',
       access: 'viewer',
       tag: 'Integrations',
-      summary: "A lab's organisations, developer authentications and their triggers (lab_integration rows)",
+      summary:
+        "A lab's organisations, developer authentications and their triggers (lab_integration rows). No role reads a secret here: each auth key shows as its `authKeyPrefix`, and `x-api-key` / `signingSecret` in extra details as `…` and their last 4 characters (nothing of a secret under 16 characters); a replaced signing secret that still signs shows as `previousSigningSecret: {secret: masked, expiresAt}`",
       params: labIdParam,
       responses: { 200: 'The lab and its integrations', 404: 'No such lab' },
       async handle({ params }) {
@@ -50,13 +73,19 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       path: '/integrations',
       access: 'admin',
       tag: 'Integrations',
-      summary: 'Add/Update: one developer authentication and its triggers, in one transaction; answers the auth key',
+      summary:
+        'Add/Update: one developer authentication and its triggers, in one transaction. Without `authId` a new authentication is created and its `authKey` answered, the only time it is shown; with `authId` that authentication is updated (answers `authKeyPrefix`, no key). Secrets in `extraDetails` (`x-api-key`, `signingSecret`) are write-only: left out, the stored value stays; `null` removes it; a new `signingSecret` replaces the old one, which keeps signing beside it for SIGNING_SECRET_OVERLAP_HOURS',
       body: integrationInputSchema,
-      responses: { 200: 'Updated (authKey was sent)', 201: 'Created', 400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow)', 404: 'Unknown lab, developer, action category or auth key' },
+      responses: {
+        200: 'Updated (authId was sent): {authId, authKeyPrefix, integrations}',
+        201: 'Created: {authKey, authKeyPrefix, authId, integrations}; authKey is never shown again',
+        400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow; a masked value sent back as x-api-key; previousSigningSecret)',
+        404: 'Unknown lab, developer, action category, or an authId that is not an authentication of this lab',
+      },
       async handle({ body, res }) {
         assertTargetsAllowed(body, targetPolicy);
-        const saved = await addUpdateIntegration(db, body);
-        res.status(body.authKey ? 200 : 201);
+        const saved = await addUpdateIntegration(db, body, secretPolicy);
+        res.status(body.authId === undefined ? 201 : 200);
         return saved;
       },
     }),
@@ -91,11 +120,25 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       path: '/authentications/:id/regenerate-key',
       access: 'admin',
       tag: 'Integrations',
-      summary: 'Issue a new auth key; the old one stops working at once',
+      summary: 'Issue a new auth key; the old one stops working at once. The answer is the only time the new key is shown',
       params: idParam,
-      responses: { 200: 'The new key', 404: 'No such authentication' },
+      responses: { 200: '{id, authKey, authKeyPrefix}', 404: 'No such authentication' },
       async handle({ params }) {
         return regenerateAuthKey(db, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/authentications/:id/rotate-signing-secret',
+      access: 'admin',
+      tag: 'Integrations',
+      summary:
+        "Issue a new signing secret (`extraDetails.signingSecret` of the authentication). The answer is the only time it is shown. The secret it replaces keeps signing beside it for `overlapSeconds` (default SIGNING_SECRET_OVERLAP_HOURS): until then every webhook carries both signatures in one `webhook-signature` header (`v1,<new> v1,<old>`), so a partner verifying with either secret accepts it; afterwards only the new one signs. A trigger's own `signingSecret` overrides the authentication's and is replaced through Add/Update",
+      params: idParam,
+      body: rotateBody,
+      responses: { 200: '{id, signingSecret, previousSecretSignsUntil}: previousSecretSignsUntil is null when nothing was replaced or the overlap is 0', 404: 'No such authentication' },
+      async handle({ params, body }) {
+        return rotateSigningSecret(db, params.id, body.overlapSeconds === undefined ? options.signingSecretOverlapMs : body.overlapSeconds * 1000);
       },
     }),
   ];

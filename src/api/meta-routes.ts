@@ -11,11 +11,18 @@ export function metaRoutes(db: ConfigDb, config: Config, version: string): ApiRo
       path: '/meta',
       access: 'viewer',
       tag: 'Meta',
-      summary: 'Action categories, developers, the Temporal Web UI address and the version',
+      summary: 'Action categories, developers, the Temporal Web UI address, the version and how long a replaced signing secret keeps signing (SIGNING_SECRET_OVERLAP_HOURS)',
       responses: { 200: 'Reference data' },
       async handle() {
         const [actionCategories, developers] = await Promise.all([listActionCategories(db), listDevelopers(db)]);
-        return { version, temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace, actionCategories, developers };
+        return {
+          version,
+          temporalUiUrl: config.temporal.uiUrl,
+          namespace: config.temporal.namespace,
+          signingSecretOverlapHours: config.delivery.signingSecretOverlapMs / 3_600_000,
+          actionCategories,
+          developers,
+        };
       },
     }),
   ];

@@ -127,6 +127,11 @@ export const envSchema = z.object({
   LAB_BACKEND_API_KEY: z.string().min(1).optional(),
   PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of requests, at least 1' }).int().min(1).default(120),
   PARTNER_ADDRESS_RATE_LIMIT_PER_MINUTE: count.default(600),
+  SIGNING_SECRET_OVERLAP_HOURS: z.coerce
+    .number({ error: 'expected a number of hours from 0 to 720' })
+    .min(0, 'expected a number of hours from 0 to 720')
+    .max(720, 'expected a number of hours from 0 to 720')
+    .default(24),
 
   STARTUP_TIMEOUT_MS: millis.default(60_000),
   SHUTDOWN_TIMEOUT_MS: millis.default(10_000),
@@ -212,6 +217,8 @@ export interface Config {
     /** Networks outbound targets (webhooks, Mirth, the lab backend) may resolve into although private or loopback (CIDRs). */
     allowedNetworks: string[];
     maxBodyBytes: number;
+    /** After a signing secret is replaced, the previous one keeps signing (beside the new one) this long. */
+    signingSecretOverlapMs: number;
   };
   outboxPollMs: number;
   /** Per verified auth key, counted after authentication. */
@@ -303,6 +310,7 @@ export function toConfig(env: Env): Config {
       retentionMs: env.DELIVERY_RETENTION_MS,
       allowedNetworks: env.TARGET_ALLOWLIST,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      signingSecretOverlapMs: Math.round(env.SIGNING_SECRET_OVERLAP_HOURS * 3_600_000),
     },
     outboxPollMs: env.OUTBOX_POLL_MS,
     sweep: {

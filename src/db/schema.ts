@@ -68,7 +68,10 @@ export const developerAuthentication = pgTable(
   'developer_authentication',
   {
     id: serial('id').primaryKey(),
-    authKey: text('auth_key').notNull(),
+    /** SHA-256 (hex) of the auth key; the key itself is shown once, when issued, and never stored. */
+    authKeyHash: text('auth_key_hash').notNull(),
+    /** The key's first characters, in clear: names the key in the dashboard and in logs. */
+    authKeyPrefix: text('auth_key_prefix').notNull(),
     labId: integer('lab_id')
       .notNull()
       .references(() => labs.id),
@@ -87,7 +90,7 @@ export const developerAuthentication = pgTable(
     isIntegrationEnable: boolean('is_integration_enable').notNull().default(true),
     ...timestamps,
   },
-  (t) => [uniqueIndex('developer_authentication_auth_key_idx').on(t.authKey), index('developer_authentication_lab_idx').on(t.labId)],
+  (t) => [uniqueIndex('developer_authentication_auth_key_hash_idx').on(t.authKeyHash), index('developer_authentication_lab_idx').on(t.labId)],
 );
 
 /** One trigger: which business event of the authentication's lab fires a delivery, and where. */

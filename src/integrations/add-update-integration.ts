@@ -2,13 +2,21 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
-import { generateAuthKey } from './auth-key';
+import { issueAuthKey } from './auth-key';
 import type { IntegrationInput } from './integration-input';
+import { mergeSecretDetails } from './integration-secrets';
 
 export interface IntegrationSaved {
-  authKey: string;
+  /** Only when the authentication was created: the one time its auth key is shown. */
+  authKey?: string;
+  authKeyPrefix: string;
   authId: number;
   integrations: Array<{ id: number; actionCategoryId: number }>;
+}
+
+export interface SecretPolicy {
+  /** How long a replaced signing secret keeps signing beside the new one. */
+  signingSecretOverlapMs: number;
 }
 
 type Tx = Parameters<Parameters<ConfigDb['transaction']>[0]>[0];
@@ -31,12 +39,15 @@ async function checkReferences(tx: Tx, input: IntegrationInput): Promise<{ devel
 
 /**
  * SPEC §3 addUpdateIntegration: one transaction that upserts the authentication row (resolved by
- * auth key) and one lab_integration row per action category, and returns the auth key.
- * Any failure rolls everything back: nothing is half-written.
+ * its id) and one lab_integration row per action category. A new authentication answers its auth
+ * key, the only time it is shown; an update answers the key's prefix. Secrets in extra details
+ * left out keep their stored values. Any failure rolls everything back: nothing is half-written.
  */
-export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput): Promise<IntegrationSaved> {
+export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput, policy: SecretPolicy = { signingSecretOverlapMs: 0 }): Promise<IntegrationSaved> {
   return db.transaction(async (tx) => {
     const { developerName } = await checkReferences(tx, input);
+    const now = new Date();
+    const secrets = (stored: Record<string, unknown>, sent: Record<string, unknown>) => mergeSecretDetails(stored, sent, now, policy.signingSecretOverlapMs);
     const values = {
       labId: input.labId,
       orgId: input.isOrg ? (input.orgId ?? null) : null,
@@ -47,31 +58,48 @@ export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput
       requestType: input.requestType,
       payloadType: input.payloadType ?? null,
       templateText: input.templateText ?? null,
-      extraDetails: input.extraDetails,
       isOrg: input.isOrg,
       isIntegrationEnable: input.isIntegrationEnable,
       updatedAt: sql`now()`,
     };
     let authId: number;
-    let authKey: string;
-    if (input.authKey) {
-      const [updated] = await tx.update(developerAuthentication).set(values).where(eq(developerAuthentication.authKey, input.authKey)).returning();
-      if (!updated) throw new NotFoundError('authKey', 'no integration has this auth key');
-      authId = updated.id;
-      authKey = updated.authKey;
+    let authKeyPrefix: string;
+    let authKey: string | undefined;
+    if (input.authId !== undefined) {
+      // Named by id within its lab: an authentication does not move between labs, and another lab's id is not confirmed.
+      const [stored] = await tx
+        .select()
+        .from(developerAuthentication)
+        .where(and(eq(developerAuthentication.id, input.authId), eq(developerAuthentication.labId, input.labId)))
+        .for('update');
+      if (!stored) throw new NotFoundError('authId', `authentication ${input.authId} does not exist in lab ${input.labId}`);
+      const extraDetails = secrets(stored.extraDetails, input.extraDetails);
+      await tx.update(developerAuthentication).set({ ...values, extraDetails }).where(eq(developerAuthentication.id, stored.id));
+      authId = stored.id;
+      authKeyPrefix = stored.authKeyPrefix;
     } else {
-      const [created] = await tx.insert(developerAuthentication).values({ ...values, authKey: generateAuthKey() }).returning();
+      const issued = issueAuthKey();
+      const [created] = await tx
+        .insert(developerAuthentication)
+        .values({ ...values, extraDetails: secrets({}, input.extraDetails), authKeyHash: issued.authKeyHash, authKeyPrefix: issued.authKeyPrefix })
+        .returning({ id: developerAuthentication.id });
       authId = created!.id;
-      authKey = created!.authKey;
+      authKeyPrefix = issued.authKeyPrefix;
+      authKey = issued.authKey;
     }
+    const storedTriggers = await tx
+      .select({ actionCategoryId: labIntegration.actionCategoryId, extraDetails: labIntegration.integrationExtraDetails })
+      .from(labIntegration)
+      .where(eq(labIntegration.authId, authId));
     const integrations: IntegrationSaved['integrations'] = [];
     for (const trigger of input.integrations) {
+      const stored = storedTriggers.find((t) => t.actionCategoryId === trigger.actionCategoryId);
       const row = {
         authId,
         actionCategoryId: trigger.actionCategoryId,
         url: trigger.url ?? null,
         requestType: trigger.requestType ?? null,
-        integrationExtraDetails: trigger.extraDetails,
+        integrationExtraDetails: secrets(stored?.extraDetails ?? {}, trigger.extraDetails),
         isDisable: trigger.isDisable,
       };
       const [saved] = await tx
@@ -81,6 +109,6 @@ export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput
         .returning({ id: labIntegration.id, actionCategoryId: labIntegration.actionCategoryId });
       integrations.push(saved!);
     }
-    return { authKey, authId, integrations };
+    return authKey === undefined ? { authId, authKeyPrefix, integrations } : { authKey, authKeyPrefix, authId, integrations };
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { positiveId } from '../validation';
 import { INTEGRATION_TYPES, PAYLOAD_TYPES } from '../db/schema';
 import { templateTextProblem } from '../templates/template-check';
+import { PREVIOUS_SIGNING_SECRET, isMaskedSecret } from './integration-secrets';
 import { URL_CREDENTIALS_MESSAGE, hasUrlCredentials } from './url-credentials';
 
 export const httpUrl = z
@@ -17,17 +18,36 @@ export const httpUrl = z
   .refine((value) => !hasUrlCredentials(value), URL_CREDENTIALS_MESSAGE);
 const requestType = z.union([z.literal(0), z.literal(1)], { error: 'expected 0 (GET query string) or 1 (POST JSON)' });
 
-/** integration_extra_details / extra_details: known keys are checked, others are kept as given. */
+/**
+ * integration_extra_details / extra_details: known keys are checked, others are kept as given.
+ * Secrets (`x-api-key`, `signingSecret`) are write-only: left out, the stored one stays; `null`
+ * removes it (src/integrations/integration-secrets.ts).
+ */
 export const extraDetailsSchema = z
   .object({
     host: z.string().min(1).max(255).optional(),
     port: z.number({ error: 'expected a TCP port number' }).int().min(1).max(65535).optional(),
     vendor: z.string().max(200).optional(),
-    'x-api-key': z.string().max(1000).optional(),
+    'x-api-key': z
+      .string()
+      .min(1)
+      .max(1000)
+      .refine((value) => !isMaskedSecret(value), 'this is the masked value the API shows; leave the field out to keep the stored key')
+      .nullable()
+      .optional(),
     callbackTimeoutMs: positiveId.optional(),
-    signingSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected a Standard Webhooks secret: whsec_ followed by base64').optional(),
+    signingSecret: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected a Standard Webhooks secret: whsec_ followed by base64')
+      .nullable()
+      .optional(),
   })
-  .catchall(z.unknown());
+  .catchall(z.unknown())
+  .superRefine((details, ctx) => {
+    if (PREVIOUS_SIGNING_SECRET in details) {
+      ctx.addIssue({ code: 'custom', path: [PREVIOUS_SIGNING_SECRET], message: 'is kept by Labwire when a signing secret is replaced; it cannot be written' });
+    }
+  });
 
 export type ExtraDetails = z.infer<typeof extraDetailsSchema>;
 
@@ -44,7 +64,8 @@ const triggerSchema = z
 /** Input of addUpdateIntegration (the seed's Manage Integrations → Add/Update). */
 export const integrationInputSchema = z
   .object({
-    authKey: z.string().min(1).max(200).optional(),
+    /** The authentication to update (its id, as listed); left out, a new one is created with a new auth key. */
+    authId: positiveId.optional(),
     labId: positiveId,
     orgId: positiveId.optional(),
     isOrg: z.boolean().default(false),

@@ -2,7 +2,8 @@ import { asc, eq, ilike, inArray, or } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
 import { NotFoundError } from '../errors';
-import { generateAuthKey } from './auth-key';
+import { issueAuthKey } from './auth-key';
+import { generateSigningSecret, maskedDetails, withSigningSecret } from './integration-secrets';
 import { withoutUrlCredentials } from './url-credentials';
 
 /** Labs by id or by a fragment of the name (the seed's "search a lab"). */
@@ -22,7 +23,10 @@ export async function listActionCategories(db: ConfigDb) {
   return db.select({ id: actionCategories.id, name: actionCategories.name, origin: actionCategories.origin }).from(actionCategories).orderBy(asc(actionCategories.id));
 }
 
-/** Everything the Manage Integrations page shows for one lab: its authentications, each with its triggers. */
+/**
+ * Everything the Manage Integrations page shows for one lab: its authentications, each with its
+ * triggers. No secret is in it, for any role: the auth key by its prefix, secrets of extra details masked.
+ */
 export async function labIntegrations(db: ConfigDb, labId: number) {
   const [lab] = await db.select({ id: labs.id, name: labs.name, city: labs.city }).from(labs).where(eq(labs.id, labId));
   if (!lab) throw new NotFoundError('labId', `lab ${labId} does not exist`);
@@ -51,12 +55,13 @@ export async function labIntegrations(db: ConfigDb, labId: number) {
             ),
           )
           .orderBy(asc(labIntegration.actionCategoryId));
+  const now = new Date();
   return {
     lab,
     organisations: orgs,
     authentications: auths.map((auth) => ({
       id: auth.id,
-      authKey: auth.authKey,
+      authKeyPrefix: auth.authKeyPrefix,
       labId: auth.labId,
       orgId: auth.orgId,
       isOrg: auth.isOrg,
@@ -67,12 +72,16 @@ export async function labIntegrations(db: ConfigDb, labId: number) {
       requestType: auth.requestType,
       payloadType: auth.payloadType,
       templateText: auth.templateText,
-      extraDetails: auth.extraDetails,
+      extraDetails: maskedDetails(auth.extraDetails, now),
       isIntegrationEnable: auth.isIntegrationEnable,
       updatedAt: auth.updatedAt,
       integrations: triggers
         .filter((t) => t.authId === auth.id)
-        .map(({ authId: _authId, ...trigger }) => ({ ...trigger, url: trigger.url === null ? null : withoutUrlCredentials(trigger.url) })),
+        .map(({ authId: _authId, ...trigger }) => ({
+          ...trigger,
+          url: trigger.url === null ? null : withoutUrlCredentials(trigger.url),
+          integrationExtraDetails: maskedDetails(trigger.integrationExtraDetails, now),
+        })),
     })),
   };
 }
@@ -97,13 +106,36 @@ export async function setTriggerDisabled(db: ConfigDb, id: number, disabled: boo
   return row;
 }
 
-/** A new auth key; the old one stops working at once (partner calls and Add/Update by key). */
+/** A new auth key, answered this once; the old one stops working at once. */
 export async function regenerateAuthKey(db: ConfigDb, id: number) {
+  const issued = issueAuthKey();
   const [row] = await db
     .update(developerAuthentication)
-    .set({ authKey: generateAuthKey(), updatedAt: new Date() })
+    .set({ authKeyHash: issued.authKeyHash, authKeyPrefix: issued.authKeyPrefix, updatedAt: new Date() })
     .where(eq(developerAuthentication.id, id))
-    .returning({ id: developerAuthentication.id, authKey: developerAuthentication.authKey });
+    .returning({ id: developerAuthentication.id });
   if (!row) throw new NotFoundError('id', `authentication ${id} does not exist`);
-  return row;
+  return { id: row.id, authKey: issued.authKey, authKeyPrefix: issued.authKeyPrefix };
+}
+
+/**
+ * A new signing secret for the authentication (its `extraDetails.signingSecret`), answered this
+ * once. The one it replaces keeps signing beside it for `overlapMs`, so partners can switch to
+ * the new secret while every webhook still verifies with the old one.
+ */
+export async function rotateSigningSecret(db: ConfigDb, id: number, overlapMs: number) {
+  return db.transaction(async (tx) => {
+    const [stored] = await tx
+      .select({ extraDetails: developerAuthentication.extraDetails })
+      .from(developerAuthentication)
+      .where(eq(developerAuthentication.id, id))
+      .for('update');
+    if (!stored) throw new NotFoundError('id', `authentication ${id} does not exist`);
+    const now = new Date();
+    const signingSecret = generateSigningSecret();
+    const extraDetails = withSigningSecret(stored.extraDetails, signingSecret, now, overlapMs);
+    await tx.update(developerAuthentication).set({ extraDetails, updatedAt: now }).where(eq(developerAuthentication.id, id));
+    const previous = maskedDetails(extraDetails, now).previousSigningSecret as { expiresAt: string } | undefined;
+    return { id, signingSecret, previousSecretSignsUntil: previous?.expiresAt ?? null };
+  });
 }

@@ -6,6 +6,8 @@
  * it. A field the server drops or renames, or a type it changes, fails here, not in a browser.
  */
 import type { ListedUser, User } from '../../src/auth/users';
+import type { IntegrationSaved } from '../../src/integrations/add-update-integration';
+import type { labIntegrations, regenerateAuthKey } from '../../src/integrations/lab-integrations';
 import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
 import type { LogChange } from '../../src/logstore/log-changes';
 import type { LogRow, LogStats } from '../../src/logstore/log-query';
@@ -30,4 +32,7 @@ export const serverAnswersFitTheDashboard = {
   user: (answer: User): Web.User => answer,
   listedUser: (answer: Wire<ListedUser>): Web.ListedUser => answer,
   addedUser: (answer: User & { password?: string }): Web.UserWithPassword => answer,
+  labIntegrations: (answer: Wire<Awaited<ReturnType<typeof labIntegrations>>>): Web.LabIntegrations => answer,
+  integrationSaved: (answer: IntegrationSaved): Web.IntegrationSaved => answer,
+  regeneratedKey: (answer: Awaited<ReturnType<typeof regenerateAuthKey>>): { id: number; authKey: string; authKeyPrefix: string } => answer,
 };

@@ -1,6 +1,8 @@
 /** A real Server-Sent Events client (fetch + stream), recording each `log` event with its arrival time. */
 export class SseClient {
   readonly events: Array<{ data: Record<string, unknown>; receivedAt: number }> = [];
+  /** Everything the stream sent, as text. */
+  raw = '';
   private readonly abort = new AbortController();
   private reading?: Promise<void>;
 
@@ -15,7 +17,9 @@ export class SseClient {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) return;
-          buffer += decoder.decode(value, { stream: true });
+          const text = decoder.decode(value, { stream: true });
+          this.raw += text;
+          buffer += text;
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const frame = buffer.slice(0, end);

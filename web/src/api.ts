@@ -133,7 +133,9 @@ export const api = {
   addUser: (username: string, role: Role) => request<UserWithPassword>('POST', '/api/users', { username, role }),
   changeUser: (id: number, change: { role?: Role; disabled?: boolean }) => request<ListedUser>('PATCH', `/api/users/${id}`, change),
   resetPassword: (id: number) => request<UserWithPassword>('POST', `/api/users/${id}/reset-password`),
-  regenerateKey: (id: number) => request<{ id: number; authKey: string }>('POST', `/api/authentications/${id}/regenerate-key`),
+  regenerateKey: (id: number) => request<{ id: number; authKey: string; authKeyPrefix: string }>('POST', `/api/authentications/${id}/regenerate-key`),
+  rotateSigningSecret: (id: number) =>
+    request<{ id: number; signingSecret: string; previousSecretSignsUntil: string | null }>('POST', `/api/authentications/${id}/rotate-signing-secret`, {}),
 };
 
 /** The message to show for a failed call: the problem's detail, else its title. */

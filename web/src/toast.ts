@@ -6,6 +6,8 @@ export interface Toast {
   kind: 'success' | 'error' | 'info';
   message: string;
   copyValue?: string;
+  /** Said under the value, e.g. that it is shown only this once. */
+  note?: string;
 }
 
 let toasts: Toast[] = [];
@@ -21,8 +23,8 @@ export function dismissToast(id: number): void {
   publish(toasts.filter((t) => t.id !== id));
 }
 
-export function showToast(kind: Toast['kind'], message: string, options: { copyValue?: string; timeoutMs?: number } = {}): void {
-  const toast: Toast = { id: nextId++, kind, message, copyValue: options.copyValue };
+export function showToast(kind: Toast['kind'], message: string, options: { copyValue?: string; note?: string; timeoutMs?: number } = {}): void {
+  const toast: Toast = { id: nextId++, kind, message, copyValue: options.copyValue, note: options.note };
   publish([...toasts, toast]);
   // A toast with something to copy stays until dismissed: the key is shown only here.
   const timeoutMs = options.timeoutMs ?? (options.copyValue ? 0 : 5000);

@@ -44,6 +44,8 @@ export interface Meta {
   temporalUiUrl: string;
   namespace: string;
   version: string;
+  /** SIGNING_SECRET_OVERLAP_HOURS: how long a replaced signing secret keeps signing beside the new one. */
+  signingSecretOverlapHours: number;
   actionCategories: ActionCategory[];
   developers: Named[];
 }
@@ -199,9 +201,13 @@ export interface ExtraDetails {
   host?: string;
   port?: number;
   vendor?: string;
-  'x-api-key'?: string;
+  /** Write-only: read back masked (`…` and the last 4 characters); left out on save, the stored one stays; null removes it. */
+  'x-api-key'?: string | null;
   callbackTimeoutMs?: number;
-  signingSecret?: string;
+  /** Write-only, as x-api-key. */
+  signingSecret?: string | null;
+  /** Read only, masked: a replaced signing secret that still signs beside the new one until expiresAt. */
+  previousSigningSecret?: { secret: string; expiresAt: string };
 }
 
 export interface LabIntegration {
@@ -216,7 +222,8 @@ export interface LabIntegration {
 
 export interface Authentication {
   id: number;
-  authKey: string;
+  /** The key's first 12 characters; the key itself is shown once, when made. */
+  authKeyPrefix: string;
   labId: number;
   orgId: number | null;
   isOrg: boolean;
@@ -239,7 +246,8 @@ export interface LabIntegrations {
 }
 
 export interface IntegrationInput {
-  authKey?: string;
+  /** The authentication to update; left out, a new one (with a new auth key) is created. */
+  authId?: number;
   labId: number;
   orgId?: number;
   isOrg: boolean;
@@ -256,7 +264,9 @@ export interface IntegrationInput {
 }
 
 export interface IntegrationSaved {
-  authKey: string;
+  /** Only when created: the one time the key is shown. */
+  authKey?: string;
+  authKeyPrefix: string;
   authId: number;
   integrations: { id: number; actionCategoryId: number }[];
 }

@@ -72,6 +72,11 @@ export function apiLogRecorder(logs: DeliveryLogs, logger: Logger, maxBodyBytes:
   };
 }
 
+/** A verified key is named in its log by its visible prefix (`Bearer lw_AbCdEfGhI…`); any other stays redacted. */
+function keyNamedByPrefix(headers: Record<string, string>, partner: Partner | undefined): Record<string, string> {
+  return partner && headers.authorization !== undefined ? { ...headers, authorization: `Bearer ${partner.authKeyPrefix}…` } : headers;
+}
+
 function apiLogDocument(req: Request, res: Response, call: { responseBody: string | undefined; kept: Kept; responseTime: number }): LogDocument {
   const { responseBody, kept } = call;
   const { bodyBytes } = kept;
@@ -97,7 +102,7 @@ function apiLogDocument(req: Request, res: Response, call: { responseBody: strin
     request: {
       method: req.method,
       url: cut(req.originalUrl),
-      headers: truncateHeaders(redactHeaders(headersOf(req.headers)), kept.headerBytes),
+      headers: truncateHeaders(keyNamedByPrefix(redactHeaders(headersOf(req.headers)), partner), kept.headerBytes),
       body: req.body === undefined ? undefined : (truncateBody(JSON.stringify(req.body), bodyBytes) ?? undefined),
     },
     response_body: truncateBody(responseBody, bodyBytes),

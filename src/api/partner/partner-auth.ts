@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { ConfigDb } from '../../db/config-store';
 import { developerAuthentication, type IntegrationType } from '../../db/schema';
 import { sameSecret } from '../../auth/same-secret';
+import { hashAuthKey } from '../../integrations/auth-key';
 import type { BusinessEvent } from '../../events/business-event';
 import { HttpProblem } from '../problem';
 
@@ -14,6 +15,8 @@ export interface Partner {
   developerId: number;
   developerName: string;
   integrationType: IntegrationType;
+  /** The key's visible prefix: names the key in logs without revealing it. */
+  authKeyPrefix: string;
 }
 
 /** What a key may do on the partner API beyond the callbacks of its own deliveries (checked per log). */
@@ -80,14 +83,19 @@ function forbidden(field: string, message: string): never {
   throw new HttpProblem(403, 'Forbidden', `${field}: ${message}`, { errors: [{ field, message }] });
 }
 
-/** `Authorization: Bearer <authKey>` of an enabled integration; anything else is a 401 (and is logged). */
+/**
+ * `Authorization: Bearer <authKey>` of an enabled integration; anything else is a 401 (and is
+ * logged). Only the key's SHA-256 is stored, so the key is looked up by its hash: a stored value
+ * (the hash itself, the prefix) is not a key.
+ */
 export function partnerAuth(db: ConfigDb): RequestHandler {
   return async (req, res, next) => {
     const key = bearerToken(req.get('authorization'));
     if (!key) throw new HttpProblem(401, 'Unauthorized', 'Send the integration auth key as "Authorization: Bearer <authKey>".');
-    const [row] = await db.select().from(developerAuthentication).where(eq(developerAuthentication.authKey, key));
-    // The lookup narrows by an index; the final comparison is constant-time.
-    if (!row || !sameSecret(key, row.authKey)) throw new HttpProblem(401, 'Unauthorized', 'The auth key is not valid.');
+    const hash = hashAuthKey(key);
+    const [row] = await db.select().from(developerAuthentication).where(eq(developerAuthentication.authKeyHash, hash));
+    // The lookup narrows by an index on the hash; the final comparison is constant-time.
+    if (!row || !sameSecret(hash, row.authKeyHash)) throw new HttpProblem(401, 'Unauthorized', 'The auth key is not valid.');
     if (!row.isIntegrationEnable) throw new HttpProblem(403, 'Forbidden', 'This integration is disabled.');
     res.locals.partner = {
       authId: row.id,
@@ -96,6 +104,7 @@ export function partnerAuth(db: ConfigDb): RequestHandler {
       developerId: row.developerId,
       developerName: row.developerName,
       integrationType: row.integrationType,
+      authKeyPrefix: row.authKeyPrefix,
     } satisfies Partner;
     next();
   };

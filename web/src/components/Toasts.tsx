@@ -26,6 +26,11 @@ function ToastItem({ toast }: { toast: Toast }) {
             {toast.copyValue}
           </code>
         )}
+        {toast.note && (
+          <small class="toast-note" data-testid="toast-note">
+            {toast.note}
+          </small>
+        )}
       </div>
       {toast.copyValue && <CopyButton value={toast.copyValue} />}
       <button type="button" class="icon-btn" aria-label="Dismiss" onClick={() => dismissToast(toast.id)}>

@@ -42,6 +42,46 @@ function TextField(props: { field: string; label: string; value: string; errors:
   );
 }
 
+/**
+ * A write-only secret: the stored one is shown masked (…last4) and is never sent back; typing a
+ * value replaces it, "Remove" deletes it, blank keeps it.
+ */
+function SecretField(props: {
+  field: string;
+  label: string;
+  value: string;
+  stored: string | undefined;
+  remove: boolean;
+  errors: FieldMessages;
+  hint: string;
+  placeholder?: string;
+  onInput: (value: string) => void;
+  onRemove: (remove: boolean) => void;
+}) {
+  const id = slug(props.field);
+  const hint = props.stored ? `${props.hint}. Stored: ${props.stored}; leave blank to keep it` : props.hint;
+  return (
+    <div class="secret-field">
+      <TextField
+        field={props.field}
+        label={props.label}
+        value={props.value}
+        errors={props.errors}
+        type="password"
+        placeholder={props.stored ? `${props.stored} (set)` : props.placeholder}
+        hint={hint}
+        onInput={props.onInput}
+      />
+      {props.stored && (
+        <label class="check">
+          <input type="checkbox" checked={props.remove} onChange={(e) => props.onRemove(e.currentTarget.checked)} data-testid={`${id}-remove`} />
+          <span>Remove the stored value</span>
+        </label>
+      )}
+    </div>
+  );
+}
+
 /** The seed's Developer Authentication panel: who the partner is, where and how to deliver. */
 export function AuthenticationPanel({ draft, errors, organisations, onChange }: Props) {
   const isMirth = draft.integrationType === 'mirth';
@@ -126,9 +166,34 @@ export function AuthenticationPanel({ draft, errors, organisations, onChange }: 
           {field('host', 'Mirth host', { errorKey: 'extraDetails.host', placeholder: '127.0.0.1' })}
           {field('port', 'Mirth port', { errorKey: 'extraDetails.port', placeholder: '6661' })}
           {field('vendor', 'Vendor', { errorKey: 'extraDetails.vendor' })}
-          {field('xApiKey', 'x-api-key', { errorKey: 'extraDetails.x-api-key', hint: 'Sent as the x-api-key header' })}
+          <SecretField
+            field="extraDetails.x-api-key"
+            label="x-api-key"
+            value={draft.xApiKey}
+            stored={draft.storedXApiKey}
+            remove={draft.removeXApiKey}
+            errors={errors}
+            hint="Sent as the x-api-key header"
+            onInput={(value) => onChange({ xApiKey: value })}
+            onRemove={(remove) => onChange({ removeXApiKey: remove })}
+          />
           {field('callbackTimeoutMs', 'Callback timeout (ms)', { errorKey: 'extraDetails.callbackTimeoutMs', hint: 'Async vendors only' })}
-          {field('signingSecret', 'Signing secret', { errorKey: 'extraDetails.signingSecret', hint: 'Signs webhooks (Standard Webhooks headers)' })}
+          <SecretField
+            field="extraDetails.signingSecret"
+            label="Signing secret"
+            value={draft.signingSecret}
+            stored={draft.storedSigningSecret}
+            remove={draft.removeSigningSecret}
+            errors={errors}
+            placeholder="whsec_…"
+            hint={
+              draft.previousSigningSecretUntil
+                ? `Signs webhooks (Standard Webhooks headers); the previous secret also signs until ${new Date(draft.previousSigningSecretUntil).toLocaleString()}`
+                : 'Signs webhooks (Standard Webhooks headers)'
+            }
+            onInput={(value) => onChange({ signingSecret: value })}
+            onRemove={(remove) => onChange({ removeSigningSecret: remove })}
+          />
         </div>
         <FieldError id="int-extraDetails-error" message={errors.extraDetails} />
       </fieldset>

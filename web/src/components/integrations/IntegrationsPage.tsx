@@ -12,6 +12,7 @@ import { draftFromAuthentication, draftToInput, fieldMessages, newDraft, type Fi
 import { LabSearch } from './LabSearch';
 
 const NEW = 'new';
+const SHOWN_ONCE = 'Copy it now: you will not see it again. Labwire keeps only a hash or a masked form.';
 
 export function authenticationLabel(auth: Authentication): string {
   return `#${auth.id} ${auth.developerName ?? `Developer ${auth.developerId}`} (${auth.integrationType})`;
@@ -32,6 +33,8 @@ export function IntegrationsPage() {
   const [saving, setSaving] = useState(false);
   const [regenerating, setRegenerating] = useState<'ask' | 'busy' | null>(null);
   const [regenError, setRegenError] = useState<unknown>(null);
+  const [rotating, setRotating] = useState<'ask' | 'busy' | null>(null);
+  const [rotateError, setRotateError] = useState<unknown>(null);
 
   const developers = meta?.developers ?? [];
   const developerName = (id: string) => developers.find((d) => String(d.id) === id)?.name ?? '';
@@ -103,7 +106,8 @@ export function IntegrationsPage() {
     const { input, triggerOrder } = draftToInput(draft, lab.id);
     try {
       const saved = await api.saveIntegration(input);
-      showToast('success', draft.authKey ? `Integration #${saved.authId} updated. Auth key:` : `Integration #${saved.authId} created. Auth key:`, { copyValue: saved.authKey });
+      if (saved.authKey) showToast('success', `Integration #${saved.authId} created. Its auth key:`, { copyValue: saved.authKey, note: SHOWN_ONCE });
+      else showToast('success', `Integration #${saved.authId} updated.`);
       await loadLab(lab.id, saved.authId);
     } catch (error) {
       if (error instanceof ProblemError && error.errors.length) {
@@ -146,14 +150,30 @@ export function IntegrationsPage() {
     setRegenerating('busy');
     setRegenError(null);
     try {
-      const { authKey } = await api.regenerateKey(draft.authId);
-      patchDraft({ authKey });
-      setData((d) => d && { ...d, authentications: d.authentications.map((a) => (a.id === draft.authId ? { ...a, authKey } : a)) });
-      showToast('success', `New auth key for #${draft.authId}. The old key no longer works:`, { copyValue: authKey });
+      const { authKey, authKeyPrefix } = await api.regenerateKey(draft.authId);
+      patchDraft({ authKeyPrefix });
+      setData((d) => d && { ...d, authentications: d.authentications.map((a) => (a.id === draft.authId ? { ...a, authKeyPrefix } : a)) });
+      showToast('success', `New auth key for #${draft.authId}. The old key no longer works:`, { copyValue: authKey, note: SHOWN_ONCE });
       setRegenerating(null);
     } catch (error) {
       setRegenError(error);
       setRegenerating('ask');
+    }
+  };
+
+  const rotateSecret = async () => {
+    if (!draft?.authId || !lab) return;
+    setRotating('busy');
+    setRotateError(null);
+    try {
+      const rotated = await api.rotateSigningSecret(draft.authId);
+      const until = rotated.previousSecretSignsUntil ? ` The previous secret also signs until ${new Date(rotated.previousSecretSignsUntil).toLocaleString()}.` : '';
+      showToast('success', `New signing secret for #${draft.authId}.${until}`, { copyValue: rotated.signingSecret, note: SHOWN_ONCE });
+      setRotating(null);
+      await loadLab(lab.id, draft.authId);
+    } catch (error) {
+      setRotateError(error);
+      setRotating('ask');
     }
   };
 
@@ -221,11 +241,14 @@ export function IntegrationsPage() {
             {existing && (
               <div class="auth-key-row">
                 <span>Auth key</span>
-                <code class="mono" data-testid="int-authKey">
-                  {draft.authKey}
+                <code class="mono" data-testid="int-authKey" title="The key's first characters; the key itself was shown once, when it was made">
+                  {draft.authKeyPrefix}…
                 </code>
                 <button type="button" class="btn btn-small" onClick={() => setRegenerating('ask')} data-testid="regenerate-key">
                   Regenerate key
+                </button>
+                <button type="button" class="btn btn-small" onClick={() => setRotating('ask')} data-testid="rotate-signing-secret">
+                  {draft.storedSigningSecret ? 'Rotate signing secret' : 'Generate signing secret'}
                 </button>
                 <button type="button" class="btn btn-small" onClick={() => void toggleAuthentication()} data-testid="auth-toggle">
                   {draft.isIntegrationEnable ? 'Disable now' : 'Enable now'}
@@ -280,6 +303,26 @@ export function IntegrationsPage() {
           }}
         >
           <p>The partner's current key stops working immediately. They need the new key for inbound calls and callbacks.</p>
+        </ConfirmDialog>
+      )}
+      {rotating && (
+        <ConfirmDialog
+          title={draft?.storedSigningSecret ? 'Rotate the signing secret?' : 'Generate a signing secret?'}
+          confirmLabel={draft?.storedSigningSecret ? 'Rotate' : 'Generate'}
+          busy={rotating === 'busy'}
+          error={rotateError}
+          onConfirm={() => void rotateSecret()}
+          onCancel={() => {
+            setRotating(null);
+            setRotateError(null);
+          }}
+        >
+          <p>
+            A new secret signs every webhook from now on.
+            {meta?.signingSecretOverlapHours
+              ? ` The current one keeps signing beside it for ${meta.signingSecretOverlapHours} hours, so the partner can switch without missing a webhook.`
+              : ' The current one stops signing at once.'}
+          </p>
         </ConfirmDialog>
       )}
     </main>

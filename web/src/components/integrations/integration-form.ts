@@ -14,7 +14,8 @@ export interface TriggerDraft {
 /** The Developer Authentication and Flags panels as the operator edits them (strings, as inputs hold them). */
 export interface IntegrationDraft {
   authId?: number;
-  authKey?: string;
+  /** The existing key's visible prefix; the key itself is shown once, in the toast of the call that made it. */
+  authKeyPrefix?: string;
   developerId: string;
   developerName: string;
   integrationType: IntegrationType;
@@ -25,9 +26,18 @@ export interface IntegrationDraft {
   host: string;
   port: string;
   vendor: string;
+  /** A new x-api-key to set; blank keeps the stored one (secrets are never read back). */
   xApiKey: string;
   callbackTimeoutMs: string;
+  /** A new signing secret to set; blank keeps the stored one. */
   signingSecret: string;
+  /** The stored secrets as the API shows them, masked (…last4); undefined when none is set. */
+  storedXApiKey?: string;
+  storedSigningSecret?: string;
+  /** When a replaced signing secret stops signing beside the current one. */
+  previousSigningSecretUntil?: string;
+  removeXApiKey: boolean;
+  removeSigningSecret: boolean;
   isOrg: boolean;
   orgId: string;
   isIntegrationEnable: boolean;
@@ -61,12 +71,26 @@ export function newDraft(developerId: string, developerName: string): Integratio
     xApiKey: '',
     callbackTimeoutMs: '',
     signingSecret: '',
+    removeXApiKey: false,
+    removeSigningSecret: false,
     isOrg: false,
     orgId: '',
     isIntegrationEnable: true,
     triggers: {},
   };
 }
+
+/**
+ * A trigger's extra details as they go back on save: without its secrets, which the API shows
+ * masked; left out, the stored ones stay.
+ */
+function withoutSecrets(details: ExtraDetails | undefined): ExtraDetails | undefined {
+  if (!details) return details;
+  const { 'x-api-key': _key, signingSecret: _secret, previousSigningSecret: _previous, ...rest } = details;
+  return rest;
+}
+
+const masked = (value: string | null | undefined) => (typeof value === 'string' ? value : undefined);
 
 const str = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : String(value));
 
@@ -79,12 +103,12 @@ export function draftFromAuthentication(auth: Authentication): IntegrationDraft 
       url: str(row.url),
       requestType: row.requestType === null ? '' : row.requestType === 0 ? '0' : '1',
       existingId: row.id,
-      extraDetails: row.integrationExtraDetails ?? undefined,
+      extraDetails: withoutSecrets(row.integrationExtraDetails ?? undefined),
     };
   }
   return {
     authId: auth.id,
-    authKey: auth.authKey,
+    authKeyPrefix: auth.authKeyPrefix,
     developerId: String(auth.developerId),
     developerName: str(auth.developerName),
     integrationType: auth.integrationType,
@@ -95,9 +119,14 @@ export function draftFromAuthentication(auth: Authentication): IntegrationDraft 
     host: str(extra.host),
     port: str(extra.port),
     vendor: str(extra.vendor),
-    xApiKey: str(extra['x-api-key']),
+    xApiKey: '',
     callbackTimeoutMs: str(extra.callbackTimeoutMs),
-    signingSecret: str(extra.signingSecret),
+    signingSecret: '',
+    storedXApiKey: masked(extra['x-api-key']),
+    storedSigningSecret: masked(extra.signingSecret),
+    previousSigningSecretUntil: extra.previousSigningSecret?.expiresAt,
+    removeXApiKey: false,
+    removeSigningSecret: false,
     isOrg: auth.isOrg,
     orgId: str(auth.orgId),
     isIntegrationEnable: auth.isIntegrationEnable,
@@ -130,10 +159,12 @@ export function draftToInput(draft: IntegrationDraft, labId: number): { input: I
   if (vendor) extraDetails.vendor = vendor;
   const key = text(draft.xApiKey);
   if (key) extraDetails['x-api-key'] = key;
+  else if (draft.removeXApiKey) extraDetails['x-api-key'] = null;
   const timeout = numberInput(draft.callbackTimeoutMs);
   if (timeout !== undefined) extraDetails.callbackTimeoutMs = timeout;
   const secret = text(draft.signingSecret);
   if (secret) extraDetails.signingSecret = secret;
+  else if (draft.removeSigningSecret) extraDetails.signingSecret = null;
 
   const triggerOrder: number[] = [];
   const integrations: IntegrationInput['integrations'] = [];
@@ -151,7 +182,7 @@ export function draftToInput(draft: IntegrationDraft, labId: number): { input: I
   }
 
   const input: IntegrationInput = {
-    authKey: draft.authKey,
+    authId: draft.authId,
     labId,
     isOrg: draft.isOrg,
     orgId: draft.isOrg ? numberInput(draft.orgId) : undefined,
@@ -206,7 +237,7 @@ const KNOWN_FIELDS = new Set([
   'orgId',
   'isIntegrationEnable',
   'integrations',
-  'authKey',
+  'authId',
   'extraDetails',
   'extraDetails.host',
   'extraDetails.port',
