@@ -46,8 +46,9 @@ describe('operator API input validation', () => {
     ['an unknown action category', 400, 'integrations.1.actionCategoryId', (b: Record<string, unknown>) => ({ ...b, integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 777 }] })],
     ['an org outside the lab', 404, 'orgId', (b: Record<string, unknown>) => ({ ...b, isOrg: true, orgId: 10011 })],
     ['an unknown authentication', 404, 'authId', (b: Record<string, unknown>) => ({ ...b, authId: 99_999_999 })],
-    // Authentications are named by id: a key is never sent back to Labwire's own API.
-    ['an auth key instead of authId', 400, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+    // Named by key (SPEC §3), it is matched by its hash within the lab: an unknown key is not found.
+    ['an unknown auth key', 404, 'authKey', (b: Record<string, unknown>) => ({ ...b, authKey: 'lw_unknown' })],
+    ['both authId and authKey', 400, 'authKey', (b: Record<string, unknown>) => ({ ...b, authId: 1, authKey: 'lw_unknown' })],
     ['the masked x-api-key the API shows', 400, 'extraDetails.x-api-key', (b: Record<string, unknown>) => ({ ...b, extraDetails: { 'x-api-key': '…wxyz' } })],
     ['a previous signing secret', 400, 'extraDetails.previousSigningSecret', (b: Record<string, unknown>) => ({ ...b, extraDetails: { previousSigningSecret: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: '2099-01-01T00:00:00Z' } } })],
     ['credentials in the URL', 400, 'url', (b: Record<string, unknown>) => ({ ...b, url: 'http://user:pass@127.0.0.1/' })],

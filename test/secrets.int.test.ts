@@ -105,6 +105,19 @@ describe('secrets: written once, never read back by any role', () => {
     });
     expect(updated.status).toBe(200);
     expect(JSON.stringify(updated.body)).not.toContain(created.body.authKey);
+    // …and named by its key, as SPEC §3 has it: the same authentication, the key not echoed back.
+    const byKey = await harness.request('POST', '/api/integrations', {
+      authKey: created.body.authKey,
+      labId: lab.labId,
+      developerId: lab.developerId,
+      integrationType: 'webhook',
+      url: receiver.url(okPath),
+      extraDetails: { vendor: 'second' },
+      integrations: [{ actionCategoryId: 1 }, { actionCategoryId: 2, url: receiver.url(failPath) }],
+    });
+    expect(byKey.status).toBe(200);
+    expect(byKey.body.authId).toBe(authId);
+    expect(JSON.stringify(byKey.body)).not.toContain(created.body.authKey);
     const regenerated = await harness.request('POST', `/api/authentications/${authId}/regenerate-key`);
     expect(regenerated.status).toBe(200);
     currentAuthKey = regenerated.body.authKey;

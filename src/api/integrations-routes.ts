@@ -74,18 +74,18 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       access: 'admin',
       tag: 'Integrations',
       summary:
-        'Add/Update: one developer authentication and its triggers, in one transaction. Without `authId` a new authentication is created and its `authKey` answered, the only time it is shown; with `authId` that authentication is updated (answers `authKeyPrefix`, no key). Secrets in `extraDetails` (`x-api-key`, `signingSecret`) are write-only: left out, the stored value stays; `null` removes it; a new `signingSecret` replaces the old one, which keeps signing beside it for SIGNING_SECRET_OVERLAP_HOURS',
+        'Add/Update: one developer authentication and its triggers, in one transaction. Without `authId` a new authentication is created and its `authKey` answered, the only time it is shown; with `authId` (or `authKey`, matched by its hash, as SPEC §3 names it) that authentication is updated (answers `authKeyPrefix`, no key). Secrets in `extraDetails` (`x-api-key`, `signingSecret`) are write-only: left out, the stored value stays; `null` removes it; a new `signingSecret` replaces the old one, which keeps signing beside it for SIGNING_SECRET_OVERLAP_HOURS',
       body: integrationInputSchema,
       responses: {
-        200: 'Updated (authId was sent): {authId, authKeyPrefix, integrations}',
+        200: 'Updated (authId or authKey was sent): {authId, authKeyPrefix, integrations}',
         201: 'Created: {authKey, authKeyPrefix, authId, integrations}; authKey is never shown again',
         400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow; a masked value sent back as x-api-key; previousSigningSecret)',
-        404: 'Unknown lab, developer, action category, or an authId that is not an authentication of this lab',
+        404: 'Unknown lab, developer, action category, or an authId / authKey that is not an authentication of this lab',
       },
       async handle({ body, res }) {
         assertTargetsAllowed(body, targetPolicy);
         const saved = await addUpdateIntegration(db, body, secretPolicy);
-        res.status(body.authId === undefined ? 201 : 200);
+        res.status(body.authId === undefined && body.authKey === undefined ? 201 : 200);
         return saved;
       },
     }),

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
-import { issueAuthKey } from './auth-key';
+import { hashAuthKey, issueAuthKey } from './auth-key';
 import type { IntegrationInput } from './integration-input';
 import { mergeSecretDetails } from './integration-secrets';
 
@@ -65,14 +65,20 @@ export async function addUpdateIntegration(db: ConfigDb, input: IntegrationInput
     let authId: number;
     let authKeyPrefix: string;
     let authKey: string | undefined;
-    if (input.authId !== undefined) {
-      // Named by id within its lab: an authentication does not move between labs, and another lab's id is not confirmed.
+    if (input.authId !== undefined || input.authKey !== undefined) {
+      // Named by id (or by its key's hash) within its lab: an authentication does not move between labs, and another lab's is not confirmed.
+      const named =
+        input.authId !== undefined ? eq(developerAuthentication.id, input.authId) : eq(developerAuthentication.authKeyHash, hashAuthKey(input.authKey!));
       const [stored] = await tx
         .select()
         .from(developerAuthentication)
-        .where(and(eq(developerAuthentication.id, input.authId), eq(developerAuthentication.labId, input.labId)))
+        .where(and(named, eq(developerAuthentication.labId, input.labId)))
         .for('update');
-      if (!stored) throw new NotFoundError('authId', `authentication ${input.authId} does not exist in lab ${input.labId}`);
+      if (!stored) {
+        throw input.authId !== undefined
+          ? new NotFoundError('authId', `authentication ${input.authId} does not exist in lab ${input.labId}`)
+          : new NotFoundError('authKey', `no authentication of lab ${input.labId} has this auth key`);
+      }
       const extraDetails = secrets(stored.extraDetails, input.extraDetails);
       await tx.update(developerAuthentication).set({ ...values, extraDetails }).where(eq(developerAuthentication.id, stored.id));
       authId = stored.id;

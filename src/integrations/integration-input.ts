@@ -66,6 +66,11 @@ export const integrationInputSchema = z
   .object({
     /** The authentication to update (its id, as listed); left out, a new one is created with a new auth key. */
     authId: positiveId.optional(),
+    /**
+     * Or the authentication named by its auth key (SPEC §3: Add/Update is resolved by auth_key): matched
+     * by its hash, never stored nor echoed back.
+     */
+    authKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     labId: positiveId,
     orgId: positiveId.optional(),
     isOrg: z.boolean().default(false),
@@ -91,6 +96,7 @@ export const integrationInputSchema = z
   })
   .strict()
   .superRefine((input, ctx) => {
+    if (input.authId !== undefined && input.authKey !== undefined) ctx.addIssue({ code: 'custom', path: ['authKey'], message: 'name the authentication by authId or by authKey, not both' });
     if (input.isOrg && input.orgId === undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'required when isOrg is true' });
     if (!input.isOrg && input.orgId !== undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'only allowed when isOrg is true' });
     if (input.integrationType === 'mirth' && !input.payloadType) {
