@@ -53,9 +53,21 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       summary: 'Add/Update: one developer authentication and its triggers, in one transaction; answers the auth key',
       body: integrationInputSchema,
       responses: { 200: 'Updated (authKey was sent)', 201: 'Created', 400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow)', 404: 'Unknown lab, developer, action category or auth key' },
-      async handle({ body, res }) {
+      async handle({ body, res, audit }) {
         assertTargetsAllowed(body, targetPolicy);
         const saved = await addUpdateIntegration(db, body);
+        // What was saved, by reference only: no URL, template, key or extra details (they hold secrets).
+        await audit({
+          action: body.authKey ? 'integration.update' : 'integration.create',
+          target: { type: 'authentication', id: saved.authId },
+          detail: {
+            labId: body.labId,
+            developerId: body.developerId,
+            integrationType: body.integrationType,
+            isIntegrationEnable: body.isIntegrationEnable,
+            actionCategoryIds: body.integrations.map((trigger) => trigger.actionCategoryId),
+          },
+        });
         res.status(body.authKey ? 200 : 201);
         return saved;
       },
@@ -69,8 +81,10 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       params: idParam,
       body: z.object({ isIntegrationEnable: z.boolean({ error: 'expected true or false' }) }).strict(),
       responses: { 200: 'Saved', 404: 'No such authentication' },
-      async handle({ params, body }) {
-        return setAuthenticationEnabled(db, params.id, body.isIntegrationEnable);
+      async handle({ params, body, audit }) {
+        const saved = await setAuthenticationEnabled(db, params.id, body.isIntegrationEnable);
+        await audit({ action: body.isIntegrationEnable ? 'integration.enable' : 'integration.disable', target: { type: 'authentication', id: saved.id } });
+        return saved;
       },
     }),
     defineRoute({
@@ -82,8 +96,10 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       params: idParam,
       body: z.object({ isDisable: z.boolean({ error: 'expected true or false' }) }).strict(),
       responses: { 200: 'Saved', 404: 'No such lab integration' },
-      async handle({ params, body }) {
-        return setTriggerDisabled(db, params.id, body.isDisable);
+      async handle({ params, body, audit }) {
+        const saved = await setTriggerDisabled(db, params.id, body.isDisable);
+        await audit({ action: body.isDisable ? 'integration.disable' : 'integration.enable', target: { type: 'lab_integration', id: saved.id }, detail: { actionCategoryId: saved.actionCategoryId } });
+        return saved;
       },
     }),
     defineRoute({
@@ -94,8 +110,10 @@ export function integrationRoutes(db: ConfigDb, allowedNetworks: readonly string
       summary: 'Issue a new auth key; the old one stops working at once',
       params: idParam,
       responses: { 200: 'The new key', 404: 'No such authentication' },
-      async handle({ params }) {
-        return regenerateAuthKey(db, params.id);
+      async handle({ params, audit }) {
+        const regenerated = await regenerateAuthKey(db, params.id);
+        await audit({ action: 'auth_key.regenerate', target: { type: 'authentication', id: regenerated.id } });
+        return regenerated;
       },
     }),
   ];
