@@ -1,5 +1,6 @@
 import { apiFilterQuery, type ApiFilter } from './filters';
 import type {
+  AuditPage,
   Authentication,
   BulkProgress,
   IntegrationInput,
@@ -134,6 +135,16 @@ export const api = {
   changeUser: (id: number, change: { role?: Role; disabled?: boolean }) => request<ListedUser>('PATCH', `/api/users/${id}`, change),
   resetPassword: (id: number) => request<UserWithPassword>('POST', `/api/users/${id}/reset-password`),
   regenerateKey: (id: number) => request<{ id: number; authKey: string }>('POST', `/api/authentications/${id}/regenerate-key`),
+
+  /** `filter` is the audit filter's query (see components/audit/audit-filters.ts). */
+  audit: (filter: URLSearchParams, cursor?: string, limit = 50) => {
+    const params = new URLSearchParams(filter);
+    params.set('limit', String(limit));
+    if (cursor) params.set('cursor', cursor);
+    return request<AuditPage>('GET', withQuery('/api/audit', params));
+  },
+  /** A link, not a call: the browser downloads the streamed JSON lines with the session cookie. */
+  auditExportUrl: (filter: URLSearchParams) => withQuery('/api/audit/export', filter),
 };
 
 /** The message to show for a failed call: the problem's detail, else its title. */
