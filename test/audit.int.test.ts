@@ -3,6 +3,7 @@ import { anonymousActor } from '../src/audit/audit-actions';
 import { AuditTrail } from '../src/audit/audit-trail';
 import { auditEvents, users } from '../src/db/schema';
 import { ApiClient } from './support/api-client';
+import { CliProcess } from './support/cli';
 import { uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { billEvent, webhookIntegration } from './support/integrations';
@@ -171,6 +172,23 @@ describe('audit trail', () => {
       const cancel = await added(() => operator.request('POST', `/api/bulk-retries/${bulk.answer.body.bulkId}/cancel`));
       expect(cancel.answer.status).toBe(202);
       expect(cancel.rows.map((r) => [r.action, r.targetType, r.targetId])).toEqual([['logs.bulk_retry_cancel', 'bulk_retry', bulk.answer.body.bulkId]]);
+    });
+
+    it('a retry from the command line, as the system (the CLI needs the database, not a session)', async () => {
+      const path = `/${uniqueId('audit-cli')}`;
+      receiver.on(path, { status: 500, body: 'still failing' });
+      await webhookIntegration(db(), lab, receiver.url(path), 5);
+      const event = billEvent(lab, uniqueId('evt'), 5);
+      expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
+      const [log] = await harness.settledLogs(event.eventId, 1);
+      const cli = await added(async () => {
+        const run = new CliProcess(['retry', log!._id]);
+        return { code: await run.exited, output: run.output };
+      });
+      expect(cli.answer).toMatchObject({ code: 0, output: expect.stringContaining(`Retried log ${log!._id}`) });
+      expect(cli.rows.map((r) => [r.actorType, r.actorName, r.action, r.targetId, (r.detail as { via?: string }).via, r.clientAddress])).toEqual([
+        ['system', 'system', 'log.retry', log!._id, 'labwire retry', null],
+      ]);
     });
 
     it('integration create, update, disable, enable (an authentication or one trigger) and key regeneration, with no secret in the trail', async () => {
