@@ -24,10 +24,10 @@ const actionList = z
 const filterShape = {
   actor: text('a username').optional().describe('Who: a username, `partner key <prefix>` or `system` (case-insensitive)'),
   action: actionList.optional().describe(`Comma list of actions: ${AUDIT_ACTIONS.join(', ')}`),
-  targetType: single(z.enum(AUDIT_TARGET_TYPES, { error: `expected one of ${AUDIT_TARGET_TYPES.join(', ')}` })).optional(),
+  targetType: single(z.enum(AUDIT_TARGET_TYPES, { error: `expected one of ${AUDIT_TARGET_TYPES.join(', ')}` })).optional().describe(`What was acted on: ${AUDIT_TARGET_TYPES.join(', ')}`),
   targetId: text('an id').optional().describe('The target id (a user id, a log id…); with targetType or alone'),
-  from: single(isoDate).optional().describe('At or after this time'),
-  to: single(isoDate).optional().describe('At or before this time'),
+  from: single(isoDate).optional().describe('At or after this time (ISO 8601)'),
+  to: single(isoDate).optional().describe('At or before this time (ISO 8601)'),
 };
 
 const fromNotAfterTo = (f: { from?: string; to?: string }) => !f.from || !f.to || new Date(f.from) <= new Date(f.to);
