@@ -59,6 +59,8 @@ describe('operator API access: every route needs a role (a walk over the OpenAPI
       'POST /api/integrations',
       'POST /api/authentications/{id}/regenerate-key',
       'GET /api/stream',
+      'GET /api/audit',
+      'GET /api/audit/export',
     ]) {
       expect(names).toContain(expected);
     }

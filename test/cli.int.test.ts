@@ -3,6 +3,8 @@ import { CliProcess, runCli } from './support/cli';
 import { testConfig, uniqueId } from './support/fixtures';
 import { openConfigStore } from '../src/db/config-store';
 import { verifyCredentials } from '../src/auth/users';
+import { eq } from 'drizzle-orm';
+import { auditEvents } from '../src/db/schema';
 
 describe('labwire CLI', () => {
   const config = testConfig();
@@ -22,7 +24,12 @@ describe('labwire CLI', () => {
     expect(password).toBeTruthy();
     const store = openConfigStore(config.postgres.url, { max: 1 });
     try {
-      expect(await verifyCredentials(store.db, username, password!)).toMatchObject({ username, role: 'operator' });
+      const user = await verifyCredentials(store.db, username, password!);
+      expect(user).toMatchObject({ username, role: 'operator' });
+      // The audit trail names the system (the command line needs the database, not a session), never the password.
+      const rows = await store.db.select().from(auditEvents).where(eq(auditEvents.targetId, String(user!.id)));
+      expect(rows.filter((row) => row.targetType === 'user').map((row) => [row.actorType, row.action, (row.detail as { via?: string }).via])).toEqual([['system', 'user.create', 'labwire user add']]);
+      expect(JSON.stringify(rows)).not.toContain(password);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { bootstrapAdmin } from '../src/auth/bootstrap';
 import { verifyCredentials } from '../src/auth/users';
 import { migrateConfigStore, openConfigStore, type ConfigStore } from '../src/db/config-store';
-import { users } from '../src/db/schema';
+import { auditEvents, users } from '../src/db/schema';
 import { ensureDatabase } from '../src/devstack/postgres';
 import { testConfig, uniqueId } from './support/fixtures';
 
@@ -59,5 +59,9 @@ describe('the first admin of an empty database', () => {
     expect(await verifyCredentials(store.db, 'first-admin', password)).toMatchObject({ username: 'first-admin', role: 'admin' });
     expect(lines.at(-1)).toContain(`Created the first admin "first-admin" with password ${password}`);
     expect(await userCount()).toBe(1);
+    // Recorded in the audit trail as the system's doing, without the password.
+    const trail = await store.db.select().from(auditEvents);
+    expect(trail.map((row) => [row.actorType, row.action, row.detail])).toEqual([['system', 'user.create', { username: 'first-admin', role: 'admin', via: 'first start', passwordGenerated: true }]]);
+    expect(JSON.stringify(trail)).not.toContain(password);
   });
 });

@@ -28,11 +28,15 @@ describe("the fuzzer's checks (issue 9)", () => {
     expect(kinds(answer(400, 'application/problem+json', 'not json'))).toEqual(['4xx not problem+json']);
   });
 
-  test('a refusal that changed a store fails; the API log it records does not', () => {
+  test('a refusal that changed a store fails; the API log or the failed sign-in it records does not', () => {
     const userRow = { key: 'pg:users', before: '3 aaa', after: '3 bbb' };
     const apiLog = { key: 'logs:integration_directory:api', before: '7', after: '8' };
+    const failedSignIn = { key: 'pg:audit_events:sign_in_failed', before: '4', after: '5' };
+    const otherAuditRow = { key: 'pg:audit_events', before: '9 aaa', after: '10 bbb' };
     expect(kinds(problem(403), [userRow])).toEqual(['refused but wrote']);
     expect(kinds(problem(401), [apiLog])).toEqual([]);
+    expect(kinds(problem(401), [failedSignIn])).toEqual([]);
+    expect(kinds(problem(403), [otherAuditRow])).toEqual(['refused but wrote']);
     expect(kinds(answer(201, 'application/json', '{}'), [userRow])).toEqual([]);
   });
 

@@ -6,12 +6,16 @@ import { LOGS_COLLECTION } from '../../src/logstore/log-document';
  * What the stores hold, as comparable figures: for each PostgreSQL table of the config store its
  * row count and a digest of every row (so an UPDATE shows too); for the log store each
  * collection's document count. API logs are counted apart (`…:api`): refused partner calls
- * write them by design (SPEC §6).
+ * write them by design (SPEC §6). So are the audit trail's failed sign-ins: a refused sign-in
+ * (401) records one by design.
  */
 export type StoreSnapshot = Record<string, string>;
 
-/** Keys that may change on a refused request: the API logs it records. */
-export const isExpectedWrite = (key: string) => key.endsWith(':api');
+export const isApiLogKey = (key: string) => key.endsWith(':api');
+const FAILED_SIGN_INS = 'pg:audit_events:sign_in_failed';
+
+/** Keys that may change on a refused request: the API logs it records, and a failed sign-in's audit row. */
+export const isExpectedWrite = (key: string) => isApiLogKey(key) || key === FAILED_SIGN_INS;
 
 /** Tables counted only: the read model follows the log store, and the outbox relay updates rows by itself. */
 const COUNTED_ONLY = new Set(['log_index', 'event_outbox']);
@@ -28,6 +32,10 @@ export async function storeProbe(sql: postgres.Sql, logStore: Db): Promise<Store
   const parts = tables.map((table) => {
     const ident = `"${table.replace(/"/g, '""')}"`;
     if (table === 'log_index') return `select 'pg:log_index' as key, (select count(*) from log_index where type <> 'API')::text as value union all select 'pg:log_index:api' as key, (select count(*) from log_index where type = 'API')::text as value`;
+    if (table === 'audit_events') {
+      const others = `(select count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from audit_events t where action <> 'session.sign_in_failed')`;
+      return `select 'pg:audit_events' as key, ${others} as value union all select '${FAILED_SIGN_INS}' as key, (select count(*) from audit_events where action = 'session.sign_in_failed')::text as value`;
+    }
     if (COUNTED_ONLY.has(table)) return `select 'pg:${table}' as key, (select count(*) from ${ident})::text as value`;
     return `select 'pg:${table}' as key, (select count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from ${ident} t) as value`;
   });

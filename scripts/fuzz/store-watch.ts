@@ -1,5 +1,5 @@
 import type { FuzzCase } from './fuzz-case';
-import { isExpectedWrite, snapshotChanges, type StoreProbe, type StoreSnapshot } from './store-snapshot';
+import { isApiLogKey, isExpectedWrite, snapshotChanges, type StoreProbe, type StoreSnapshot } from './store-snapshot';
 
 export type StoreChange = ReturnType<typeof snapshotChanges>[number];
 
@@ -81,7 +81,7 @@ export class StoreWatch {
   async apiLogsAdded(): Promise<number> {
     const now = await this.probe.logStore();
     return Object.keys(now)
-      .filter(isExpectedWrite)
+      .filter(isApiLogKey)
       .reduce((sum, key) => sum + Number(now[key] ?? 0) - Number(this.firstLogs[key] ?? 0), 0);
   }
 }

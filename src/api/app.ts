@@ -20,6 +20,8 @@ import { streamRoutes } from './stream-routes';
 import { sessionRoutes } from './session-routes';
 import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
+import { auditRoutes } from './audit-routes';
+import { AuditTrail } from '../audit/audit-trail';
 import { sessionAuthorizer } from './auth-gate';
 import { securityHeaders } from './security-headers';
 import { httpMetrics, metricsEndpoint, operationalReader } from './http-metrics';
@@ -65,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   const contextProvider = contextProviderFor(deps.config, db);
   const logs = new DeliveryLogs(deps.logStore.db, new LogIndex(db));
   const authorize = sessionAuthorizer(db);
+  const auditTrail = new AuditTrail(db);
   const routes: ApiRoute[] = [
     ...sessionRoutes(db, deps.config),
     ...userRoutes(db),
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     }),
     ...integrationRoutes(db, { allowedNetworks: deps.config.delivery.allowedNetworks, signingSecretOverlapMs: deps.config.delivery.signingSecretOverlapMs }),
     ...eventRoutes({ db, emitter, contextProvider }),
+    ...auditRoutes(auditTrail),
   ];
   let operatorApiDocument: object | undefined;
   routes.push(
@@ -105,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const api = Router();
-  mountRoutes(api, routes, authorize);
+  mountRoutes(api, routes, authorize, auditTrail);
   app.use('/api', api);
   app.get('/metrics', metricsEndpoint(deps.config.metricsToken, authorize));
   app.use(

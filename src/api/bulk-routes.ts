@@ -18,6 +18,9 @@ const bulkBody = z
   })
   .strict()
   .refine((b) => (b.filter === undefined) !== (b.ids === undefined), { path: ['filter'], message: 'send exactly one of filter or ids' });
+/** How many ids of a bulk retry the audit row lists (the count says how many there were). */
+const AUDITED_IDS = 100;
+
 const bulkIdParam = z.object({ id: z.uuid('expected a bulk retry id') }).strict();
 
 /** Bulk retry (SPEC §5): preview how many, start one workflow for the whole set, watch it, cancel it. */
@@ -54,13 +57,18 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       summary: 'Retry every log of a filter or a list of ids, as one workflow with bounded concurrency',
       body: bulkBody,
       responses: { 202: 'Started; watch GET /api/bulk-retries/{id}' },
-      async handle({ body, res, session }) {
+      async handle({ body, res, session, audit }) {
         const bulkId = randomUUID();
+        const selection = selectionOf(body);
+        // As the preview counts it; the workflow selects its logs when it starts.
+        const count = await counting.countBulkSelection(selection);
         await deps.temporal.workflow.start(bulkRetryWorkflow, {
           workflowId: bulkRetryWorkflowId(bulkId),
           taskQueue: deps.config.temporal.taskQueue,
-          args: [{ bulkId, selection: selectionOf(body), force: body.force, requestedBy: session.user.username, concurrency: body.concurrency }],
+          args: [{ bulkId, selection, force: body.force, requestedBy: session.user.username, concurrency: body.concurrency }],
         });
+        const audited = body.ids ? { ids: body.ids.slice(0, AUDITED_IDS), idCount: body.ids.length } : { filter: { ...body.filter } };
+        await audit({ action: 'logs.bulk_retry', target: { type: 'bulk_retry', id: bulkId }, detail: { selection: audited, count, force: body.force } });
         res.status(202);
         return { bulkId, workflowId: bulkRetryWorkflowId(bulkId) };
       },
@@ -85,8 +93,9 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       summary: 'Stop a bulk retry: retries already running finish, no new ones start',
       params: bulkIdParam,
       responses: { 202: 'Cancelling', 404: 'No such bulk retry' },
-      async handle({ params, res }) {
+      async handle({ params, res, audit }) {
         await onBulk(params.id, (handle) => handle.cancel());
+        await audit({ action: 'logs.bulk_retry_cancel', target: { type: 'bulk_retry', id: params.id } });
         res.status(202);
         return { bulkId: params.id, cancelling: true };
       },

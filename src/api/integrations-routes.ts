@@ -82,10 +82,23 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
         400: 'Bad input, naming the field (also: a webhook URL or Mirth host written as an address TARGET_ALLOWLIST does not allow; a masked value sent back as x-api-key; previousSigningSecret)',
         404: 'Unknown lab, developer, action category, or an authId / authKey that is not an authentication of this lab',
       },
-      async handle({ body, res }) {
+      async handle({ body, res, audit }) {
         assertTargetsAllowed(body, targetPolicy);
         const saved = await addUpdateIntegration(db, body, secretPolicy);
-        res.status(body.authId === undefined && body.authKey === undefined ? 201 : 200);
+        const updated = body.authId !== undefined || body.authKey !== undefined;
+        // What was saved, by reference only: no URL, template, key or extra details (they hold secrets).
+        await audit({
+          action: updated ? 'integration.update' : 'integration.create',
+          target: { type: 'authentication', id: saved.authId },
+          detail: {
+            labId: body.labId,
+            developerId: body.developerId,
+            integrationType: body.integrationType,
+            isIntegrationEnable: body.isIntegrationEnable,
+            actionCategoryIds: body.integrations.map((trigger) => trigger.actionCategoryId),
+          },
+        });
+        res.status(updated ? 200 : 201);
         return saved;
       },
     }),
@@ -98,8 +111,10 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       params: idParam,
       body: z.object({ isIntegrationEnable: z.boolean({ error: 'expected true or false' }) }).strict(),
       responses: { 200: 'Saved', 404: 'No such authentication' },
-      async handle({ params, body }) {
-        return setAuthenticationEnabled(db, params.id, body.isIntegrationEnable);
+      async handle({ params, body, audit }) {
+        const saved = await setAuthenticationEnabled(db, params.id, body.isIntegrationEnable);
+        await audit({ action: body.isIntegrationEnable ? 'integration.enable' : 'integration.disable', target: { type: 'authentication', id: saved.id } });
+        return saved;
       },
     }),
     defineRoute({
@@ -111,8 +126,10 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       params: idParam,
       body: z.object({ isDisable: z.boolean({ error: 'expected true or false' }) }).strict(),
       responses: { 200: 'Saved', 404: 'No such lab integration' },
-      async handle({ params, body }) {
-        return setTriggerDisabled(db, params.id, body.isDisable);
+      async handle({ params, body, audit }) {
+        const saved = await setTriggerDisabled(db, params.id, body.isDisable);
+        await audit({ action: body.isDisable ? 'integration.disable' : 'integration.enable', target: { type: 'lab_integration', id: saved.id }, detail: { actionCategoryId: saved.actionCategoryId } });
+        return saved;
       },
     }),
     defineRoute({
@@ -123,8 +140,10 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       summary: 'Issue a new auth key; the old one stops working at once. The answer is the only time the new key is shown',
       params: idParam,
       responses: { 200: '{id, authKey, authKeyPrefix}', 404: 'No such authentication' },
-      async handle({ params }) {
-        return regenerateAuthKey(db, params.id);
+      async handle({ params, audit }) {
+        const regenerated = await regenerateAuthKey(db, params.id);
+        await audit({ action: 'auth_key.regenerate', target: { type: 'authentication', id: regenerated.id } });
+        return regenerated;
       },
     }),
     defineRoute({
@@ -137,8 +156,11 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       params: idParam,
       body: rotateBody,
       responses: { 200: '{id, signingSecret, previousSecretSignsUntil}: previousSecretSignsUntil is null when nothing was replaced or the overlap is 0', 404: 'No such authentication' },
-      async handle({ params, body }) {
-        return rotateSigningSecret(db, params.id, body.overlapSeconds === undefined ? options.signingSecretOverlapMs : body.overlapSeconds * 1000);
+      async handle({ params, body, audit }) {
+        const overlapMs = body.overlapSeconds === undefined ? options.signingSecretOverlapMs : body.overlapSeconds * 1000;
+        const rotated = await rotateSigningSecret(db, params.id, overlapMs);
+        await audit({ action: 'signing_secret.rotate', target: { type: 'authentication', id: rotated.id }, detail: { overlapSeconds: overlapMs / 1000 } });
+        return rotated;
       },
     }),
   ];

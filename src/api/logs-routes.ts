@@ -90,11 +90,13 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       path: '/logs/:id',
       access: 'viewer',
       tag: 'Logs',
-      summary: 'One log: every field of SPEC §4, its retry history and a link to its workflow in the Temporal Web UI',
+      summary: 'One log: every field of SPEC §4 (request and response bodies too: each answer is recorded in the audit trail as log.view_bodies), its retry history and a link to its workflow in the Temporal Web UI',
       params: logIdParam,
       responses: { 200: 'The log', 404: 'No such log' },
-      async handle({ params }) {
+      async handle({ params, audit }) {
         const { retry_ids: _applied, ...shown } = await mustGet(params.id);
+        // The bodies are in this answer: recorded before they leave, so no answer goes unrecorded.
+        await audit({ action: 'log.view_bodies', target: { type: 'log', id: params.id } });
         return {
           ...shown,
           retries: await deps.logs.history(params.id),
@@ -141,9 +143,10 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       query: retryQuery,
       body: retryBody,
       responses: { 200: 'Retried (wait=true): the outcome', 202: 'Accepted', 404: 'No such log', 409: 'Already running, or SUCCESS without force' },
-      async handle({ params, query, body, res, session }) {
+      async handle({ params, query, body, res, session, audit }) {
         const wait = query.wait === 'true';
         const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait });
+        await audit({ action: 'log.retry', target: { type: 'log', id: params.id }, detail: { retryId: answer.retryId, force: body.force } });
         // Without wait the answer is 202 even when a fast retry's outcome is already in it.
         res.status(wait ? 200 : 202);
         return answer;

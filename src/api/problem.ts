@@ -23,6 +23,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
 /** Internals never leak: anything that is not an HttpProblem becomes a bare 500 and is logged. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    // A streamed answer (an export) failed midway: its status is sent, so the client can only see it cut short.
+    if (res.headersSent) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'error after the answer began');
+      res.destroy();
+      return;
+    }
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
     else if (error instanceof InputError) problem = new HttpProblem(400, 'Bad Request', error.message, { errors: [{ field: error.field, message: error.reason }] });

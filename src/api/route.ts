@@ -2,6 +2,8 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Role } from '../db/schema';
 import type { Session } from '../auth/sessions';
+import type { AuditTrail } from '../audit/audit-trail';
+import { auditorFor, type RecordAudit } from './request-audit';
 import { parseInput } from './validate';
 
 /**
@@ -18,6 +20,8 @@ export interface RouteInput<P, Q, B> {
   res: Response;
   /** Present on every operator route but public ones (partner routes have none). */
   session: Session;
+  /** Records this request's action in the audit trail: call it once, after the action succeeded. */
+  audit: RecordAudit;
 }
 
 /**
@@ -63,15 +67,19 @@ export function defineRoute<P extends z.ZodType | undefined = undefined, Q exten
 
 export type Authorize = (req: Request, route: ApiRoute) => Promise<Session | undefined>;
 
-/** Mounts routes: authorize (401/403, CSRF), then validate path, query and body (400), then handle. */
-export function mountRoutes(router: Router, routes: ApiRoute[], authorize: Authorize): void {
+/**
+ * Mounts routes: authorize (401/403, CSRF), then validate path, query and body (400), then handle.
+ * Handlers record their action through `audit` (the operator API passes its trail).
+ */
+export function mountRoutes(router: Router, routes: ApiRoute[], authorize: Authorize, trail?: AuditTrail): void {
   for (const route of routes) {
     router[route.method](route.path, ...(route.middleware ?? []), async (req: Request, res: Response) => {
       const session = await authorize(req, route);
       const params: unknown = route.params ? parseInput(route.params, req.params, 'path') : {};
       const query: unknown = route.query ? parseInput(route.query, req.query, 'query') : {};
       const body: unknown = route.body ? parseInput(route.body, req.body) : undefined;
-      const result = await route.handle({ params, query, body, req, res, session: session as Session });
+      const audit = auditorFor(trail, req, session);
+      const result = await route.handle({ params, query, body, req, res, session: session as Session, audit });
       if (!res.headersSent) {
         if (result === undefined) res.status(204).end();
         else res.json(result);

@@ -5,6 +5,7 @@ import { createSession, deleteSession, readCookie, SESSION_COOKIE } from '../aut
 import { verifyCredentials } from '../auth/users';
 import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
+import { anonymousActor, userActor } from '../audit/audit-actions';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 
@@ -38,10 +39,15 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
       summary: 'Sign in: sets the HttpOnly session cookie and returns the CSRF token for changes',
       body: signInBody,
       responses: { 200: 'Signed in', 400: 'Bad input', 401: 'Wrong username or password', 429: 'Too many attempts' },
-      async handle({ body, req, res }) {
+      async handle({ body, req, res, audit }) {
         const user = await verifyCredentials(db, body.username, body.password);
-        if (!user) throw new HttpProblem(401, 'Unauthorized', 'Wrong username or password.');
+        if (!user) {
+          // The username that was tried, never the password.
+          await audit({ action: 'session.sign_in_failed', actor: anonymousActor(body.username) });
+          throw new HttpProblem(401, 'Unauthorized', 'Wrong username or password.');
+        }
         const { token, session } = await createSession(db, user, config.auth.sessionTtlMs);
+        await audit({ action: 'session.sign_in', actor: userActor(user), target: { type: 'user', id: user.id } });
         setCookie(req, res, token, config.auth.sessionTtlMs);
         return { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       },
@@ -64,9 +70,10 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
       tag: 'Session',
       summary: 'Sign out',
       responses: { 204: 'Signed out', 401: 'Not signed in', 403: 'Missing CSRF token' },
-      async handle({ req, res }) {
+      async handle({ req, res, session, audit }) {
         const token = readCookie(req.headers.cookie, SESSION_COOKIE);
         if (token) await deleteSession(db, token);
+        await audit({ action: 'session.sign_out', target: { type: 'user', id: session.user.id } });
         res.clearCookie(SESSION_COOKIE, { path: '/' });
         return undefined;
       },

@@ -40,9 +40,11 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       summary: 'Add a user with a role: viewer, operator or admin. Without a password one is generated and answered once',
       body: addUserSchema,
       responses: { 201: 'Created (with `password` when it was generated)', 400: 'Bad input or the username is taken' },
-      async handle({ body, res }) {
+      async handle({ body, res, audit }) {
+        const added = await addUser(db, body);
+        await audit({ action: 'user.create', target: { type: 'user', id: added.id }, detail: { username: added.username, role: added.role, passwordGenerated: added.password !== undefined } });
         res.status(201);
-        return addUser(db, body);
+        return added;
       },
     }),
     defineRoute({
@@ -54,8 +56,11 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       params: idParam,
       body: userChangeSchema,
       responses: { 200: 'The user as changed', 400: 'Bad input, or a change to yourself', 404: 'No such user' },
-      async handle({ params, body, session }) {
-        return asAdmin(() => updateUser(db, session.user, params.id, body));
+      async handle({ params, body, session, audit }) {
+        const changed = await asAdmin(() => updateUser(db, session.user, params.id, body));
+        const action = body.disabled === true ? 'user.disable' : body.disabled === false ? 'user.enable' : 'user.update';
+        await audit({ action, target: { type: 'user', id: changed.id }, detail: { username: changed.username, ...body } });
+        return changed;
       },
     }),
     defineRoute({
@@ -66,8 +71,10 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       summary: "Give another user a new generated password, answered once; their sessions end",
       params: idParam,
       responses: { 200: 'The user and the new password', 400: 'Your own password', 404: 'No such user' },
-      async handle({ params, session }) {
-        return asAdmin(() => resetPassword(db, session.user, params.id));
+      async handle({ params, session, audit }) {
+        const reset = await asAdmin(() => resetPassword(db, session.user, params.id));
+        await audit({ action: 'user.password_reset', target: { type: 'user', id: reset.id }, detail: { username: reset.username } });
+        return reset;
       },
     }),
   ];

@@ -5,7 +5,13 @@ import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
 import { users } from '../db/schema';
 import type { Say } from '../devstack/say';
+import { SYSTEM_ACTOR } from '../audit/audit-actions';
+import { AuditTrail } from '../audit/audit-trail';
 import { ensureFirstAdmin, generatePassword } from './users';
+
+function recordFirstAdmin(db: ConfigDb, id: number, username: string, password: 'ADMIN_PASSWORD' | 'generated'): Promise<void> {
+  return new AuditTrail(db).record(SYSTEM_ACTOR, null, { action: 'user.create', target: { type: 'user', id }, detail: { username, role: 'admin', via: 'first start', passwordGenerated: password === 'generated' } });
+}
 
 /**
  * The first admin when the user table is empty: ADMIN_USERNAME / ADMIN_PASSWORD, or a generated
@@ -18,7 +24,10 @@ export async function bootstrapAdmin(config: Config, db: ConfigDb, say: Say): Pr
   if (count > 0) return;
   if (config.auth.adminPassword) {
     const result = await ensureFirstAdmin(db, config.auth.adminUsername, config.auth.adminPassword);
-    if (result.created) say(`Created the first admin "${result.username}" with the password from ADMIN_PASSWORD`);
+    if (result.created) {
+      await recordFirstAdmin(db, result.id, result.username, 'ADMIN_PASSWORD');
+      say(`Created the first admin "${result.username}" with the password from ADMIN_PASSWORD`);
+    }
     return;
   }
   const password = generatePassword();
@@ -37,5 +46,6 @@ export async function bootstrapAdmin(config: Config, db: ConfigDb, say: Say): Pr
     if (readFileSync(file, 'utf8').trim() === password) rmSync(file, { force: true });
     return;
   }
+  await recordFirstAdmin(db, result.id, result.username, 'generated');
   say(`Created the first admin "${result.username}" with password ${password} (also in ${file}); add more on the dashboard's Users page or with "labwire user add"`);
 }

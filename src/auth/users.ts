@@ -90,7 +90,7 @@ export async function verifyCredentials(db: ConfigDb, username: string, password
   return { id: row.id, username: row.username, role: row.role };
 }
 
-export type FirstAdmin = { created: false } | { created: true; username: string; generatedPassword?: string };
+export type FirstAdmin = { created: false } | { created: true; id: number; username: string; generatedPassword?: string };
 
 /**
  * The first admin, from configuration, when no user exists yet. Without a configured password
@@ -101,7 +101,7 @@ export async function ensureFirstAdmin(db: ConfigDb, username: string, password?
   if (count > 0) return { created: false };
   try {
     const added = await addUser(db, { username, role: 'admin', ...(password ? { password } : {}) });
-    return { created: true, username, ...(added.password ? { generatedPassword: added.password } : {}) };
+    return { created: true, id: added.id, username, ...(added.password ? { generatedPassword: added.password } : {}) };
   } catch (error) {
     // Another process created it first.
     if (error instanceof InputError) return { created: false };

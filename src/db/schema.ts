@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ACTOR_TYPES } from '../audit/audit-actions';
 
 /**
  * The configuration store (SPEC §3). Table and column names follow the seed's models in
@@ -280,5 +281,31 @@ export const logIndex = pgTable(
     index('log_index_activity_idx').on(t.activityDate.desc(), t.id.desc()),
     index('log_index_event_idx').on(t.eventId),
     index('log_index_entity_idx').on(t.entityType, t.entityId),
+  ],
+);
+
+/**
+ * The audit trail (src/audit): who did what, when, from which address. Append-only: the app has
+ * no update or delete for it, and a trigger refuses UPDATE, DELETE and TRUNCATE (0007_audit_trail).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).defaultNow().notNull(),
+    actorType: text('actor_type', { enum: ACTOR_TYPES }).notNull(),
+    actorUserId: integer('actor_user_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    clientAddress: text('client_address'),
+  },
+  (t) => [
+    index('audit_events_action_idx').on(t.action, t.id.desc()),
+    index('audit_events_actor_idx').on(sql`lower(${t.actorName})`, t.id.desc()),
+    index('audit_events_target_idx').on(t.targetType, t.targetId, t.id.desc()),
+    index('audit_events_at_idx').on(t.at),
   ],
 );

@@ -5,6 +5,8 @@
  * sends is assignable to what the dashboard reads; `npm run typecheck` (part of `npm test`) checks
  * it. A field the server drops or renames, or a type it changes, fails here, not in a browser.
  */
+import type { AuditAction, AuditTargetType } from '../../src/audit/audit-actions';
+import type { AuditEntry } from '../../src/audit/audit-trail';
 import type { ListedUser, User } from '../../src/auth/users';
 import type { IntegrationSaved } from '../../src/integrations/add-update-integration';
 import type { labIntegrations, regenerateAuthKey } from '../../src/integrations/lab-integrations';
@@ -35,4 +37,10 @@ export const serverAnswersFitTheDashboard = {
   labIntegrations: (answer: Wire<Awaited<ReturnType<typeof labIntegrations>>>): Web.LabIntegrations => answer,
   integrationSaved: (answer: IntegrationSaved): Web.IntegrationSaved => answer,
   regeneratedKey: (answer: Awaited<ReturnType<typeof regenerateAuthKey>>): { id: number; authKey: string; authKeyPrefix: string } => answer,
+  auditPage: (answer: { items: AuditEntry[]; nextCursor: string | null }): Web.AuditPage => answer,
+  // Both ways: the Audit page's action and target lists are the server's, no more and no fewer.
+  auditAction: (action: AuditAction): Web.AuditAction => action,
+  auditActionKnownToServer: (action: Web.AuditAction): AuditAction => action,
+  auditTargetType: (type: AuditTargetType): Web.AuditTargetType => type,
+  auditTargetTypeKnownToServer: (type: Web.AuditTargetType): AuditTargetType => type,
 };

@@ -1,5 +1,6 @@
 import { apiFilterQuery, type ApiFilter } from './filters';
 import type {
+  AuditPage,
   Authentication,
   BulkProgress,
   IntegrationInput,
@@ -136,6 +137,16 @@ export const api = {
   regenerateKey: (id: number) => request<{ id: number; authKey: string; authKeyPrefix: string }>('POST', `/api/authentications/${id}/regenerate-key`),
   rotateSigningSecret: (id: number) =>
     request<{ id: number; signingSecret: string; previousSecretSignsUntil: string | null }>('POST', `/api/authentications/${id}/rotate-signing-secret`, {}),
+
+  /** `filter` is the audit filter's query (see components/audit/audit-filters.ts). */
+  audit: (filter: URLSearchParams, cursor?: string, limit = 50) => {
+    const params = new URLSearchParams(filter);
+    params.set('limit', String(limit));
+    if (cursor) params.set('cursor', cursor);
+    return request<AuditPage>('GET', withQuery('/api/audit', params));
+  },
+  /** A link, not a call: the browser downloads the streamed JSON lines with the session cookie. */
+  auditExportUrl: (filter: URLSearchParams) => withQuery('/api/audit/export', filter),
 };
 
 /** The message to show for a failed call: the problem's detail, else its title. */

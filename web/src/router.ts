@@ -35,7 +35,7 @@ export function useLocation(): Location {
   return location;
 }
 
-export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'users' } | { name: 'notFound' };
+export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'users' } | { name: 'audit' } | { name: 'notFound' };
 
 export function matchRoute(path: string): Route {
   if (path === '/' || path === '/logs' || path === '/logs/') return { name: 'logs' };
@@ -43,6 +43,7 @@ export function matchRoute(path: string): Route {
   if (log?.[1]) return { name: 'log', id: decodeURIComponent(log[1]) };
   if (path === '/integrations' || path === '/integrations/') return { name: 'integrations' };
   if (path === '/users' || path === '/users/') return { name: 'users' };
+  if (path === '/audit' || path === '/audit/') return { name: 'audit' };
   return { name: 'notFound' };
 }
 

@@ -276,3 +276,47 @@ export interface LogChange {
   status: LogStatus;
   retryId?: string;
 }
+
+/** The audit trail's closed set of actions (src/audit/audit-actions.ts; the contract keeps both lists equal). */
+export const AUDIT_ACTIONS = [
+  'session.sign_in',
+  'session.sign_in_failed',
+  'session.sign_out',
+  'log.view_bodies',
+  'log.retry',
+  'logs.bulk_retry',
+  'logs.bulk_retry_cancel',
+  'integration.create',
+  'integration.update',
+  'integration.enable',
+  'integration.disable',
+  'auth_key.regenerate',
+  'signing_secret.rotate',
+  'user.create',
+  'user.update',
+  'user.disable',
+  'user.enable',
+  'user.password_reset',
+  'temporal_codec.decode',
+  'audit.export',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_TARGET_TYPES = ['user', 'log', 'bulk_retry', 'authentication', 'lab_integration'] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
+/** A row of GET /api/audit, and a line of its export. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { type: 'user' | 'anonymous' | 'partner' | 'system'; userId: number | null; name: string };
+  action: AuditAction;
+  target: { type: AuditTargetType; id: string } | null;
+  detail: Record<string, unknown>;
+  clientAddress: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}

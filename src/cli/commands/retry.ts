@@ -6,6 +6,8 @@ import { InputError, NotFoundError } from '../../errors';
 import { DeliveryLogs } from '../../logstore/delivery-logs';
 import { RetryRejectedError, retryDelivery } from '../../retries/retry-delivery';
 import { openServices } from '../../services';
+import { SYSTEM_ACTOR } from '../../audit/audit-actions';
+import { AuditTrail } from '../../audit/audit-trail';
 
 export const RETRY_USAGE = 'labwire retry <logId> [--force]';
 
@@ -30,6 +32,11 @@ export async function retryCommand(config: Config, args: string[], say: Say): Pr
       requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
       force: parsed.values.force,
       wait: true,
+    });
+    await new AuditTrail(services.configStore.db).record(SYSTEM_ACTOR, null, {
+      action: 'log.retry',
+      target: { type: 'log', id: logId },
+      detail: { retryId: answer.retryId, force: parsed.values.force, via: 'labwire retry', osUser: process.env.USER ?? null },
     });
     say(`Retried log ${logId} (retry ${answer.retryId}): ${answer.result?.status || '(blank: suppressed)'}`);
     return 0;

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { SYSTEM_ACTOR } from '../../audit/audit-actions';
+import { AuditTrail } from '../../audit/audit-trail';
 import { addUser, addUserSchema } from '../../auth/users';
 import type { Config } from '../../config/schema';
 import { migrateConfigStore, openConfigStore } from '../../db/config-store';
@@ -32,6 +34,12 @@ export async function userCommand(config: Config, args: string[], say: Say): Pro
   const store = openConfigStore(config.postgres.url, { max: 1 });
   try {
     const user = await addUser(store.db, input.data);
+    // The command line needs the database, not a session: the trail names the system account and the OS user.
+    await new AuditTrail(store.db).record(SYSTEM_ACTOR, null, {
+      action: 'user.create',
+      target: { type: 'user', id: user.id },
+      detail: { username: user.username, role: user.role, passwordGenerated: user.password !== undefined, via: 'labwire user add', osUser: process.env.USER ?? null },
+    });
     say(`Added ${user.role} "${user.username}" (id ${user.id})${user.password ? ` with password ${user.password}` : ''}`);
     return 0;
   } catch (error) {

@@ -13,6 +13,7 @@ import { ProblemBanner } from './ProblemBanner';
 import { SignIn } from './SignIn';
 import { Toasts } from './Toasts';
 import { UsersPage } from './users/UsersPage';
+import { AuditPage } from './audit/AuditPage';
 
 type SessionState = { state: 'loading' } | { state: 'signedOut' } | { state: 'error'; error: unknown } | { state: 'signedIn'; session: Session };
 
@@ -123,6 +124,11 @@ export function App() {
       {route.name === 'users' && (
         <AdminOnly role={me.role} what="Managing users">
           <UsersPage />
+        </AdminOnly>
+      )}
+      {route.name === 'audit' && (
+        <AdminOnly role={me.role} what="The audit trail">
+          <AuditPage search={location.search} />
         </AdminOnly>
       )}
       {route.name === 'notFound' && (

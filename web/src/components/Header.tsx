@@ -38,6 +38,11 @@ export function Header({ route, onSignOut }: { route: Route; onSignOut: () => vo
               Users
             </a>
           )}
+          {isAdmin(user.role) && (
+            <a href="/audit" onClick={onLinkClick} aria-current={route.name === 'audit' ? 'page' : undefined} data-testid="nav-audit">
+              Audit
+            </a>
+          )}
         </nav>
         <div class="header-right">
           <ConnectionIndicator />
