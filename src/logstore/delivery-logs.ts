@@ -80,11 +80,11 @@ export class DeliveryLogs {
 
   /** Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then). */
   async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord): Promise<void> {
-    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1 } });
+    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1, bodies_removed_at: 1 } });
     if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
     const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
     // A retry of a log whose bodies were removed records new ones: the removal's mark no longer holds.
-    const newBodies = fields.request !== undefined || fields.response_body !== undefined;
+    const newBodies = existing.bodies_removed_at !== undefined && (fields.request !== undefined || fields.response_body !== undefined);
     const now = await this.collection.findOneAndUpdate(
       { _id: logId },
       {

@@ -1,4 +1,3 @@
-import type { IntegrationType } from '../db/schema';
 import type { LogDocument, RetryLogDocument } from '../logstore/log-document';
 import type { RecordedRequest } from '../../workflows/types';
 
@@ -48,7 +47,7 @@ export function bodyRemoval(doc: LogDocument, removedAt: Date, retentionDays: nu
  * A retry record's error text after removal. Records keep no body to tell by, so the status code
  * and the integration type do: Mirth's ACK text and a vendor's callback message come without one.
  */
-export function retryErrorWithoutAnswer(record: Pick<RetryLogDocument, 'error_message' | 'response_status_code'>, integrationType: IntegrationType | string | null): string | null {
+export function retryErrorWithoutAnswer(record: Pick<RetryLogDocument, 'error_message' | 'response_status_code'>, integrationType: string | null): string | null {
   const partnerAnswered = record.response_status_code !== null || integrationType === 'mirth' || integrationType === 'async_vendor';
   return errorWithoutAnswer(record.error_message, record.response_status_code, partnerAnswered);
 }
