@@ -232,6 +232,70 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     expect(row.bodiesRemovedAt).toBeNull();
   });
 
+  it('goes through every page, and on in a new run after 25 pages; a row whose log the store lacks is marked', async () => {
+    const at = new Date(Date.now() - 45 * DAY);
+    const ids: string[] = [];
+    for (let i = 0; i < 27; i++) {
+      const id = uniqueId('bulk');
+      ids.push(id);
+      await harness.logs.insertApiLog({
+        ...postOk,
+        _id: id,
+        type: 'API',
+        request: { method: 'GET', url: `/partner/v1/reports/1?name=${firstName}`, headers: {}, body: `{"mrn":"${mrn}"}` },
+        response_body: `{"patient":"${firstName}"}`,
+        response_status_code: 200,
+        error_message: null,
+        inserted_at: at,
+        updated_at: at,
+        retry_ids: [],
+      });
+    }
+    const orphan = uniqueId('orphan');
+    await harness.services.configStore.db.insert(logIndex).values({ id: orphan, type: 'API', operation: 'x', status: 'SUCCESS', insertedAt: at, updatedAt: at });
+
+    const result = await harness.services.temporal.workflow.execute(bodyRetentionWorkflow, {
+      taskQueue: harness.config.temporal.taskQueue,
+      workflowId: uniqueId('body-retention'),
+      args: [{ pageSize: 1 }],
+    });
+
+    expect(result.removed).toBeGreaterThanOrEqual(27);
+    expect(result.missing).toBeGreaterThanOrEqual(1);
+    for (const id of ids) {
+      const now = (await harness.logs.get(id))!;
+      expect(now.bodies_removed_at).toBeInstanceOf(Date);
+      expect(holdsPatientData(now)).toBe(false);
+    }
+    const [orphanRow] = await harness.services.configStore.db.select().from(logIndex).where(eq(logIndex.id, orphan));
+    expect(orphanRow?.bodiesRemovedAt).toBeInstanceOf(Date);
+  }, 120_000);
+
+  it('pages the read model oldest write first, by (updated_at, id), over logs that still have bodies', async () => {
+    const db = harness.services.configStore.db;
+    // Written in 1999: older than any other test's rows, so these are the first of every page.
+    const t = (second: number) => new Date(Date.UTC(1999, 0, 1, 0, 0, second));
+    const prefix = uniqueId('page');
+    const rows = [
+      { id: `${prefix}-c`, at: t(1) },
+      { id: `${prefix}-a`, at: t(2) },
+      { id: `${prefix}-b`, at: t(2) },
+      { id: `${prefix}-gone`, at: t(3) },
+      { id: `${prefix}-d`, at: t(4) },
+    ];
+    await db.insert(logIndex).values(rows.map((r) => ({ id: r.id, type: 'WEBHOOK' as const, operation: 'x', status: 'SUCCESS', insertedAt: r.at, updatedAt: r.at })));
+    try {
+      await harness.logs.index.markBodiesRemoved([`${prefix}-gone`], new Date());
+      const before = t(10);
+      const first = await harness.logs.index.withBodiesWrittenBefore(before, undefined, 2);
+      const second = await harness.logs.index.withBodiesWrittenBefore(before, first.at(-1), 2);
+      expect([...first, ...second].map((r) => r.id)).toEqual([`${prefix}-c`, `${prefix}-a`, `${prefix}-b`, `${prefix}-d`]);
+      expect(await harness.logs.index.withBodiesWrittenBefore(t(4), undefined, 10)).toEqual(first.concat(second.slice(0, 1)));
+    } finally {
+      await db.delete(logIndex).where(inArray(logIndex.id, rows.map((r) => r.id)));
+    }
+  });
+
   it('creates its Schedule idempotently, with the configured interval and paused state; with 0 there is none', async () => {
     const client = harness.services.temporal;
     await client.schedule.getHandle(BODY_RETENTION_SCHEDULE_ID).delete().catch((error: unknown) => {

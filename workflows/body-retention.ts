@@ -13,6 +13,8 @@ export interface BodyRetentionInput {
   after?: BodyRetentionPosition;
   removed?: number;
   missing?: number;
+  /** Logs per activity call (default 100). */
+  pageSize?: number;
 }
 
 export interface BodyRetentionResult {
@@ -35,13 +37,14 @@ export async function bodyRetentionWorkflow(input: BodyRetentionInput = {}): Pro
   let { before, after } = input;
   let removed = input.removed ?? 0;
   let missing = input.missing ?? 0;
+  const pageSize = input.pageSize ?? PAGE;
   for (let page = 0; page < PAGES_PER_RUN; page++) {
-    const result = await removeExpiredBodies({ before, after, limit: PAGE });
+    const result = await removeExpiredBodies({ before, after, limit: pageSize });
     if (result.before === null) return { before: null, removed, missing };
     ({ before, after } = result);
     removed += result.removed;
     missing += result.missing;
-    if (result.seen < PAGE) return { before: result.before, removed, missing };
+    if (result.seen < pageSize) return { before: result.before, removed, missing };
   }
-  return continueAsNew<typeof bodyRetentionWorkflow>({ before, after, removed, missing });
+  return continueAsNew<typeof bodyRetentionWorkflow>({ before, after, removed, missing, pageSize });
 }

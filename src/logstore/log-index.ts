@@ -1,4 +1,4 @@
-import { and, asc, getTableColumns, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, getTableColumns, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
 import type { LogDocument } from './log-document';
@@ -76,7 +76,8 @@ export class LogIndex {
    */
   async withBodiesWrittenBefore(before: Date, after: BodyRetentionPosition | undefined, limit: number): Promise<BodyRetentionPosition[]> {
     const t = logIndex;
-    const position = after ? or(gt(t.updatedAt, new Date(after.updatedAt)), and(sql`${t.updatedAt} = ${new Date(after.updatedAt)}`, gt(t.id, after.id))) : undefined;
+    // A row comparison, so PostgreSQL starts the index scan at the position (an OR would filter from the start).
+    const position = after ? sql`(${t.updatedAt}, ${t.id}) > (${after.updatedAt}::timestamptz, ${after.id})` : undefined;
     const rows = await this.db
       .select({ id: t.id, updatedAt: t.updatedAt })
       .from(t)
