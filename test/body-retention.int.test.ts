@@ -251,6 +251,9 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
         retry_ids: [],
       });
     }
+    // A log pre-created QUEUED and never dispatched: FerretDB leaves its null fields out of the document.
+    const queued = uniqueId('queued');
+    await harness.logs.createQueued({ ...postOk, _id: queued, status: 'QUEUED', request: null, response_body: null, response_status_code: null, error_message: null, attempts: [], inserted_at: at, updated_at: at });
     const orphan = uniqueId('orphan');
     await harness.services.configStore.db.insert(logIndex).values({ id: orphan, type: 'API', operation: 'x', status: 'SUCCESS', insertedAt: at, updatedAt: at });
 
@@ -267,6 +270,7 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
       expect(now.bodies_removed_at).toBeInstanceOf(Date);
       expect(holdsPatientData(now)).toBe(false);
     }
+    expect(await harness.logs.get(queued)).toMatchObject({ status: 'QUEUED', request: null, response_body: null, error_message: null, body_retention_days: 30 });
     const [orphanRow] = await harness.services.configStore.db.select().from(logIndex).where(eq(logIndex.id, orphan));
     expect(orphanRow?.bodiesRemovedAt).toBeInstanceOf(Date);
   }, 120_000);

@@ -21,10 +21,14 @@ export function withoutQuery(url: string): string {
  * words (`No response`, a network error, a blocked target), which carry no lab data and which
  * operators still want to read.
  */
-function errorWithoutAnswer(message: string | null, statusCode: number | null, partnerAnswered: boolean): string | null {
-  if (message === null || !partnerAnswered) return message;
-  return statusCode !== null ? `HTTP ${statusCode}` : ANSWER_REMOVED;
+function errorWithoutAnswer(message: string | null | undefined, statusCode: number | null | undefined, partnerAnswered: boolean): string | null {
+  if (message === null || message === undefined) return null;
+  if (!partnerAnswered) return message;
+  return statusCode === null || statusCode === undefined ? ANSWER_REMOVED : `HTTP ${statusCode}`;
 }
+
+// FerretDB 1.x leaves null fields out of an upserted document, so "no value" arrives as null or as absent.
+const present = (value: unknown) => value !== null && value !== undefined;
 
 /**
  * The log without its patient data: the request's body and query string, the response body,
@@ -33,7 +37,7 @@ function errorWithoutAnswer(message: string | null, statusCode: number | null, p
  */
 export function bodyRemoval(doc: LogDocument, removedAt: Date, retentionDays: number): BodyRemoval {
   const request: RecordedRequest | null = doc.request ? { method: doc.request.method, url: withoutQuery(doc.request.url), headers: doc.request.headers } : null;
-  const partnerAnswered = doc.response_status_code !== null || (doc.response_body ?? null) !== null;
+  const partnerAnswered = present(doc.response_status_code) || present(doc.response_body);
   return {
     request,
     response_body: null,
@@ -48,6 +52,6 @@ export function bodyRemoval(doc: LogDocument, removedAt: Date, retentionDays: nu
  * and the integration type do: Mirth's ACK text and a vendor's callback message come without one.
  */
 export function retryErrorWithoutAnswer(record: Pick<RetryLogDocument, 'error_message' | 'response_status_code'>, integrationType: string | null): string | null {
-  const partnerAnswered = record.response_status_code !== null || integrationType === 'mirth' || integrationType === 'async_vendor';
+  const partnerAnswered = present(record.response_status_code) || integrationType === 'mirth' || integrationType === 'async_vendor';
   return errorWithoutAnswer(record.error_message, record.response_status_code, partnerAnswered);
 }

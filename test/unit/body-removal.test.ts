@@ -42,8 +42,13 @@ describe('body removal (what LOG_BODY_RETENTION_DAYS takes away)', () => {
     }
   });
 
-  it('keeps a log without a request as it is (pre-created, never dispatched)', () => {
+  it('keeps a log without a request as it is (pre-created, never dispatched), also with its null fields absent as FerretDB stores them', () => {
     expect(bodyRemoval(log({ request: null }), at, 7).request).toBeNull();
+    const absent = { _id: 'log-2' } as LogDocument;
+    expect(bodyRemoval(absent, at, 7)).toEqual({ request: null, response_body: null, error_message: null, bodies_removed_at: at, body_retention_days: 7 });
+    const noAnswer = { _id: 'log-3', error_message: 'No response' } as LogDocument;
+    expect(bodyRemoval(noAnswer, at, 7).error_message).toBe('No response');
+    expect(retryErrorWithoutAnswer({ error_message: 'No response' } as never, 'webhook')).toBe('No response');
   });
 
   it("replaces a retry record's error when the partner answered it", () => {
