@@ -1,6 +1,7 @@
 import type { Config } from '../src/config/schema';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import type { BodyRetentionPosition } from '../src/logstore/log-index';
+import { logBodiesRemovedTotal } from '../src/metrics';
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +41,7 @@ export function createBodyRetentionActivities(deps: { config: Config; logs: Deli
         if (outcome === 'missing') missing.push(id);
       }
       await deps.logs.index.markBodiesRemoved(missing, now);
+      logBodiesRemovedTotal.inc(removed);
       return { before: before.toISOString(), after: page.at(-1) ?? request.after, seen: page.length, removed, missing: missing.length };
     },
   };

@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { logIndex, patients } from '../src/db/schema';
 import type { LogDocument } from '../src/logstore/log-document';
+import { logBodiesRemovedTotal } from '../src/metrics';
 import { BODY_RETENTION_SCHEDULE_ID, ensureBodyRetentionSchedule } from '../src/retention/body-retention-schedule';
 import { startWorkers } from '../src/worker/run-workers';
 import { bodyRetentionWorkflow } from '../workflows/body-retention';
@@ -124,11 +125,14 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     for (const log of [getFailed, postOk, apiLog]) await backdate(log._id, 31);
     const before = new Map<string, LogDocument>();
     for (const log of [getFailed, postOk, apiLog]) before.set(log._id, (await harness.logs.get(log._id))!);
+    const removedTotal = async () => (await logBodiesRemovedTotal.get()).values[0]?.value ?? 0;
+    const counted = await removedTotal();
     const started = Date.now();
     const result = await runRemoval();
 
     // then they hold no patient data, anywhere: document, read model, retry records;
     expect(result.removed).toBe(3);
+    expect((await removedTotal()) - counted).toBe(3);
     for (const log of [getFailed, postOk, apiLog]) {
       const now = (await harness.logs.get(log._id))!;
       expect(holdsPatientData(now)).toBe(false);
