@@ -5,6 +5,7 @@ import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import type { PublishLogChange } from '../src/logstore/log-changes';
+import { createBodyRetentionActivities } from './body-retention';
 import { createBulkRetryActivities } from './bulk-retry';
 import { createDeliveryActivities } from './delivery';
 import { createMirthActivities } from './mirth/send-to-mirth';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities({ allowedNetworks: delivery.allowedNetworks }) }),
     ...createSweepActivities(deps),
     ...createBulkRetryActivities(deps),
+    ...createBodyRetentionActivities(deps),
   };
   return { activities, close: () => webhook.close() };
 }

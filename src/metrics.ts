@@ -36,6 +36,12 @@ export const sweepRetriesTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+export const logBodiesRemovedTotal = new Counter({
+  name: 'labwire_log_bodies_removed_total',
+  help: 'Logs whose bodies the body retention removed (LOG_BODY_RETENTION_DAYS after their last write)',
+  registers: [metricsRegistry],
+});
+
 export const httpRequestsTotal = new Counter({
   name: 'labwire_http_requests_total',
   help: 'HTTP requests answered by the API, by route pattern and status code',

@@ -67,6 +67,8 @@ describe('labwire CLI', () => {
       expect(start.output).toContain(`Temporal: reusing the server already listening on ${config.temporal.address}`);
       expect(start.output).toContain('Dashboard + API   http://127.0.0.1:13001');
       expect(start.output).toContain(`Temporal Web UI   ${config.temporal.uiUrl}`);
+      // The worker's Schedules, at the test settings (paused: tests run them on demand).
+      expect(start.output).toMatch(/Log bodies: removed after 30 days by schedule labwire-body-retention (created|updated), every 3600 s \(paused\)/);
 
       const doctor = runCli(['doctor'], { API_PORT: '13001' });
       expect(doctor.stderr).toContain('All checks passed.');

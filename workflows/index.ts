@@ -3,3 +3,4 @@ export { businessEventWorkflow } from './business-event';
 export { deliveryWorkflow } from './delivery';
 export { sweepWorkflow } from './sweep';
 export { bulkRetryWorkflow } from './bulk-retry';
+export { bodyRetentionWorkflow } from './body-retention';

@@ -92,7 +92,11 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       tag: 'Logs',
       summary: 'One log: every field of SPEC §4 (request and response bodies too: each answer is recorded in the audit trail as log.view_bodies), its retry history and a link to its workflow in the Temporal Web UI',
       params: logIdParam,
-      responses: { 200: 'The log', 404: 'No such log' },
+      responses: {
+        200:
+          "The log. Once LOG_BODY_RETENTION_DAYS have passed since its last write, its bodies are removed: `request.body` and the query string of `request.url` are gone, `response_body` is null, an `error_message` that was the partner's answer reads `HTTP <code>` (or says it was removed), the retry records' error texts likewise; `bodies_removed_at` (ISO 8601) and `body_retention_days` say when and under which limit. Everything else stays.",
+        404: 'No such log',
+      },
       async handle({ params, audit }) {
         const { retry_ids: _applied, ...shown } = await mustGet(params.id);
         // The bodies are in this answer: recorded before they leave, so no answer goes unrecorded.

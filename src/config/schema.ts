@@ -119,6 +119,14 @@ export const envSchema = z.object({
     .default(['No response', 'SocketTimeoutException', 'ECONNRESET', 'connection reset', 'ECONNREFUSED', 'connection refused', 'timed out', 'ETIMEDOUT']),
   SWEEP_MIRTH_QUEUED_AFTER_MS: millis.default(600_000),
   SWEEP_PAUSED: bool.default(false),
+  LOG_BODY_RETENTION_DAYS: z.coerce
+    .number({ error: 'expected a whole number of days from 0 (keep bodies forever) to 36500' })
+    .int({ error: 'expected a whole number of days from 0 (keep bodies forever) to 36500' })
+    .min(0, { error: 'expected a whole number of days from 0 (keep bodies forever) to 36500' })
+    .max(36_500, { error: 'expected a whole number of days from 0 (keep bodies forever) to 36500' })
+    .default(30),
+  LOG_BODY_RETENTION_INTERVAL_MS: millis.default(3_600_000),
+  LOG_BODY_RETENTION_PAUSED: bool.default(false),
   TARGET_ALLOWLIST: cidrList.default([]),
   MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
   OUTBOX_POLL_MS: millis.default(1_000),
@@ -234,6 +242,15 @@ export interface Config {
     mirthQueuedAfterMs: number;
     paused: boolean;
   };
+  /**
+   * Patient data in logs (bodies, query strings, the partner's answer in error texts) is removed
+   * `days` after the log's last write by the Schedule `labwire-body-retention`; 0 keeps it forever.
+   */
+  bodyRetention: {
+    days: number;
+    intervalMs: number;
+    paused: boolean;
+  };
   /** Where live domain objects come from: the sample schema in PostgreSQL, or the lab backend over HTTP. */
   contextProvider: { kind: 'postgres' } | { kind: 'http'; baseUrl: string; apiKey?: string };
   timeouts: { startupMs: number; shutdownMs: number };
@@ -320,6 +337,11 @@ export function toConfig(env: Env): Config {
       retryablePatterns: env.SWEEP_RETRYABLE_PATTERNS,
       mirthQueuedAfterMs: env.SWEEP_MIRTH_QUEUED_AFTER_MS,
       paused: env.SWEEP_PAUSED,
+    },
+    bodyRetention: {
+      days: env.LOG_BODY_RETENTION_DAYS,
+      intervalMs: env.LOG_BODY_RETENTION_INTERVAL_MS,
+      paused: env.LOG_BODY_RETENTION_PAUSED,
     },
     contextProvider:
       env.CONTEXT_PROVIDER === 'http'

@@ -268,6 +268,8 @@ export const logIndex = pgTable(
     insertedAt: timestamp('inserted_at', { withTimezone: true, precision: 3 }).notNull(),
     activityDate: timestamp('activity_date', { withTimezone: true, precision: 3 }),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** When the body retention removed the log's bodies (src/retention); null while it has them. */
+    bodiesRemovedAt: timestamp('bodies_removed_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index('log_index_inserted_idx').on(t.insertedAt.desc(), t.id.desc()),
@@ -281,6 +283,8 @@ export const logIndex = pgTable(
     index('log_index_activity_idx').on(t.activityDate.desc(), t.id.desc()),
     index('log_index_event_idx').on(t.eventId),
     index('log_index_entity_idx').on(t.entityType, t.entityId),
+    // The body retention's pages: only logs that still have bodies, oldest write first.
+    index('log_index_bodies_kept_idx').on(t.updatedAt, t.id).where(sql`bodies_removed_at is null`),
   ],
 );
 

@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { LogIndex } from './log-index';
 import { LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type LogDocument, type RetryLogDocument } from './log-document';
+import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal';
 
 export type LogFinalFields = Pick<
   LogDocument,
@@ -79,12 +80,18 @@ export class DeliveryLogs {
 
   /** Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then). */
   async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord): Promise<void> {
-    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1 } });
+    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1, bodies_removed_at: 1 } });
     if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
     const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
+    // A retry of a log whose bodies were removed records new ones: the removal's mark no longer holds.
+    const newBodies = existing.bodies_removed_at !== undefined && (fields.request !== undefined || fields.response_body !== undefined);
     const now = await this.collection.findOneAndUpdate(
       { _id: logId },
-      { $set: { ...fields, updated_at: new Date() }, ...(missing ? { $push: { attempts: lastAttempt } } : {}) },
+      {
+        $set: { ...fields, updated_at: new Date() },
+        ...(missing ? { $push: { attempts: lastAttempt } } : {}),
+        ...(newBodies ? { $unset: { bodies_removed_at: '', body_retention_days: '' } } : {}),
+      },
       { returnDocument: 'after' },
     );
     if (now) await this.index.upsert([now]);
@@ -99,6 +106,31 @@ export class DeliveryLogs {
       if ((error as { code?: unknown }).code !== 11000) throw error;
     }
     await this.index.insert([doc]);
+  }
+
+  /**
+   * Removes the patient data of a log last written before `writtenBefore` (src/retention), keeping
+   * its metadata, and marks it. Idempotent and safe beside live writers: a log written since (a
+   * retry) is left alone, and its retry records are cleaned before the log is marked, so a crash
+   * in between is finished by the next run. `missing`: the read model lists a log the store lacks.
+   */
+  async removeBodies(logId: string, writtenBefore: Date, removedAt: Date, retentionDays: number): Promise<'removed' | 'kept' | 'missing'> {
+    const doc = await this.collection.findOne({ _id: logId });
+    if (!doc) return 'missing';
+    if (doc.bodies_removed_at || doc.updated_at >= writtenBefore) {
+      // Removed already, or written since: the row was behind the log; bring it level so it leaves the candidates.
+      await this.index.upsert([doc]);
+      return 'kept';
+    }
+    for (const record of await this.retries.find({ log_id: logId }).toArray()) {
+      const error = retryErrorWithoutAnswer(record, doc.integration_type);
+      if (error !== record.error_message) await this.retries.updateOne({ _id: record._id }, { $set: { error_message: error } });
+    }
+    // Only if nothing wrote the log in between; the removal keeps updated_at (the delivery's own time).
+    const now = await this.collection.findOneAndUpdate({ _id: logId, updated_at: doc.updated_at }, { $set: bodyRemoval(doc, removedAt, retentionDays) }, { returnDocument: 'after' });
+    if (!now) return 'kept';
+    await this.index.upsert([now]);
+    return 'removed';
   }
 
   get(logId: string): Promise<LogDocument | null> {

@@ -67,6 +67,14 @@ export interface LogDocument {
   retry_ids?: string[];
   /** API logs: the endpoint called. */
   endpoint?: string;
+  /**
+   * Set when the body retention (src/retention) removed the log's bodies: request body, the
+   * query string, the response body and an error text that was the partner's answer. Cleared
+   * when a retry records new ones.
+   */
+  bodies_removed_at?: Date;
+  /** LOG_BODY_RETENTION_DAYS when they were removed, so the detail view can say why. */
+  body_retention_days?: number;
 }
 
 export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';

@@ -1,4 +1,4 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, getTableColumns, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
 import type { LogDocument } from './log-document';
@@ -38,6 +38,7 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
     insertedAt: doc.inserted_at,
     activityDate: doc.activity_date ?? null,
     updatedAt: doc.updated_at ?? doc.inserted_at,
+    bodiesRemovedAt: doc.bodies_removed_at ?? null,
   };
 }
 
@@ -68,4 +69,34 @@ export class LogIndex {
       .values(docs.map(logIndexRow))
       .onConflictDoUpdate({ target: logIndex.id, set: changes, setWhere: sql`${logIndex.updatedAt} <= excluded.updated_at` });
   }
+
+  /**
+   * A page of logs that still have bodies and were last written before `before`, oldest first,
+   * after the keyset position `after` (served by the partial index log_index_bodies_kept_idx).
+   */
+  async withBodiesWrittenBefore(before: Date, after: BodyRetentionPosition | undefined, limit: number): Promise<BodyRetentionPosition[]> {
+    const t = logIndex;
+    // A row comparison, so PostgreSQL starts the index scan at the position (an OR would filter from the start).
+    const position = after ? sql`(${t.updatedAt}, ${t.id}) > (${after.updatedAt}::timestamptz, ${after.id})` : undefined;
+    const rows = await this.db
+      .select({ id: t.id, updatedAt: t.updatedAt })
+      .from(t)
+      .where(and(isNull(t.bodiesRemovedAt), lt(t.updatedAt, before), position))
+      .orderBy(asc(t.updatedAt), asc(t.id))
+      .limit(limit);
+    return rows.map((row) => ({ id: row.id, updatedAt: row.updatedAt.toISOString() }));
+  }
+
+  /** Rows whose log is not in the log store any more: nothing to remove, and never to be looked at again. */
+  async markBodiesRemoved(ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.update(logIndex).set({ bodiesRemovedAt: at }).where(and(inArray(logIndex.id, ids), isNull(logIndex.bodiesRemovedAt)));
+  }
+}
+
+/** Where a body-retention page ended (the order is updated_at, then id). */
+export interface BodyRetentionPosition {
+  id: string;
+  /** ISO 8601. */
+  updatedAt: string;
 }

@@ -54,6 +54,10 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     DELIVERY_RETENTION_MS: '20000',
     // The schedule exists but never fires by itself in tests: sweeps are run on demand.
     SWEEP_PAUSED: 'true',
+    // Likewise the body retention: the default limit, its Schedule paused, removals run on demand
+    // (test/body-retention.int.test.ts backdates its logs past the limit).
+    LOG_BODY_RETENTION_DAYS: '30',
+    LOG_BODY_RETENTION_PAUSED: 'true',
   };
 }
 

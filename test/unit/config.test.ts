@@ -49,6 +49,17 @@ describe('configuration', () => {
     expect(problem).toContain(expected);
   });
 
+  it('removes log bodies after 30 days by default, hourly; 0 keeps them forever; anything but whole days is refused', () => {
+    expect(loadConfig({}).bodyRetention).toEqual({ days: 30, intervalMs: 3_600_000, paused: false });
+    expect(loadConfig({ LOG_BODY_RETENTION_DAYS: '0' }).bodyRetention.days).toBe(0);
+    for (const value of ['-1', '1.5', 'forever', '36501']) {
+      const [problem, ...others] = problemsOf({ LOG_BODY_RETENTION_DAYS: value });
+      expect(others).toEqual([]);
+      expect(problem).toContain('LOG_BODY_RETENTION_DAYS');
+      expect(problem).toContain('expected a whole number of days from 0 (keep bodies forever) to 36500');
+    }
+  });
+
   it('reports every bad variable at once', () => {
     const problems = problemsOf({ API_PORT: 'x', FERRETDB_PORT: 'y' });
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['API_PORT', 'FERRETDB_PORT']);

@@ -164,6 +164,9 @@ export interface LogDocument {
   attempts: Attempt[];
   endpoint?: string | null;
   entity?: string | null;
+  /** Set when the body retention removed the bodies (LOG_BODY_RETENTION_DAYS after the log's last write). */
+  bodies_removed_at?: string;
+  body_retention_days?: number;
   retries: RetryRecord[];
   temporalUrl: string | null;
 }

@@ -7,6 +7,7 @@ import { connectTemporal } from '../../temporal/connection';
 import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { startWorkers } from '../../worker/run-workers';
 import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../retries/sweep-schedule';
+import { BODY_RETENTION_SCHEDULE_ID, ensureBodyRetentionSchedule } from '../../retention/body-retention-schedule';
 import { onShutdown } from '../shutdown';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
 import express from 'express';
@@ -31,7 +32,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** The worker side of a process: Temporal workers on its task queues and the event-outbox relay. */
+/** The worker side of a process: Temporal workers on its task queues, the event-outbox relay and the Schedules. */
 export async function runWorker(config: Config, services: Services, say: Say): Promise<RunningWorker> {
   const workers = await startWorkers(config, services);
   const relay = startOutboxRelay({
@@ -44,6 +45,13 @@ export async function runWorker(config: Config, services: Services, say: Say): P
   say(`Worker: polling task queues ${workers.queues.join(', ')}; relaying the event outbox`);
   const schedule = await ensureSweepSchedule(services.temporal, config);
   say(`Automatic retries: schedule ${SWEEP_SCHEDULE_ID} ${schedule}, every ${Math.round(config.sweep.intervalMs / 1000)} s${config.sweep.paused ? ' (paused)' : ''}`);
+  const retention = config.bodyRetention;
+  const retentionSchedule = await ensureBodyRetentionSchedule(services.temporal, config);
+  say(
+    retention.days === 0
+      ? `Log bodies: kept forever (LOG_BODY_RETENTION_DAYS=0)${retentionSchedule === 'deleted' ? `; schedule ${BODY_RETENTION_SCHEDULE_ID} deleted` : ''}`
+      : `Log bodies: removed after ${retention.days} days by schedule ${BODY_RETENTION_SCHEDULE_ID} ${retentionSchedule}, every ${Math.round(retention.intervalMs / 1000)} s${retention.paused ? ' (paused)' : ''}`,
+  );
   return {
     async stop() {
       await relay.stop();

@@ -1,3 +1,5 @@
+import { localDateTime, utcDateTime } from '../../format';
+
 /** A request or response body: pretty JSON when it parses, HL7 one segment per line, else as sent. */
 function prettyJson(text: string): string | null {
   const trimmed = text.trim();
@@ -33,8 +35,26 @@ export function Hl7View({ segments, testId }: { segments: string[]; testId?: str
   );
 }
 
-export function BodyView({ body, testId }: { body: string | null | undefined; testId?: string }) {
-  if (body === null || body === undefined || body === '') return <p class="muted">(empty)</p>;
+/** When and under which limit the body retention removed a log's bodies. */
+export interface BodiesRemoved {
+  at: string;
+  retentionDays: number | undefined;
+}
+
+export function BodyView({ body, testId, removed }: { body: string | null | undefined; testId?: string; removed?: BodiesRemoved }) {
+  if (body === null || body === undefined || body === '') {
+    if (!removed) return <p class="muted">(empty)</p>;
+    const days = removed.retentionDays === undefined ? '' : ` (retention ${removed.retentionDays} ${removed.retentionDays === 1 ? 'day' : 'days'})`;
+    return (
+      <p class="muted body-removed" data-testid={testId ? `${testId}-removed` : undefined}>
+        Body removed on{' '}
+        <time dateTime={removed.at} title={utcDateTime(removed.at)}>
+          {localDateTime(removed.at)}
+        </time>
+        {days}
+      </p>
+    );
+  }
   const segments = hl7Segments(body);
   if (segments) return <Hl7View segments={segments} testId={testId} />;
   const json = prettyJson(body);

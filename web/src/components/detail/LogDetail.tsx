@@ -61,6 +61,7 @@ export function LogDetail({ id }: { id: string }) {
     );
   }
   const temporalUrl = log.temporalUrl;
+  const removed = log.bodies_removed_at ? { at: log.bodies_removed_at, retentionDays: log.body_retention_days } : undefined;
   return (
     <main class="page" data-testid="log-detail" data-log-id={log._id} data-status={log.status || 'SUPPRESSED'}>
       {back}
@@ -100,7 +101,7 @@ export function LogDetail({ id }: { id: string }) {
                   <summary>Headers</summary>
                   <HeadersView headers={log.request.headers} />
                 </details>
-                <BodyView body={log.request.body} testId="request-body" />
+                <BodyView body={log.request.body} testId="request-body" removed={removed} />
               </>
             ) : (
               <p class="muted">No request recorded yet.</p>
@@ -110,7 +111,7 @@ export function LogDetail({ id }: { id: string }) {
             <p>
               Status code <strong class="mono">{log.response_status_code ?? '—'}</strong>
             </p>
-            <BodyView body={log.response_body} testId="response-body" />
+            <BodyView body={log.response_body} testId="response-body" removed={removed} />
           </Section>
         </div>
       </div>

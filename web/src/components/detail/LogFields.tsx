@@ -49,6 +49,7 @@ export function LogFields({ log }: { log: LogDocument }) {
     ['inserted_at', <When iso={log.inserted_at} />],
     ['activity_date', <When iso={log.activity_date} />],
     ['updated_at', <When iso={log.updated_at} />],
+    ...(log.bodies_removed_at ? ([['bodies_removed_at', <When iso={log.bodies_removed_at} />]] as [string, ComponentChildren][]) : []),
   ];
   return (
     <dl class="fields" data-testid="log-fields">
