@@ -5,7 +5,7 @@
  * sends is assignable to what the dashboard reads; `npm run typecheck` (part of `npm test`) checks
  * it. A field the server drops or renames, or a type it changes, fails here, not in a browser.
  */
-import type { ListedUser, User } from '../../src/auth/users';
+import type { ListedUser, SessionUser, User } from '../../src/auth/users';
 import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
 import type { LogChange } from '../../src/logstore/log-changes';
 import type { LogRow, LogStats } from '../../src/logstore/log-query';
@@ -28,6 +28,7 @@ export const serverAnswersFitTheDashboard = {
   bulkProgress: (answer: BulkProgress): Web.BulkProgress => answer,
   logChange: (answer: LogChange): Web.LogChange => answer,
   user: (answer: User): Web.User => answer,
+  sessionUser: (answer: SessionUser): Web.SessionUser => answer,
   listedUser: (answer: Wire<ListedUser>): Web.ListedUser => answer,
   addedUser: (answer: User & { password?: string }): Web.UserWithPassword => answer,
 };
