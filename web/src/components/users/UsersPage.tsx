@@ -26,7 +26,7 @@ function fieldMessages(error: unknown): Record<string, string> | null {
 /** "1001, 1002" → [1001, 1002]; empty = every lab. A word that is not a lab id is named. */
 function parseLabIds(text: string): { labIds: number[] } | { error: string } {
   const words = text.split(/[\s,]+/).filter((w) => w !== '');
-  const bad = words.find((w) => !/^[1-9]\d{0,8}$/.test(w));
+  const bad = words.find((w) => !/^[1-9]\d{0,9}$/.test(w));
   if (bad !== undefined) return { error: `${bad} is not a lab id; write lab ids separated by commas, or nothing for every lab` };
   return { labIds: [...new Set(words.map(Number))] };
 }
