@@ -196,4 +196,36 @@ describe('lab-scoped users', () => {
     expect((await viewer.request('GET', `/api/logs/${logIds.theirs[0]}`)).status).toBe(200);
     expect((await viewer.request('GET', `/api/logs/${logIds.mine[0]}`)).status).toBe(404);
   });
+
+  it("moves an open stream to the user's new labs within a heartbeat", async () => {
+    const username = uniqueId('streaming');
+    const created = await harness.request('POST', '/api/users', { username, role: 'viewer', labIds: [mine.labId] });
+    const viewer = new ApiClient(harness.api.url, { username, password: created.body.password });
+    const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await viewer.cookieHeader());
+    try {
+      await harness.request('PATCH', `/api/users/${created.body.id}`, { labIds: [theirs.labId] });
+      // Retried until one of its changes reaches the stream: the heartbeat (1 s in tests) re-reads the labs.
+      await eventually(async () => {
+        await harness.request('POST', `/api/logs/${logIds.theirs[1]}/retry?wait=true`, { force: true });
+        return stream.events.some((e) => e.data.logId === logIds.theirs[1]);
+      }, 15_000);
+      const before = stream.events.length;
+      await harness.request('POST', `/api/logs/${logIds.mine[1]}/retry?wait=true`, { force: true });
+      const last = await harness.request('POST', `/api/logs/${logIds.theirs[1]}/retry?wait=true`, { force: true });
+      await eventually(async () => stream.events.some((e) => e.data.retryId === last.body.retryId), 10_000);
+      expect(stream.events.slice(before).some((e) => e.data.logId === logIds.mine[1])).toBe(false);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('reports stuck logs of their lab only', async () => {
+    const old = new Date(Date.now() - 3_600_000);
+    for (const id of [logIds.mine[0]!, logIds.theirs[0]!]) await harness.logs.collection.updateOne({ _id: id }, { $set: { status: 'QUEUED', inserted_at: old } });
+    const stuckOf = async (client: ApiClient) => ((await client.request('GET', '/api/logs/stuck?olderThanMs=1800000')).body.logs as Array<{ _id: string }>).map((l) => l._id);
+    const theirStuck = await stuckOf(limited);
+    expect(theirStuck).toContain(logIds.mine[0]);
+    expect(theirStuck).not.toContain(logIds.theirs[0]);
+    expect(await stuckOf(harness.adminClient())).toEqual(expect.arrayContaining([logIds.mine[0], logIds.theirs[0]]));
+  });
 });
