@@ -76,7 +76,6 @@ describe('lab-scoped users in the dashboard', () => {
       await row.getByTestId('user-row-labs-input').fill(String(mine.labId));
       await row.getByTestId('user-row-labs-save').click();
       await row.getByTestId('user-row-labs').getByText(`${mine.labId} Lakeside Diagnostics ${mine.labId}`).waitFor();
-      await screenshot(page, 'users-labs');
 
       const theirPage = await userContext.newPage();
       await signIn(theirPage, harness.api.url, username, password, '/?tab=webhook');
