@@ -6,6 +6,7 @@ import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import { logIndex } from '../src/db/schema';
 import type { LogFilter } from '../src/logstore/log-filter';
 import { countLogs, logIdsAfter } from '../src/logstore/log-query';
+import { scopeFromLabIds } from '../src/auth/lab-scope';
 import { RetryRejectedError, retryDelivery } from '../src/retries/retry-delivery';
 import type { LogStatus } from '../workflows/types';
 
@@ -13,6 +14,11 @@ import type { LogStatus } from '../workflows/types';
 export interface BulkSelection {
   filter?: LogFilter;
   ids?: string[];
+  /**
+   * The labs of the user who started it (src/auth/lab-scope.ts; absent = every lab): the selection
+   * never reaches beyond them, whatever the filter or ids say.
+   */
+  labIds?: number[];
 }
 
 export interface BulkRetryOne {
@@ -34,10 +40,10 @@ export function createBulkRetryActivities(deps: { config: Config; logs: Delivery
   // Selections are read from the dashboard's read model (indexed), not by scanning the log store.
   const db = deps.logs.index.db;
   return {
-    countBulkSelection: (selection: BulkSelection) => countLogs(db, selection.filter ?? {}, selectionConditions(selection)),
+    countBulkSelection: (selection: BulkSelection) => countLogs(db, scopeFromLabIds(selection.labIds), selection.filter ?? {}, selectionConditions(selection)),
 
     async findBulkPage(selection: BulkSelection, after: string | undefined, limit: number): Promise<string[]> {
-      return logIdsAfter(db, selection.filter ?? {}, selectionConditions(selection), after, limit);
+      return logIdsAfter(db, scopeFromLabIds(selection.labIds), selection.filter ?? {}, selectionConditions(selection), after, limit);
     },
 
     /** One retry, waited for (so the bulk's concurrency bounds real dispatches); heartbeats while it waits. */

@@ -53,6 +53,7 @@ describe('operator API access: every route needs a role (a walk over the OpenAPI
       'POST /api/session',
       'GET /api/logs/{id}',
       'GET /api/logs/{id}/history',
+      'GET /api/logs/export',
       'POST /api/logs/{id}/retry',
       'POST /api/logs/retry',
       'GET /api/labs',
@@ -162,7 +163,7 @@ describe('sign-in and sessions', () => {
     const username = `viewer-${Date.now()}`;
     const created = await harness.request('POST', '/api/users', { username, password: 'a-long-enough-password', role: 'viewer' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), username, role: 'viewer' });
+    expect(created.body).toEqual({ id: expect.any(Number), username, role: 'viewer', labIds: [] });
     const again = await harness.request('POST', '/api/users', { username, password: 'a-long-enough-password', role: 'viewer' });
     expect(again.status).toBe(400);
     expect(again.body.errors[0].field).toBe('username');

@@ -42,6 +42,19 @@ describe('labwire CLI', () => {
     expect(badRole.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('user add --labs limits the user to those labs; an unknown lab is refused naming it', async () => {
+    const username = uniqueId('cli-lab');
+    const run = runCli(['user', 'add', username, '--role', 'viewer', '--labs', '1001,1002']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('limited to labs 1001, 1002');
+    const unknown = runCli(['user', 'add', uniqueId('cli-lab'), '--role', 'viewer', '--labs', '1001,999999999']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('labIds.1: lab 999999999 does not exist');
+    const notIds = runCli(['user', 'add', uniqueId('cli-lab'), '--role', 'viewer', '--labs', 'sunrise']);
+    expect(notIds.status).toBe(2);
+    expect(notIds.stderr).toContain('labIds.0: expected a positive whole number');
+  });
+
   it('refuses a password over the 72 bytes bcrypt reads: LABWIRE_NEW_PASSWORD for user add, ADMIN_PASSWORD for the first admin (value not echoed)', () => {
     const tooLong = 'p'.repeat(73);
     const add = runCli(['user', 'add', uniqueId('cli-long'), '--role', 'viewer'], { LABWIRE_NEW_PASSWORD: tooLong });

@@ -10,6 +10,7 @@ import { LogIndex } from '../src/logstore/log-index';
 import type { LogDocument, RetryLogDocument } from '../src/logstore/log-document';
 import type { LogFilter } from '../src/logstore/log-filter';
 import { countLogs, listLogs, logStats, type LogRow } from '../src/logstore/log-query';
+import { ALL_LABS } from '../src/auth/lab-scope';
 import { openLogStore, type LogStore } from '../src/logstore/log-store';
 import type { LogStatus } from '../workflows/types';
 import { testConfig, uniqueId } from './support/fixtures';
@@ -104,7 +105,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     // Finalized: the row takes the outcome
     await logs.finalize(doc._id, { status: 'FAIL', response_status_code: 500, response_time: 812, error_message: 'HTTP 500' });
     expect(await rowOf(doc._id)).toMatchObject({ status: 'FAIL', responseStatusCode: 500, responseTime: 812, errorMessage: 'HTTP 500' });
-    expect((await listLogs(configStore.db, { labId, status: ['FAIL'] }, { limit: 5 })).items.map((r) => r.id)).toEqual([doc._id]);
+    expect((await listLogs(configStore.db, ALL_LABS, { labId, status: ['FAIL'] }, { limit: 5 })).items.map((r) => r.id)).toEqual([doc._id]);
 
     // A manual retry that succeeds, applied twice (the activity ran again): counted once
     const retry: RetryLogDocument = {
@@ -124,7 +125,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 95, error_message: null }, retry);
     const afterRetry = await rowOf(doc._id);
     expect(afterRetry).toMatchObject({ status: 'SUCCESS', retryCount: 1, autoRetryCount: 0, responseTime: 95, errorMessage: null });
-    expect((await listLogs(configStore.db, { labId }, { limit: 5 })).items[0]).toMatchObject({ status: 'SUCCESS', retry_count: 1 });
+    expect((await listLogs(configStore.db, ALL_LABS, { labId }, { limit: 5 })).items[0]).toMatchObject({ status: 'SUCCESS', retry_count: 1 });
 
     // An older document (a late replay of the pre-creation, or a slow writer) never overwrites the newer row
     await logs.createQueued(doc);
@@ -136,7 +137,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     const api = log(labId, { status: 'SUCCESS', type: 'API', inserted_at: new Date(T0 + MINUTE), retry_context: null, event_id: null, endpoint: '/partner/v1/reports' });
     await logs.insertApiLog(api);
     expect(await rowOf(api._id)).toMatchObject({ type: 'API', status: 'SUCCESS', endpoint: '/partner/v1/reports', entityType: null });
-    expect(await countLogs(configStore.db, { labId })).toBe(2);
+    expect(await countLogs(configStore.db, ALL_LABS, { labId })).toBe(2);
 
     // Several rows in one statement (labwire reindex-logs): each newer document replaces its row
     const later = new Date(Date.now() + MINUTE);
@@ -153,7 +154,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await listLogs(configStore.db, filter, { limit, ...(cursor ? { cursor } : {}) });
+      const page = await listLogs(configStore.db, ALL_LABS, filter, { limit, ...(cursor ? { cursor } : {}) });
       rows.push(...page.items);
       pages += 1;
       cursor = page.nextCursor ?? undefined;
@@ -189,18 +190,18 @@ describe('log queries (list and stats over the read model, written by the log wr
       log(labId, { status: 'FAIL', inserted_at: new Date(T0), error_message: 'e'.repeat(2_000), retry_context: null, type: 'API' }),
       log(labId, { status: 'SUCCESS', inserted_at: new Date(T0 - MINUTE) }),
     ]);
-    const page = await listLogs(configStore.db, { labId }, { limit: 1 });
+    const page = await listLogs(configStore.db, ALL_LABS, { labId }, { limit: 1 });
     expect(page.items[0]).toMatchObject({ type: 'API', status: 'FAIL', entity: null });
     expect(page.items[0]?.error_message?.length).toBeLessThanOrEqual(300);
     expect(page.items[0]).not.toHaveProperty('request');
     expect(page.items[0]).not.toHaveProperty('response_body');
-    const second = await listLogs(configStore.db, { labId }, { limit: 1, cursor: page.nextCursor! });
+    const second = await listLogs(configStore.db, ALL_LABS, { labId }, { limit: 1, cursor: page.nextCursor! });
     expect(second.items[0]).toMatchObject({ status: 'SUCCESS', entity: 'bill:1' });
     expect(second.nextCursor).toBeNull();
 
     const tampered = `${page.nextCursor!.slice(0, 5)}x${page.nextCursor!.slice(6)}`;
-    await expect(listLogs(configStore.db, { labId }, { limit: 1, cursor: tampered })).rejects.toThrow(InputError);
-    await expect(listLogs(configStore.db, { labId: labId + 1 }, { limit: 1, cursor: page.nextCursor! })).rejects.toMatchObject({ field: 'cursor' });
+    await expect(listLogs(configStore.db, ALL_LABS, { labId }, { limit: 1, cursor: tampered })).rejects.toThrow(InputError);
+    await expect(listLogs(configStore.db, ALL_LABS, { labId: labId + 1 }, { limit: 1, cursor: page.nextCursor! })).rejects.toMatchObject({ field: 'cursor' });
   });
 
   it('applies each filter, hides suppressed logs unless asked, and finds logs by log, event or entity id', async () => {
@@ -212,7 +213,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     const entity = log(labId, { status: 'QUEUED', inserted_at: at(3), retry_context: { ...webhook.retry_context!, entity_type: 'report', entity_id: 4242 } });
     const lateBusinessDate = log(labId, { status: 'SUCCESS', inserted_at: at(4), activity_date: new Date(T0 + 3 * 86_400_000) });
     await writeAll([webhook, api, suppressed, entity, lateBusinessDate]);
-    const ids = async (filter: Omit<LogFilter, 'labId'>) => (await listLogs(configStore.db, { labId, ...filter }, { limit: 50 })).items.map((r) => r.id).sort();
+    const ids = async (filter: Omit<LogFilter, 'labId'>) => (await listLogs(configStore.db, ALL_LABS, { labId, ...filter }, { limit: 50 })).items.map((r) => r.id).sort();
     const sorted = (...docs: LogDocument[]) => docs.map((d) => d._id).sort();
 
     expect(await ids({})).toEqual(sorted(webhook, api, entity, lateBusinessDate));
@@ -235,7 +236,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     const db: ConfigDb = drizzle(configStore.sql, { schema, logger: { logQuery: (sql, params) => void (query = { sql, params }) } });
     const plans: string[] = [];
     for (const filter of [{}, { type: 'WEBHOOK' }, { labId: 1 }, { labId: 1, status: ['FAIL'] }, { developerId: 2 }, { actionCategoryId: 4 }] satisfies LogFilter[]) {
-      await listLogs(db, filter, { limit: 50 });
+      await listLogs(db, ALL_LABS, filter, { limit: 50 });
       const sent = query!;
       // With sorting and unordered scans priced out, a plan that still sorts means no index gives the ORDER BY
       const plan = await configStore.sql.begin(async (tx) => {
@@ -263,7 +264,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     const from = new Date(T0).toISOString();
     const to = new Date(T0 + 60 * MINUTE - 1).toISOString();
 
-    const stats = await logStats(configStore.db, { labId, from, to });
+    const stats = await logStats(configStore.db, ALL_LABS, { labId, from, to });
 
     expect(stats.total).toBe(9);
     expect(stats.byStatus).toEqual({ SUCCESS: 6, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 });
@@ -275,14 +276,14 @@ describe('log queries (list and stats over the read model, written by the log wr
     expect(stats.series.points[5]).toEqual({ t: new Date(T0 + 5 * MINUTE).toISOString(), total: 1, failed: 1 });
     expect(stats.series.points.reduce((n, p) => n + p.total, 0)).toBe(9);
 
-    const withSuppressed = await logStats(configStore.db, { labId, includeSuppressed: true });
+    const withSuppressed = await logStats(configStore.db, ALL_LABS, { labId, includeSuppressed: true });
     expect(withSuppressed.byStatus.SUPPRESSED).toBe(1);
     expect(withSuppressed.total).toBe(10);
 
-    const errors = await logStats(configStore.db, { labId, status: ['FAIL', 'QUEUED'] });
+    const errors = await logStats(configStore.db, ALL_LABS, { labId, status: ['FAIL', 'QUEUED'] });
     expect(errors).toMatchObject({ total: 3, byStatus: { SUCCESS: 0, FAIL: 2, QUEUED: 1, SUPPRESSED: 0 }, successRate: 0 });
 
-    const none = await logStats(configStore.db, { labId: uniqueLabId() });
+    const none = await logStats(configStore.db, ALL_LABS, { labId: uniqueLabId() });
     expect(none).toMatchObject({ total: 0, successRate: null, responseTimeMs: null });
   });
 });

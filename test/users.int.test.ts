@@ -14,7 +14,7 @@ describe('users: an admin adds, changes, disables and resets the people who sign
     const username = uniqueId(role);
     const created = await harness.request('POST', '/api/users', { username, role });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), username, role, password: expect.stringMatching(/^[\w-]{16}$/) });
+    expect(created.body).toEqual({ id: expect.any(Number), username, role, labIds: [], password: expect.stringMatching(/^[\w-]{16}$/) });
     const client = new ApiClient(harness.api.url, { username, password: created.body.password });
     await client.signIn();
     return { id: created.body.id as number, username, password: created.body.password as string, client };
@@ -26,7 +26,7 @@ describe('users: an admin adds, changes, disables and resets the people who sign
     expect(row!.password_hash).toMatch(/^\$2[aby]\$11\$/);
     expect(row!.password_hash).not.toContain(password);
     const list = await harness.request('GET', '/api/users');
-    expect(list.body.items.find((u: { id: number }) => u.id === id)).toEqual({ id, username: expect.any(String), role: 'viewer', disabled: false, createdAt: expect.any(String) });
+    expect(list.body.items.find((u: { id: number }) => u.id === id)).toEqual({ id, username: expect.any(String), role: 'viewer', disabled: false, createdAt: expect.any(String), labIds: [], labs: [] });
     expect(JSON.stringify(list.body)).not.toContain(password);
   });
 
@@ -113,11 +113,74 @@ describe('users: an admin adds, changes, disables and resets the people who sign
     const viewer = await addUser('viewer');
     const empty = await harness.request('PATCH', `/api/users/${viewer.id}`, {});
     expect(empty.status).toBe(400);
-    expect(empty.body.errors).toEqual([{ field: 'role', message: 'send role, disabled or both' }]);
+    expect(empty.body.errors).toEqual([{ field: 'role', message: 'send role, disabled, labIds or several' }]);
     const boss = await harness.request('PATCH', `/api/users/${viewer.id}`, { role: 'boss', disabled: 'yes' });
     expect(boss.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['disabled', 'role']);
     const missing = await harness.request('PATCH', '/api/users/99999999', { role: 'viewer' });
     expect(missing.status).toBe(404);
     expect(missing.body.errors).toEqual([{ field: 'id', message: 'User 99999999 does not exist.' }]);
+  });
+
+  describe('labs: an admin limits a user to some labs (demo labs 1001 Sunrise Diagnostics, 1002 Northgate Pathology)', () => {
+    const labsOf = async (client: ApiClient) => ((await client.request('GET', '/api/labs?limit=100')).body.items as Array<{ id: number }>).map((lab) => lab.id);
+    const listed = async (id: number) => (await harness.request('GET', '/api/users')).body.items.find((u: { id: number }) => u.id === id);
+
+    it('adds a user with labs, changes them later, and each change applies to their very next request', async () => {
+      const username = uniqueId('limited');
+      const created = await harness.request('POST', '/api/users', { username, role: 'viewer', labIds: [1001] });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ username, role: 'viewer', labIds: [1001] });
+      expect(await listed(created.body.id)).toMatchObject({ labIds: [1001], labs: [{ id: 1001, name: 'Sunrise Diagnostics' }] });
+      const client = new ApiClient(harness.api.url, { username, password: created.body.password });
+      expect((await client.signIn()).body.user).toEqual({ id: created.body.id, username, role: 'viewer', labIds: [1001] });
+      expect(await labsOf(client)).toEqual([1001]);
+
+      const changed = await harness.request('PATCH', `/api/users/${created.body.id}`, { labIds: [1002, 1001, 1002] });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ labIds: [1001, 1002], labs: [{ id: 1001 }, { id: 1002 }] });
+      expect((await labsOf(client)).sort()).toEqual([1001, 1002]);
+      expect((await client.request('GET', '/api/session')).body.user.labIds).toEqual([1001, 1002]);
+
+      await harness.request('PATCH', `/api/users/${created.body.id}`, { labIds: [1002] });
+      expect(await labsOf(client)).toEqual([1002]);
+      expect((await client.request('GET', '/api/labs/1001/integrations')).status).toBe(404);
+
+      // No labs: every lab again, as users without labs always had.
+      await harness.request('PATCH', `/api/users/${created.body.id}`, { labIds: [] });
+      expect((await labsOf(client)).length).toBeGreaterThan(2);
+      expect((await client.request('GET', '/api/labs/1001/integrations')).status).toBe(200);
+    });
+
+    it('refuses an unknown lab naming its place in the list, and writes nothing', async () => {
+      const username = uniqueId('unknown-lab');
+      const refused = await harness.request('POST', '/api/users', { username, role: 'operator', labIds: [1001, 2_000_000_000] });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body.errors).toEqual([{ field: 'labIds.1', message: 'lab 2000000000 does not exist' }]);
+      expect((await harness.request('GET', '/api/users')).body.items.some((u: { username: string }) => u.username === username)).toBe(false);
+
+      const viewer = await addUser('viewer');
+      await harness.request('PATCH', `/api/users/${viewer.id}`, { labIds: [1001] });
+      const change = await harness.request('PATCH', `/api/users/${viewer.id}`, { labIds: [2_000_000_000] });
+      expect(change.status).toBe(400);
+      expect(change.body.errors).toEqual([{ field: 'labIds.0', message: 'lab 2000000000 does not exist' }]);
+      expect(await listed(viewer.id)).toMatchObject({ labIds: [1001] });
+      const notIds = await harness.request('PATCH', `/api/users/${viewer.id}`, { labIds: ['1001', 0] });
+      expect(notIds.body.errors.map((e: { field: string }) => e.field)).toEqual(['labIds.0', 'labIds.1']);
+    });
+
+    it('never limits an admin: labs for an admin are refused, and a user made admin loses theirs', async () => {
+      const refused = await harness.request('POST', '/api/users', { username: uniqueId('lab-admin'), role: 'admin', labIds: [1001] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([{ field: 'labIds', message: expect.stringContaining('admins see every lab') }]);
+      const viewer = await addUser('viewer');
+      await harness.request('PATCH', `/api/users/${viewer.id}`, { labIds: [1001] });
+      const promoted = await harness.request('PATCH', `/api/users/${viewer.id}`, { role: 'admin' });
+      expect(promoted.body).toMatchObject({ role: 'admin', labIds: [], labs: [] });
+      expect((await viewer.client.request('GET', '/api/labs/1002/integrations')).status).toBe(200);
+      const limitAdmin = await harness.request('PATCH', `/api/users/${viewer.id}`, { labIds: [1001] });
+      expect(limitAdmin.status).toBe(400);
+      expect(limitAdmin.body.errors[0].field).toBe('labIds');
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { continueAsNew, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, isCancellation, makeContinueAsNewFunc, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BulkRetryActivities, BulkSelection } from '../activities/bulk-retry';
 
 const { countBulkSelection, findBulkPage } = proxyActivities<BulkRetryActivities>({
@@ -63,7 +63,8 @@ export async function bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkProg
       if (page.length < PAGE) break;
       after = page.at(-1);
       if (workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof bulkRetryWorkflow>({ ...input, progress, after });
+        // The memo (the labs it was started for, read by the API's lab check) goes with the new run.
+        await makeContinueAsNewFunc<typeof bulkRetryWorkflow>({ memo: workflowInfo().memo })({ ...input, progress, after });
       }
     }
     progress.state = 'done';

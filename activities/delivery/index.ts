@@ -51,7 +51,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       const { workflowExecution } = Context.current().info;
       if (!workflowExecution) throw new Error('createLog runs only inside a workflow, which names the log\'s execution');
       const result = await createLog(deps.logs, input, workflowExecution);
-      if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED' });
+      if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED', labId: input.event.labId });
       return result;
     },
 
@@ -69,7 +69,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       else await deps.logs.finalize(input.target.logId, fields, lastAttempt);
       const status = fields.status ?? 'QUEUED';
       recordOutcome(input.target.integrationType, status, outcome, retry);
-      await deps.publishLogChange({ logId: input.target.logId, status, retryId: retry?.retryId });
+      await deps.publishLogChange({ logId: input.target.logId, status, retryId: retry?.retryId, labId: input.event.labId });
       return status;
     },
   };

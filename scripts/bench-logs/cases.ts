@@ -4,6 +4,7 @@ import type { ConfigDb } from '../../src/db/config-store';
 import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import type { LogFilter } from '../../src/logstore/log-filter';
 import { listLogs, logStats } from '../../src/logstore/log-query';
+import { ALL_LABS } from '../../src/auth/lab-scope';
 import { FIRST_LAB_ID, LAB_COUNT, generateLog, seedLogId } from './generate';
 
 export interface BenchContext {
@@ -29,7 +30,7 @@ function list(name: string, filter: LogFilter): BenchCase {
     name,
     kind: 'list',
     filter,
-    run: async ({ db }) => (await listLogs(db, filter, { limit: PAGE })).items.length,
+    run: async ({ db }) => (await listLogs(db, ALL_LABS, filter, { limit: PAGE })).items.length,
   };
 }
 
@@ -41,15 +42,15 @@ function secondPage(name: string, filter: LogFilter): BenchCase {
     kind: 'list',
     filter,
     async prepare({ db }) {
-      cursor = (await listLogs(db, filter, { limit: PAGE })).nextCursor ?? undefined;
+      cursor = (await listLogs(db, ALL_LABS, filter, { limit: PAGE })).nextCursor ?? undefined;
       if (!cursor) throw new Error(`${name}: the first page has no next page`);
     },
-    run: async ({ db }) => (await listLogs(db, filter, { limit: PAGE, cursor })).items.length,
+    run: async ({ db }) => (await listLogs(db, ALL_LABS, filter, { limit: PAGE, cursor })).items.length,
   };
 }
 
 function stats(name: string, filter: LogFilter, now: Date): BenchCase {
-  return { name, kind: 'stats', filter, run: async ({ db }) => (await logStats(db, filter, { now })).total };
+  return { name, kind: 'stats', filter, run: async ({ db }) => (await logStats(db, ALL_LABS, filter, { now })).total };
 }
 
 function get(name: string, id: string): BenchCase {

@@ -7,6 +7,7 @@ import { logFilterSchema } from '../logstore/log-filter';
 import { createBulkRetryActivities, type BulkSelection } from '../../activities/bulk-retry';
 import { bulkProgressQuery, bulkRetryWorkflow, bulkRetryWorkflowId } from '../../workflows/bulk-retry';
 import { NotFoundError } from '../errors';
+import { labScopeOf, scopeLabIds, type LabScope } from '../auth/lab-scope';
 import { defineRoute, type ApiRoute } from './route';
 
 const bulkBody = z
@@ -26,11 +27,25 @@ const bulkIdParam = z.object({ id: z.uuid('expected a bulk retry id') }).strict(
 /** Bulk retry (SPEC §5): preview how many, start one workflow for the whole set, watch it, cancel it. */
 export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config: Config }): ApiRoute[] {
   const counting = createBulkRetryActivities(deps);
-  const selectionOf = (body: z.infer<typeof bulkBody>): BulkSelection => (body.ids ? { ids: body.ids } : { filter: body.filter });
-  /** Runs `work` on a bulk retry's workflow; an unknown id is a 404 naming it. */
-  const onBulk = async <T>(id: string, work: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
+  /** The selection never reaches beyond the labs of the user who starts it, whatever the filter or ids say. */
+  const selectionOf = (body: z.infer<typeof bulkBody>, scope: LabScope): BulkSelection => {
+    const labIds = scopeLabIds(scope);
+    return { ...(body.ids ? { ids: body.ids } : { filter: body.filter }), ...(labIds ? { labIds } : {}) };
+  };
+  /**
+   * Runs `work` on a bulk retry's workflow; an unknown id is a 404 naming it, and so is a bulk
+   * retry that reaches beyond the caller's labs (its memo keeps the labs it was started for).
+   */
+  const onBulk = async <T>(id: string, scope: LabScope, work: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
+    const unknown = new NotFoundError('id', `bulk retry ${id} does not exist`);
     try {
-      return await work(deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id)));
+      const handle = deps.temporal.workflow.getHandle(bulkRetryWorkflowId(id));
+      if (!scope.all) {
+        const started = (await handle.describe()).memo?.labIds;
+        const within = Array.isArray(started) && started.length > 0 && started.every((labId) => scope.labIds.includes(labId as number));
+        if (!within) throw unknown;
+      }
+      return await work(handle);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new NotFoundError('id', `bulk retry ${id} does not exist`);
       throw error;
@@ -42,11 +57,11 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       path: '/logs/retry/preview',
       access: 'operator',
       tag: 'Bulk retry',
-      summary: 'How many logs a bulk retry of this filter or these ids would retry',
+      summary: "How many logs a bulk retry of this filter or these ids would retry (within the caller's labs)",
       body: bulkBody,
       responses: { 200: 'The count' },
-      async handle({ body }) {
-        return { count: await counting.countBulkSelection(selectionOf(body)) };
+      async handle({ body, session }) {
+        return { count: await counting.countBulkSelection(selectionOf(body, labScopeOf(session.user))) };
       },
     }),
     defineRoute({
@@ -54,18 +69,20 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       path: '/logs/retry',
       access: 'operator',
       tag: 'Bulk retry',
-      summary: 'Retry every log of a filter or a list of ids, as one workflow with bounded concurrency',
+      summary: "Retry every log of a filter or a list of ids, as one workflow with bounded concurrency; only logs of the caller's labs are ever selected",
       body: bulkBody,
       responses: { 202: 'Started; watch GET /api/bulk-retries/{id}' },
       async handle({ body, res, session, audit }) {
         const bulkId = randomUUID();
-        const selection = selectionOf(body);
+        const selection = selectionOf(body, labScopeOf(session.user));
         // As the preview counts it; the workflow selects its logs when it starts.
         const count = await counting.countBulkSelection(selection);
         await deps.temporal.workflow.start(bulkRetryWorkflow, {
           workflowId: bulkRetryWorkflowId(bulkId),
           taskQueue: deps.config.temporal.taskQueue,
           args: [{ bulkId, selection, force: body.force, requestedBy: session.user.username, concurrency: body.concurrency }],
+          // Read back by onBulk: a limited user sees only bulk retries within their labs. null = every lab.
+          memo: { labIds: selection.labIds ?? null },
         });
         const audited = body.ids ? { ids: body.ids.slice(0, AUDITED_IDS), idCount: body.ids.length } : { filter: { ...body.filter } };
         await audit({ action: 'logs.bulk_retry', target: { type: 'bulk_retry', id: bulkId }, detail: { selection: audited, count, force: body.force } });
@@ -81,8 +98,8 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       summary: "A bulk retry's progress",
       params: bulkIdParam,
       responses: { 200: 'Progress', 404: 'No such bulk retry' },
-      async handle({ params }) {
-        return onBulk(params.id, (handle) => handle.query(bulkProgressQuery));
+      async handle({ params, session }) {
+        return onBulk(params.id, labScopeOf(session.user), (handle) => handle.query(bulkProgressQuery));
       },
     }),
     defineRoute({
@@ -93,8 +110,8 @@ export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config:
       summary: 'Stop a bulk retry: retries already running finish, no new ones start',
       params: bulkIdParam,
       responses: { 202: 'Cancelling', 404: 'No such bulk retry' },
-      async handle({ params, res, audit }) {
-        await onBulk(params.id, (handle) => handle.cancel());
+      async handle({ params, res, session, audit }) {
+        await onBulk(params.id, labScopeOf(session.user), (handle) => handle.cancel());
         await audit({ action: 'logs.bulk_retry_cancel', target: { type: 'bulk_retry', id: params.id } });
         res.status(202);
         return { bulkId: params.id, cancelling: true };

@@ -7,6 +7,7 @@ import { actionCategories, labs, organisations } from '../db/schema';
 import { businessEventSchema, type BusinessEvent } from '../events/business-event';
 import { NotFoundError } from '../errors';
 import { HttpProblem } from './problem';
+import { labScopeOf, scopeIncludes, type LabScope } from '../auth/lab-scope';
 import { defineRoute, type ApiRoute } from './route';
 
 export interface EventRouteDeps {
@@ -36,9 +37,12 @@ async function checkEventEntity(contextProvider: ContextProvider, event: Busines
   if (event.orgId !== undefined && !entityInOrg(entity, event.orgId)) throw unknown;
 }
 
-/** Unknown lab, action, organisation or entity → 404 naming it, before anything is started or written. */
-async function checkEventReferences(deps: EventRouteDeps, event: BusinessEvent): Promise<void> {
-  const [lab] = await deps.db.select({ id: labs.id }).from(labs).where(eq(labs.id, event.labId));
+/**
+ * Unknown lab, action, organisation or entity → 404 naming it, before anything is started or
+ * written. A lab outside the caller's labs is an unknown lab.
+ */
+async function checkEventReferences(deps: EventRouteDeps, event: BusinessEvent, scope: LabScope): Promise<void> {
+  const [lab] = scopeIncludes(scope, event.labId) ? await deps.db.select({ id: labs.id }).from(labs).where(eq(labs.id, event.labId)) : [];
   if (!lab) throw new NotFoundError('labId', `lab ${event.labId} does not exist`);
   const [action] = await deps.db.select({ id: actionCategories.id }).from(actionCategories).where(eq(actionCategories.id, event.actionCategoryId));
   if (!action) throw new NotFoundError('actionCategoryId', `action category ${event.actionCategoryId} does not exist`);
@@ -58,8 +62,8 @@ async function checkEventReferences(deps: EventRouteDeps, event: BusinessEvent):
  * used the event id for a different event (naming the fields that differ), 503 when neither
  * Temporal nor the outbox took it.
  */
-export async function emitOverHttp(deps: EventRouteDeps, event: BusinessEvent, res: Response): Promise<EmitResult> {
-  await checkEventReferences(deps, event);
+export async function emitOverHttp(deps: EventRouteDeps, event: BusinessEvent, res: Response, scope: LabScope): Promise<EmitResult> {
+  await checkEventReferences(deps, event, scope);
   const result = await emitBusinessEvent(deps.emitter, event);
   if (!result.ok) {
     switch (result.reason) {
@@ -93,11 +97,11 @@ export function eventRoutes(deps: EventRouteDeps): ApiRoute[] {
       path: '/events',
       access: 'operator',
       tag: 'Events',
-      summary: 'Emit a business event; its deliveries start at once (or wait in the outbox while Temporal is down)',
+      summary: "Emit a business event of one of the caller's labs; its deliveries start at once (or wait in the outbox while Temporal is down)",
       body: businessEventSchema,
       responses: EVENT_RESPONSES,
-      async handle({ body, res }) {
-        return emitOverHttp(deps, body, res);
+      async handle({ body, res, session }) {
+        return emitOverHttp(deps, body, res, labScopeOf(session.user));
       },
     }),
   ];

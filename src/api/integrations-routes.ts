@@ -7,6 +7,7 @@ import { integrationInputSchema } from '../integrations/integration-input';
 import { labIntegrations, regenerateAuthKey, rotateSigningSecret, searchLabs, setAuthenticationEnabled, setTriggerDisabled } from '../integrations/lab-integrations';
 import { pathId } from '../validation';
 import { defineRoute, type ApiRoute } from './route';
+import { labScopeOf } from '../auth/lab-scope';
 
 const idParam = z.object({ id: pathId }).strict();
 const labIdParam = z.object({ labId: pathId }).strict();
@@ -48,11 +49,11 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       path: '/labs',
       access: 'viewer',
       tag: 'Integrations',
-      summary: 'Search labs by id or a fragment of the name',
+      summary: "Search the caller's labs by id or a fragment of the name",
       query: labSearchQuery,
       responses: { 200: 'Labs, by name' },
-      async handle({ query }) {
-        return { items: await searchLabs(db, query.q, query.limit) };
+      async handle({ query, session }) {
+        return { items: await searchLabs(db, labScopeOf(session.user), query.q, query.limit) };
       },
     }),
     defineRoute({
@@ -63,9 +64,9 @@ export function integrationRoutes(db: ConfigDb, options: IntegrationRouteOptions
       summary:
         "A lab's organisations, developer authentications and their triggers (lab_integration rows). No role reads a secret here: each auth key shows as its `authKeyPrefix`, and `x-api-key` / `signingSecret` in extra details as `…` and their last 4 characters (nothing of a secret under 16 characters); a replaced signing secret that still signs shows as `previousSigningSecret: {secret: masked, expiresAt}`",
       params: labIdParam,
-      responses: { 200: 'The lab and its integrations', 404: 'No such lab' },
-      async handle({ params }) {
-        return labIntegrations(db, params.labId);
+      responses: { 200: 'The lab and its integrations', 404: "No such lab, or not one of the caller's labs" },
+      async handle({ params, session }) {
+        return labIntegrations(db, labScopeOf(session.user), params.labId);
       },
     }),
     defineRoute({

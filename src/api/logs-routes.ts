@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { inArray } from 'drizzle-orm';
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
@@ -14,20 +15,39 @@ import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 import { NotFoundError } from '../errors';
 import { logIdSchema } from '../validation';
+import { labScopeDocumentFilter, labScopeOf, scopeIncludes, type LabScope } from '../auth/lab-scope';
 
 const logIdParam = z.object({ id: logIdSchema }).strict();
 const retryBody = z.object({ force: z.boolean({ error: 'expected true or false' }).default(false) }).strict();
 const retryQuery = z.object({ wait: z.enum(['true', 'false']).optional() }).strict();
 const stuckQuery = z.object({ olderThanMs: z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(0).optional() }).strict();
 
+/** One export is bounded: a larger set is exported in parts, by date range. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+/** Writes, then waits while the client has not read what was written before (or has gone). */
+async function writeWhenRead(res: Response, text: string): Promise<void> {
+  if (res.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export type LogsRouteDeps = RetryDeps & { logs: DeliveryLogs; config: Config; db: ConfigDb };
 
 /** One log with its retry history and Temporal history, and manual retries (SPEC §5, §7). */
 export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
   const { uiUrl, namespace } = deps.config.temporal;
-  const mustGet = async (id: string) => {
+  /** A log of another lab is answered as one that does not exist: ids are not confirmed. */
+  const mustGet = async (id: string, scope: LabScope) => {
     const log = await deps.logs.get(id);
-    if (!log) throw new NotFoundError('id', `log ${id} does not exist`);
+    if (!log || !scopeIncludes(scope, log.lab_id)) throw new NotFoundError('id', `log ${id} does not exist`);
     return log;
   };
   // Stats over a wide filter cost up to ~0.4 s at a million logs; every open dashboard asks again on
@@ -47,8 +67,8 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       summary: 'Logs matching a filter, newest first, one page at a time (pass nextCursor as cursor for the next)',
       query: logListQueryStringSchema,
       responses: { 200: '{ items, nextCursor }' },
-      async handle({ query }) {
-        const page = await listLogs(deps.db, query.filter, { limit: query.limit, cursor: query.cursor });
+      async handle({ query, session }) {
+        const page = await listLogs(deps.db, labScopeOf(session.user), query.filter, { limit: query.limit, cursor: query.cursor });
         return { items: await withLabNames(page.items), nextCursor: page.nextCursor };
       },
     }),
@@ -60,8 +80,36 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       summary: 'Counts by status, success rate, response time p50/p95 and a time series, for the same filter as the list',
       query: logFilterQueryStringSchema,
       responses: { 200: 'The figures' },
-      async handle({ query }) {
-        return statsCache(JSON.stringify(query), () => logStats(deps.db, query));
+      async handle({ query, session }) {
+        const scope = labScopeOf(session.user);
+        // The scope is part of the key: figures of every lab must never answer a limited user.
+        return statsCache(JSON.stringify([scope, query]), () => logStats(deps.db, scope, query));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/logs/export',
+      access: 'viewer',
+      tag: 'Logs',
+      summary: `Every log of a filter (the list's columns, no bodies) as JSON lines, newest first, at most ${EXPORT_MAX_ROWS} rows; only logs of the caller's labs`,
+      query: logFilterQueryStringSchema,
+      produces: 'application/x-ndjson',
+      responses: { 200: 'One log row per line' },
+      async handle({ query, res, session }) {
+        const scope = labScopeOf(session.user);
+        res.status(200).type('application/x-ndjson');
+        res.setHeader('content-disposition', `attachment; filename="labwire-logs-${new Date().toISOString().slice(0, 10)}.jsonl"`);
+        let cursor: string | undefined;
+        for (let written = 0; written < EXPORT_MAX_ROWS; ) {
+          const page = await listLogs(deps.db, scope, query, { limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+          const rows = await withLabNames(page.items.slice(0, EXPORT_MAX_ROWS - written));
+          if (rows.length > 0) await writeWhenRead(res, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+          written += rows.length;
+          if (!page.nextCursor || res.destroyed) break;
+          cursor = page.nextCursor;
+        }
+        res.end();
+        return undefined;
       },
     }),
     defineRoute({
@@ -72,11 +120,12 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       summary: 'Webhook logs QUEUED for longer than a threshold: reported, not retried (SPEC §5)',
       query: stuckQuery,
       responses: { 200: 'Stuck logs, oldest first' },
-      async handle({ query }) {
+      async handle({ query, session }) {
         const threshold = query.olderThanMs ?? deps.config.sweep.mirthQueuedAfterMs;
+        const inScope = labScopeDocumentFilter(labScopeOf(session.user));
         const stuck = await deps.logs.collection
           .find(
-            { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: new Date(Date.now() - threshold) } },
+            { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: new Date(Date.now() - threshold) }, ...inScope },
             { projection: { _id: 1, lab_id: 1, operation: 1, integration_type: 1, developer_name: 1, inserted_at: 1, workflow_id: 1 } },
           )
           .sort({ inserted_at: 1 })
@@ -97,8 +146,8 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
           "The log. Once LOG_BODY_RETENTION_DAYS have passed since its last write, its bodies are removed: `request.body` and the query string of `request.url` are gone, `response_body` is null, an `error_message` that was the partner's answer reads `HTTP <code>` (or says it was removed), the retry records' error texts likewise; `bodies_removed_at` (ISO 8601) and `body_retention_days` say when and under which limit. Everything else stays.",
         404: 'No such log',
       },
-      async handle({ params, audit }) {
-        const { retry_ids: _applied, ...shown } = await mustGet(params.id);
+      async handle({ params, session, audit }) {
+        const { retry_ids: _applied, ...shown } = await mustGet(params.id, labScopeOf(session.user));
         // The bodies are in this answer: recorded before they leave, so no answer goes unrecorded.
         await audit({ action: 'log.view_bodies', target: { type: 'log', id: params.id } });
         return {
@@ -116,8 +165,8 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       summary: "The delivery workflow's Temporal event history, one line per step",
       params: logIdParam,
       responses: { 200: 'The timeline', 404: 'No such log, or its workflow history is gone' },
-      async handle({ params }) {
-        const log = await mustGet(params.id);
+      async handle({ params, session }) {
+        const log = await mustGet(params.id, labScopeOf(session.user));
         if (!log.workflow_id) throw new HttpProblem(404, 'Not Found', `id: log ${params.id} has no workflow (an API log)`);
         const handle = deps.temporal.workflow.getHandle(log.workflow_id);
         try {
@@ -148,6 +197,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       body: retryBody,
       responses: { 200: 'Retried (wait=true): the outcome', 202: 'Accepted', 404: 'No such log', 409: 'Already running, or SUCCESS without force' },
       async handle({ params, query, body, res, session, audit }) {
+        await mustGet(params.id, labScopeOf(session.user));
         const wait = query.wait === 'true';
         const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait });
         await audit({ action: 'log.retry', target: { type: 'log', id: params.id }, detail: { retryId: answer.retryId, force: body.force } });

@@ -49,7 +49,7 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
         const { token, session } = await createSession(db, user, config.auth.sessionTtlMs);
         await audit({ action: 'session.sign_in', actor: userActor(user), target: { type: 'user', id: user.id } });
         setCookie(req, res, token, config.auth.sessionTtlMs);
-        return { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+        return { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       },
     }),
     defineRoute({
@@ -57,7 +57,7 @@ export function sessionRoutes(db: ConfigDb, config: Config): ApiRoute[] {
       path: '/session',
       access: 'signed-in',
       tag: 'Session',
-      summary: 'The signed-in user and the CSRF token to send as X-CSRF-Token',
+      summary: 'The signed-in user (with `labIds`, the labs they are limited to; [] = every lab) and the CSRF token to send as X-CSRF-Token',
       responses: { 200: 'Signed in', 401: 'Not signed in' },
       async handle({ session }) {
         return { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };

@@ -3,6 +3,7 @@ import type postgres from 'postgres';
 import type { Logger } from 'pino';
 import { readCookie, SESSION_COOKIE, standingSessionTokens } from '../auth/sessions';
 import type { ConfigDb } from '../db/config-store';
+import { labScopeOf, scopeIncludes, type LabScope } from '../auth/lab-scope';
 import { subscribeLogChanges, type LogChange } from '../logstore/log-changes';
 import { streamsOpen, streamsRefusedTotal } from '../metrics';
 import { HttpProblem } from './problem';
@@ -31,6 +32,8 @@ interface OpenStream {
   res: Response;
   userId: number;
   sessionToken: string;
+  /** The user's labs; refreshed at every heartbeat, so a change of labs reaches an open stream within one. */
+  scope: LabScope;
   /** Since when more than STREAM_BUFFER_LIMIT_BYTES has been waiting. */
   backedUpSince?: number;
 }
@@ -73,9 +76,13 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
     if (stoppedReading(stream)) cutOff(stream);
   };
 
+  /**
+   * A change reaches the streams whose labs include the log's lab. A change without a lab (sent
+   * by a worker older than lab scopes) reaches only streams that see every lab.
+   */
   const broadcast = (change: LogChange) => {
     const frame = `event: log\ndata: ${JSON.stringify(change)}\n\n`;
-    for (const stream of streams) send(stream, frame);
+    for (const stream of streams) if (scopeIncludes(stream.scope, change.labId)) send(stream, frame);
   };
 
   const checkSessions = async () => {
@@ -90,8 +97,14 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
         // A connection that dropped without its 'close' reaching us is let go here, at the latest.
         if (stream.res.destroyed) close(stream);
         else if (stoppedReading(stream)) cutOff(stream);
-        else if (standing.has(stream.sessionToken)) send(stream, ': keep-alive\n\n');
-        else stream.res.end();
+        else {
+          const user = standing.get(stream.sessionToken);
+          if (!user) stream.res.end();
+          else {
+            stream.scope = labScopeOf(user);
+            send(stream, ': keep-alive\n\n');
+          }
+        }
       }
     } catch (error) {
       logger.warn({ err: error, streams: streams.size }, 'could not check the stream sessions; keeping the streams');
@@ -127,7 +140,7 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
       path: '/stream',
       access: 'viewer',
       tag: 'Logs',
-      summary: 'Server-Sent Events: `event: log` with { logId, status, retryId? } whenever a log is created, finished or retried',
+      summary: "Server-Sent Events: `event: log` with { logId, status, retryId?, labId } whenever a log of the caller's labs is created, finished or retried",
       produces: 'text/event-stream',
       responses: { 200: 'An endless event stream', 429: 'Too many open streams: of this user, or of the whole server' },
       async handle({ req, res, session }) {
@@ -144,7 +157,7 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
         const ofUser = [...streams].filter((s) => s.userId === session.user.id).length;
         if (ofUser >= maxPerUser) refuse(res, 'user', `At most ${maxPerUser} live streams per user are open at once; close another dashboard tab and reload.`);
         if (streams.size >= maxPerProcess) refuse(res, 'process', `This server already holds its ${maxPerProcess} live streams; try again later.`);
-        const stream: OpenStream = { res, userId: session.user.id, sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE) ?? '' };
+        const stream: OpenStream = { res, userId: session.user.id, sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE) ?? '', scope: labScopeOf(session.user) };
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         // The browser's EventSource reconnects after this many ms when the stream drops.
         res.write('retry: 3000\n\n');

@@ -18,7 +18,7 @@ async function asAdmin<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The admin's Users page: who can sign in, with which role. */
+/** The admin's Users page: who can sign in, with which role, limited to which labs. */
 export function userRoutes(db: ConfigDb): ApiRoute[] {
   return [
     defineRoute({
@@ -26,7 +26,7 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       path: '/users',
       access: 'admin',
       tag: 'Users',
-      summary: 'Everyone who can sign in, with their role and whether they are disabled',
+      summary: 'Everyone who can sign in, with their role, their labs (`labIds` and `labs`; [] = every lab) and whether they are disabled',
       responses: { 200: 'Users' },
       async handle() {
         return { items: await listUsers(db) };
@@ -37,9 +37,9 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       path: '/users',
       access: 'admin',
       tag: 'Users',
-      summary: 'Add a user with a role: viewer, operator or admin. Without a password one is generated and answered once',
+      summary: 'Add a user with a role (viewer, operator or admin) and optionally `labIds`, the labs they are limited to (absent or [] = every lab; admins are never limited). Without a password one is generated and answered once',
       body: addUserSchema,
-      responses: { 201: 'Created (with `password` when it was generated)', 400: 'Bad input or the username is taken' },
+      responses: { 201: 'Created (with `password` when it was generated)', 400: 'Bad input, the username is taken, an unknown lab (naming `labIds.<i>`), or labs for an admin' },
       async handle({ body, res, audit }) {
         const added = await addUser(db, body);
         await audit({ action: 'user.create', target: { type: 'user', id: added.id }, detail: { username: added.username, role: added.role, passwordGenerated: added.password !== undefined } });
@@ -52,10 +52,10 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       path: '/users/:id',
       access: 'admin',
       tag: 'Users',
-      summary: "Change a user's role, or disable/enable them (a disabled user's sessions end at once). Not for yourself",
+      summary: "Change a user's role or labs (`labIds` replaces the list; [] = every lab; both apply to their next request), or disable/enable them (a disabled user's sessions end at once). Not your own role or state. A user made admin loses their labs",
       params: idParam,
       body: userChangeSchema,
-      responses: { 200: 'The user as changed', 400: 'Bad input, or a change to yourself', 404: 'No such user' },
+      responses: { 200: 'The user as changed', 400: 'Bad input, a change to yourself, an unknown lab (naming `labIds.<i>`), or labs for an admin', 404: 'No such user' },
       async handle({ params, body, session, audit }) {
         const changed = await asAdmin(() => updateUser(db, session.user, params.id, body));
         const action = body.disabled === true ? 'user.disable' : body.disabled === false ? 'user.enable' : 'user.update';

@@ -2,12 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { sessions, users } from '../db/schema';
-import type { User } from './users';
+import { labIdsOf, userLabIdsColumn } from './user-labs';
+import type { SessionUser, User } from './users';
 
 export const SESSION_COOKIE = 'labwire_session';
 
 export interface Session {
-  user: User;
+  /** Read with the session on every request, so a new role or new labs apply to the next request. */
+  user: SessionUser;
   csrfToken: string;
   expiresAt: Date;
 }
@@ -22,32 +24,33 @@ export async function createSession(db: ConfigDb, user: User, ttlMs: number): Pr
   await db.insert(sessions).values({ tokenHash: hashToken(token), userId: user.id, csrfToken, expiresAt });
   // Expired sessions of anyone are cleared as new ones start; no timer needed.
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
-  return { token, session: { user, csrfToken, expiresAt } };
+  return { token, session: { user: { ...user, labIds: await labIdsOf(db, user.id) }, csrfToken, expiresAt } };
 }
 
 export async function findSession(db: ConfigDb, token: string): Promise<Session | undefined> {
   const [row] = await db
-    .select({ id: users.id, username: users.username, role: users.role, csrfToken: sessions.csrfToken, expiresAt: sessions.expiresAt })
+    .select({ id: users.id, username: users.username, role: users.role, labIds: userLabIdsColumn, csrfToken: sessions.csrfToken, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date()), eq(users.disabled, false)));
   if (!row) return undefined;
-  return { user: { id: row.id, username: row.username, role: row.role }, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+  return { user: { id: row.id, username: row.username, role: row.role, labIds: row.labIds }, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
 }
 
 /**
- * Which of these session tokens still stand (not signed out, expired, or of a disabled user):
- * one query however many there are, so every open stream is checked at once.
+ * Which of these session tokens still stand (not signed out, expired, or of a disabled user),
+ * each with its user's role and labs as they are now: one query however many there are, so every
+ * open stream is checked (and its lab scope refreshed) at once.
  */
-export async function standingSessionTokens(db: ConfigDb, tokens: readonly string[]): Promise<Set<string>> {
-  if (tokens.length === 0) return new Set();
+export async function standingSessionTokens(db: ConfigDb, tokens: readonly string[]): Promise<Map<string, Pick<SessionUser, 'role' | 'labIds'>>> {
+  if (tokens.length === 0) return new Map();
   const tokenOfHash = new Map(tokens.map((token) => [hashToken(token), token]));
   const rows = await db
-    .select({ tokenHash: sessions.tokenHash })
+    .select({ tokenHash: sessions.tokenHash, role: users.role, labIds: userLabIdsColumn })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(inArray(sessions.tokenHash, [...tokenOfHash.keys()]), gt(sessions.expiresAt, new Date()), eq(users.disabled, false)));
-  return new Set(rows.map((row) => tokenOfHash.get(row.tokenHash)!));
+  return new Map(rows.map((row) => [tokenOfHash.get(row.tokenHash)!, { role: row.role, labIds: row.labIds }]));
 }
 
 export async function deleteSession(db: ConfigDb, token: string): Promise<void> {

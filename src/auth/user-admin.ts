@@ -3,15 +3,18 @@ import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { ROLES, sessions, users } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
-import { generatePassword, hashPassword, listedUserColumns, type ListedUser, type User } from './users';
+import { checkLabsFitRole, labIdsSchema, setUserLabs } from './user-labs';
+import { generatePassword, hashPassword, listUsers, type ListedUser, type User } from './users';
 
 export const userChangeSchema = z
   .object({
     role: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).optional(),
     disabled: z.boolean({ error: 'expected true or false' }).optional(),
+    /** The labs the user is limited to, replacing the old list ([] = every lab; not for admins). */
+    labIds: labIdsSchema.optional(),
   })
   .strict()
-  .refine((change) => change.role !== undefined || change.disabled !== undefined, { message: 'send role, disabled or both', path: ['role'] });
+  .refine((change) => change.role !== undefined || change.disabled !== undefined || change.labIds !== undefined, { message: 'send role, disabled, labIds or several', path: ['role'] });
 
 export type UserChange = z.infer<typeof userChangeSchema>;
 
@@ -43,9 +46,10 @@ async function lockActorAndTarget(tx: Tx, actor: User, targetId: number) {
 }
 
 /**
- * An admin changes another user's role or disables/enables them. A disabled user's sessions end
- * at once; a new role applies to their next request (sessions read the role on every request).
- * Nobody changes their own role or disables themselves, so there is always an admin left.
+ * An admin changes another user's role or labs, or disables/enables them. A disabled user's
+ * sessions end at once; a new role or new labs apply to their next request (sessions read both on
+ * every request). Nobody changes their own role or disables themselves, so there is always an
+ * admin left. Admins are never limited to labs: a user made admin loses their lab list.
  */
 export async function updateUser(db: ConfigDb, actor: User, targetId: number, change: UserChange): Promise<ListedUser> {
   if (targetId === actor.id) {
@@ -53,13 +57,20 @@ export async function updateUser(db: ConfigDb, actor: User, targetId: number, ch
     if (change.disabled === true) throw new InputError('disabled', 'you cannot disable yourself; another admin can');
   }
   return db.transaction(async (tx) => {
-    await lockActorAndTarget(tx, actor, targetId);
-    const [updated] = await tx
+    const target = await lockActorAndTarget(tx, actor, targetId);
+    const role = change.role ?? target.role;
+    if (change.labIds !== undefined) {
+      checkLabsFitRole(role, change.labIds);
+      await setUserLabs(tx, targetId, change.labIds);
+    } else if (role === 'admin') {
+      await setUserLabs(tx, targetId, []);
+    }
+    await tx
       .update(users)
       .set({ ...(change.role ? { role: change.role } : {}), ...(change.disabled !== undefined ? { disabled: change.disabled } : {}), updatedAt: new Date() })
-      .where(eq(users.id, targetId))
-      .returning(listedUserColumns);
+      .where(eq(users.id, targetId));
     if (change.disabled) await tx.delete(sessions).where(eq(sessions.userId, targetId));
+    const [updated] = await listUsers(tx, [targetId]);
     return updated!;
   });
 }

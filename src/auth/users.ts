@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { asc, sql } from 'drizzle-orm';
+import { asc, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ConfigDb } from '../db/config-store';
 import { ROLES, users, type Role } from '../db/schema';
 import { InputError } from '../errors';
 import { PASSWORD_TOO_LONG, passwordFitsBcrypt, passwordSchema } from './password-rule';
+import { checkLabsFitRole, labIdsSchema, labsOfUsers, setUserLabs } from './user-labs';
 
 /** bcrypt cost: about 0.2 s per hash on this project's 2-core reference machine. */
 export const BCRYPT_COST = 11;
@@ -14,6 +15,11 @@ export interface User {
   id: number;
   username: string;
   role: Role;
+}
+
+/** The user of a session: with the labs they are limited to ([] = every lab), read on every request. */
+export interface SessionUser extends User {
+  labIds: number[];
 }
 
 const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -38,15 +44,28 @@ export const newUserSchema = z
 
 export type NewUser = z.infer<typeof newUserSchema>;
 
-/** What an admin sends to add a user: without a password, one is generated and answered once. */
-export const addUserSchema = newUserSchema.extend({ password: passwordSchema.optional() }).strict();
+/**
+ * What an admin sends to add a user: without a password, one is generated and answered once;
+ * `labIds` limits the user to those labs (absent or [] = every lab; not for admins).
+ */
+export const addUserSchema = newUserSchema.extend({ password: passwordSchema.optional(), labIds: labIdsSchema.optional() }).strict();
 
 export type AddUser = z.infer<typeof addUserSchema>;
 
-/** Adds a user; answers the generated password when none was given (it is stored only as a hash). */
-export async function addUser(db: ConfigDb, input: AddUser): Promise<User & { password?: string }> {
+/**
+ * Adds a user with their labs, in one transaction (an unknown lab writes nothing); answers the
+ * generated password when none was given (it is stored only as a hash).
+ */
+export async function addUser(db: ConfigDb, input: AddUser): Promise<SessionUser & { password?: string }> {
+  const labIds = input.labIds ?? [];
+  checkLabsFitRole(input.role, labIds);
   const generated = input.password ? undefined : generatePassword();
-  const user = await createUser(db, { ...input, password: input.password ?? generated! });
+  const passwordHash = await hashPassword(input.password ?? generated!);
+  const user = await db.transaction(async (tx) => {
+    const created = await insertUser(tx, input.username, passwordHash, input.role);
+    await setUserLabs(tx, created.id, labIds);
+    return { ...created, labIds: [...new Set(labIds)].sort((a, b) => a - b) };
+  });
   return generated ? { ...user, password: generated } : user;
 }
 
@@ -57,26 +76,42 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function createUser(db: ConfigDb, input: NewUser): Promise<User> {
-  const passwordHash = await hashPassword(input.password);
+  return insertUser(db, input.username, await hashPassword(input.password), input.role);
+}
+
+type Tx = Parameters<Parameters<ConfigDb['transaction']>[0]>[0];
+
+async function insertUser(db: ConfigDb | Tx, username: string, passwordHash: string, role: Role): Promise<User> {
   const [created] = await db
     .insert(users)
-    .values({ username: input.username, passwordHash, role: input.role })
+    .values({ username, passwordHash, role })
     .onConflictDoNothing()
     .returning({ id: users.id, username: users.username, role: users.role });
-  if (!created) throw new InputError('username', `a user named ${input.username} already exists`);
+  if (!created) throw new InputError('username', `a user named ${username} already exists`);
   return created;
 }
 
-/** A user as the admin's list shows them. */
-export interface ListedUser extends User {
+/** A user as the admin's list shows them, with the labs they are limited to ([] = every lab). */
+export interface ListedUser extends SessionUser {
   disabled: boolean;
   createdAt: Date;
+  labs: Array<{ id: number; name: string }>;
 }
 
-export const listedUserColumns = { id: users.id, username: users.username, role: users.role, disabled: users.disabled, createdAt: users.createdAt };
+const listedUserColumns = { id: users.id, username: users.username, role: users.role, disabled: users.disabled, createdAt: users.createdAt };
 
-export async function listUsers(db: ConfigDb): Promise<ListedUser[]> {
-  return db.select(listedUserColumns).from(users).orderBy(asc(users.id));
+/** Everyone, or the users of these ids, as the admin's list shows them. */
+export async function listUsers(db: ConfigDb | Tx, ids?: readonly number[]): Promise<ListedUser[]> {
+  const rows = await db
+    .select(listedUserColumns)
+    .from(users)
+    .where(ids ? inArray(users.id, [...ids]) : undefined)
+    .orderBy(asc(users.id));
+  const labsOf = await labsOfUsers(db, rows.map((row) => row.id));
+  return rows.map((row) => {
+    const named = labsOf.get(row.id) ?? [];
+    return { ...row, labIds: named.map((lab) => lab.id), labs: named };
+  });
 }
 
 // Compared against when the user does not exist, so a wrong username costs as long as a wrong password.

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { ACTOR_TYPES } from '../audit/audit-actions';
 
 /**
@@ -220,6 +220,25 @@ export const users = pgTable(
     ...timestamps,
   },
   (t) => [uniqueIndex('users_username_idx').on(sql`lower(${t.username})`)],
+);
+
+/**
+ * The labs a user is limited to (issue 10). No row: every lab, as before this table existed, so
+ * existing users and the first admin keep working. Admins are never limited. Read on every
+ * request with the session, so a change applies to the user's next request.
+ */
+export const userLabs = pgTable(
+  'user_labs',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // No cascade: deleting the rows would widen the user to every lab.
+    labId: integer('lab_id')
+      .notNull()
+      .references(() => labs.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.labId] })],
 );
 
 /** Dashboard sessions. Only a SHA-256 of the cookie's token is stored, so a database read cannot sign anyone in. */

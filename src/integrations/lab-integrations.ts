@@ -1,4 +1,5 @@
-import { asc, eq, ilike, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, exists, ilike, inArray, or } from 'drizzle-orm';
+import { labScopeCondition, scopeIncludes, type LabScope } from '../auth/lab-scope';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, developers, labIntegration, labs, organisations } from '../db/schema';
 import { NotFoundError } from '../errors';
@@ -6,17 +7,32 @@ import { issueAuthKey } from './auth-key';
 import { generateSigningSecret, maskedDetails, withSigningSecret } from './integration-secrets';
 import { withoutUrlCredentials } from './url-credentials';
 
-/** Labs by id or by a fragment of the name (the seed's "search a lab"). */
-export async function searchLabs(db: ConfigDb, q: string | undefined, limit: number) {
+/** Labs by id or by a fragment of the name (the seed's "search a lab"), among the caller's labs. */
+export async function searchLabs(db: ConfigDb, scope: LabScope, q: string | undefined, limit: number) {
   const columns = { id: labs.id, name: labs.name, city: labs.city };
   const text = q?.trim() ?? '';
   const byName = ilike(labs.name, `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   const where = text === '' ? undefined : /^\d{1,9}$/.test(text) ? or(eq(labs.id, Number(text)), byName) : byName;
-  return db.select(columns).from(labs).where(where).orderBy(asc(labs.name)).limit(limit);
+  return db
+    .select(columns)
+    .from(labs)
+    .where(and(labScopeCondition(scope, labs.id), where))
+    .orderBy(asc(labs.name))
+    .limit(limit);
 }
 
-export async function listDevelopers(db: ConfigDb) {
-  return db.select({ id: developers.id, name: developers.name }).from(developers).orderBy(asc(developers.name));
+/** Partners (developers); a user limited to labs sees those with an integration in one of their labs. */
+export async function listDevelopers(db: ConfigDb, scope: LabScope) {
+  const inScope = labScopeCondition(scope, developerAuthentication.labId);
+  const integratedInScope = inScope
+    ? exists(
+        db
+          .select({ id: developerAuthentication.id })
+          .from(developerAuthentication)
+          .where(and(eq(developerAuthentication.developerId, developers.id), inScope)),
+      )
+    : undefined;
+  return db.select({ id: developers.id, name: developers.name }).from(developers).where(integratedInScope).orderBy(asc(developers.name));
 }
 
 export async function listActionCategories(db: ConfigDb) {
@@ -27,8 +43,8 @@ export async function listActionCategories(db: ConfigDb) {
  * Everything the Manage Integrations page shows for one lab: its authentications, each with its
  * triggers. No secret is in it, for any role: the auth key by its prefix, secrets of extra details masked.
  */
-export async function labIntegrations(db: ConfigDb, labId: number) {
-  const [lab] = await db.select({ id: labs.id, name: labs.name, city: labs.city }).from(labs).where(eq(labs.id, labId));
+export async function labIntegrations(db: ConfigDb, scope: LabScope, labId: number) {
+  const [lab] = scopeIncludes(scope, labId) ? await db.select({ id: labs.id, name: labs.name, city: labs.city }).from(labs).where(eq(labs.id, labId)) : [];
   if (!lab) throw new NotFoundError('labId', `lab ${labId} does not exist`);
   const orgs = await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.labId, labId)).orderBy(asc(organisations.id));
   const auths = await db.select().from(developerAuthentication).where(eq(developerAuthentication.labId, labId)).orderBy(asc(developerAuthentication.id));

@@ -6,6 +6,8 @@ export interface LogChange {
   logId: string;
   status: LogStatus;
   retryId?: string;
+  /** The log's lab: each stream passes on only the changes of its user's labs (src/auth/lab-scope.ts). */
+  labId?: number;
 }
 
 export type PublishLogChange = (change: LogChange) => Promise<void>;

@@ -7,7 +7,7 @@
  */
 import type { AuditAction, AuditTargetType } from '../../src/audit/audit-actions';
 import type { AuditEntry } from '../../src/audit/audit-trail';
-import type { ListedUser, User } from '../../src/auth/users';
+import type { ListedUser, SessionUser, User } from '../../src/auth/users';
 import type { IntegrationSaved } from '../../src/integrations/add-update-integration';
 import type { labIntegrations, regenerateAuthKey } from '../../src/integrations/lab-integrations';
 import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
@@ -32,6 +32,7 @@ export const serverAnswersFitTheDashboard = {
   bulkProgress: (answer: BulkProgress): Web.BulkProgress => answer,
   logChange: (answer: LogChange): Web.LogChange => answer,
   user: (answer: User): Web.User => answer,
+  sessionUser: (answer: SessionUser): Web.SessionUser => answer,
   listedUser: (answer: Wire<ListedUser>): Web.ListedUser => answer,
   addedUser: (answer: User & { password?: string }): Web.UserWithPassword => answer,
   labIntegrations: (answer: Wire<Awaited<ReturnType<typeof labIntegrations>>>): Web.LabIntegrations => answer,

@@ -11,6 +11,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { logIndex } from '../../src/db/schema';
 import type { LogDocument } from '../../src/logstore/log-document';
 import { logIndexRow } from '../../src/logstore/log-index';
+import { ALL_LABS } from '../../src/auth/lab-scope';
 import { bucketFor, decodeCursor, encodeCursor, filterConditions, histogramPercentile, toLogRow } from '../../src/logstore/log-query';
 import { fieldProblems } from '../../src/validation';
 
@@ -106,13 +107,13 @@ describe('id search', () => {
 describe('the filter as SQL conditions on log_index', () => {
   const dialect = new PgDialect();
   const render = (filter: LogFilter) => {
-    const { sql, params } = dialect.sqlToQuery(and(...filterConditions(filter))!);
+    const { sql, params } = dialect.sqlToQuery(and(...filterConditions(filter, ALL_LABS))!);
     return { sql, params };
   };
 
   it('hides suppressed logs unless a status or includeSuppressed asks for them', () => {
     expect(render({})).toEqual({ sql: '"log_index"."status" <> $1', params: [''] });
-    expect(filterConditions({ includeSuppressed: true })).toEqual([]);
+    expect(filterConditions({ includeSuppressed: true }, ALL_LABS)).toEqual([]);
     expect(render({ status: ['SUPPRESSED'] })).toEqual({ sql: '"log_index"."status" = $1', params: [''] });
   });
 

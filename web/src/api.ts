@@ -115,6 +115,8 @@ export const api = {
     return request<LogPage>('GET', withQuery('/api/logs', params));
   },
   stats: (filter: ApiFilter) => request<LogStats>('GET', withQuery('/api/logs/stats', apiFilterQuery(filter))),
+  /** A plain link (the browser downloads it with the session cookie): the filter's logs as JSON lines. */
+  exportUrl: (filter: ApiFilter) => withQuery('/api/logs/export', apiFilterQuery(filter)),
   log: (id: string) => request<LogDocument>('GET', `/api/logs/${encodeURIComponent(id)}`),
   history: (id: string) => request<WorkflowHistory>('GET', `/api/logs/${encodeURIComponent(id)}/history`),
   retry: (id: string, force: boolean) =>
@@ -131,8 +133,8 @@ export const api = {
     request<Authentication>('PATCH', `/api/authentications/${id}`, { isIntegrationEnable }),
   setTriggerDisabled: (id: number, isDisable: boolean) => request<LabIntegration>('PATCH', `/api/lab-integrations/${id}`, { isDisable }),
   users: () => request<{ items: ListedUser[] }>('GET', '/api/users'),
-  addUser: (username: string, role: Role) => request<UserWithPassword>('POST', '/api/users', { username, role }),
-  changeUser: (id: number, change: { role?: Role; disabled?: boolean }) => request<ListedUser>('PATCH', `/api/users/${id}`, change),
+  addUser: (username: string, role: Role, labIds: number[]) => request<UserWithPassword>('POST', '/api/users', { username, role, labIds }),
+  changeUser: (id: number, change: { role?: Role; disabled?: boolean; labIds?: number[] }) => request<ListedUser>('PATCH', `/api/users/${id}`, change),
   resetPassword: (id: number) => request<UserWithPassword>('POST', `/api/users/${id}/reset-password`),
   regenerateKey: (id: number) => request<{ id: number; authKey: string; authKeyPrefix: string }>('POST', `/api/authentications/${id}/regenerate-key`),
   rotateSigningSecret: (id: number) =>

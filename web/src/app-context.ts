@@ -1,10 +1,10 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Meta, Role, User } from './types';
+import type { Meta, Role, SessionUser } from './types';
 
 /** Who is signed in and the reference data every view reads (developers, action categories). */
 export interface AppContextValue {
-  user: User;
+  user: SessionUser;
   meta: Meta | null;
 }
 

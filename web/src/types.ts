@@ -15,10 +15,16 @@ export interface User {
   role: Role;
 }
 
+/** The signed-in user, with the labs they are limited to ([] = every lab; admins are never limited). */
+export interface SessionUser extends User {
+  labIds: number[];
+}
+
 /** A row of the admin's Users page (GET /api/users). */
-export interface ListedUser extends User {
+export interface ListedUser extends SessionUser {
   disabled: boolean;
   createdAt: string;
+  labs: Named[];
 }
 
 /** A user just added or reset: the generated password is in this answer only. */
@@ -27,7 +33,7 @@ export interface UserWithPassword extends User {
 }
 
 export interface Session {
-  user: User;
+  user: SessionUser;
   csrfToken: string;
 }
 

@@ -11,6 +11,7 @@ import type { DeliveryLogs } from '../../logstore/delivery-logs';
 import { deliveryWorkflowId, vendorCallbackSignal } from '../../../workflows/definitions';
 import { NotFoundError } from '../../errors';
 import { emitOverHttp, EVENT_RESPONSES } from '../events-routes';
+import { ALL_LABS } from '../../auth/lab-scope';
 import { HttpProblem } from '../problem';
 import { openApiDocument } from '../openapi';
 import { defineRoute, mountRoutes, type ApiRoute } from '../route';
@@ -163,7 +164,8 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
       async handle({ body, res }) {
         const partner = partnerOf(res);
         requirePartnerScope(partner, 'emit-events');
-        return emitOverHttp(deps, partnerEvent(partner, body), res);
+        // Lab scopes are for signed-in users; a key is bound to its own lab by partnerEvent.
+        return emitOverHttp(deps, partnerEvent(partner, body), res, ALL_LABS);
       },
     }),
   ];

@@ -51,6 +51,11 @@ export function Header({ route, onSignOut }: { route: Route; onSignOut: () => vo
             <span class="role" data-testid="current-role">
               {user.role}
             </span>
+            {user.role !== 'admin' && user.labIds.length > 0 && (
+              <span class="role" data-testid="current-labs" title="You see the deliveries and integrations of these labs only">
+                {user.labIds.length === 1 ? `lab ${user.labIds[0]}` : `labs ${user.labIds.join(', ')}`}
+              </span>
+            )}
           </span>
           <button type="button" class="btn btn-small" onClick={onSignOut} data-testid="sign-out">
             Sign out

@@ -170,6 +170,9 @@ export function LogsPage({ search }: { search: string }) {
             </button>
           ))}
         </div>
+        <a class="btn btn-small" href={api.exportUrl(apiFilter)} download title="Every log of this filter as JSON lines (no bodies)" data-testid="export-logs">
+          Export
+        </a>
       </div>
       <FilterBar filters={filters} onChange={setFilters} />
       <ProblemBanner error={statsError} />

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ProblemError } from '../../api';
+import { api, ProblemError, problemMessage } from '../../api';
 import { useApp } from '../../app-context';
 import { localDateTime, utcDateTime } from '../../format';
 import { showToast } from '../../toast';
@@ -17,28 +17,108 @@ const ROLES: Array<{ role: Role; says: string }> = [
 
 type Pending = { kind: 'disable' | 'reset'; user: ListedUser };
 
-/** Field messages of a 400 answer, by field; anything else is thrown back to the caller's banner. */
+/** Field messages of a 400 answer, by field (`labIds.1` shows at the labs field); anything else is thrown back to the caller's banner. */
 function fieldMessages(error: unknown): Record<string, string> | null {
   if (!(error instanceof ProblemError) || error.status !== 400 || error.errors.length === 0) return null;
-  return Object.fromEntries(error.errors.map((e) => [e.field, e.message]));
+  return Object.fromEntries(error.errors.map((e) => [e.field.startsWith('labIds') ? 'labIds' : e.field, e.message]));
+}
+
+/** "1001, 1002" → [1001, 1002]; empty = every lab. A word that is not a lab id is named. */
+function parseLabIds(text: string): { labIds: number[] } | { error: string } {
+  const words = text.split(/[\s,]+/).filter((w) => w !== '');
+  const bad = words.find((w) => !/^[1-9]\d{0,9}$/.test(w));
+  if (bad !== undefined) return { error: `${bad} is not a lab id; write lab ids separated by commas, or nothing for every lab` };
+  return { labIds: [...new Set(words.map(Number))] };
+}
+
+function labsText(user: ListedUser): string {
+  if (user.role === 'admin' || user.labs.length === 0) return 'All labs';
+  return user.labs.map((lab) => `${lab.id} ${lab.name}`).join(', ');
+}
+
+/** A user's labs in their row: shown, and changed in place (not for admins, who are never limited). */
+function UserLabs({ user, onSave }: { user: ListedUser; onSave: (labIds: number[]) => Promise<string | null> }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [saving, setSaving] = useState(false);
+  if (!editing) {
+    return (
+      <span class="user-labs">
+        <span data-testid="user-row-labs" class={user.labs.length === 0 ? 'muted' : undefined} title={user.role === 'admin' ? 'Admins are never limited to labs' : undefined}>
+          {labsText(user)}
+        </span>{' '}
+        {user.role !== 'admin' && (
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              setText(user.labIds.join(', '));
+              setError(undefined);
+              setEditing(true);
+            }}
+            aria-label={`Change the labs of ${user.username}`}
+            data-testid="user-row-labs-edit"
+          >
+            Change
+          </button>
+        )}
+      </span>
+    );
+  }
+  const save = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const parsed = parseLabIds(text);
+    if ('error' in parsed) return setError(parsed.error);
+    setSaving(true);
+    const refused = await onSave(parsed.labIds);
+    setSaving(false);
+    if (refused) setError(refused);
+    else setEditing(false);
+  };
+  const errorId = `user-labs-error-${user.id}`;
+  return (
+    <form class="user-labs-form" onSubmit={(e) => void save(e)} noValidate>
+      <input
+        value={text}
+        placeholder="All labs"
+        aria-label={`Lab ids of ${user.username}, separated by commas; empty for every lab`}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={errorId}
+        onInput={(e) => setText(e.currentTarget.value)}
+        data-testid="user-row-labs-input"
+      />
+      <button type="submit" class="btn btn-small btn-primary" disabled={saving} data-testid="user-row-labs-save">
+        Save
+      </button>
+      <button type="button" class="btn btn-small" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+      <FieldError id={errorId} message={error} />
+    </form>
+  );
 }
 
 function AddUserForm({ onAdded }: { onAdded: () => void }) {
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<Role>('operator');
+  const [labs, setLabs] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
 
   const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setSaving(true);
     setErrors({});
     setError(null);
+    const parsed = role === 'admin' ? { labIds: [] } : parseLabIds(labs);
+    if ('error' in parsed) return setErrors({ labIds: parsed.error });
+    setSaving(true);
     try {
-      const added = await api.addUser(username.trim(), role);
+      const added = await api.addUser(username.trim(), role, parsed.labIds);
       showToast('success', `Added ${added.role} ${added.username}. Their password, shown only now:`, { copyValue: added.password });
       setUsername('');
+      setLabs('');
       onAdded();
     } catch (caught) {
       const byField = fieldMessages(caught);
@@ -52,7 +132,10 @@ function AddUserForm({ onAdded }: { onAdded: () => void }) {
   return (
     <form class="card section" onSubmit={(e) => void submit(e)} noValidate data-testid="add-user-form">
       <h2>Add a user</h2>
-      <p class="muted">A password is generated and shown once; pass it on to the person, who signs in with it.</p>
+      <p class="muted">
+        A password is generated and shown once; pass it on to the person, who signs in with it. A user limited to labs sees, retries and exports
+        only those labs' deliveries; leave Labs empty for every lab.
+      </p>
       <div class="form-grid form-grid-3 add-user-grid">
         <label class="field" for="user-username">
           <span>Username</span>
@@ -77,6 +160,21 @@ function AddUserForm({ onAdded }: { onAdded: () => void }) {
             ))}
           </select>
           <FieldError id="user-role-error" message={errors.role} />
+        </label>
+        <label class="field" for="user-labs">
+          <span>Labs</span>
+          <input
+            id="user-labs"
+            value={role === 'admin' ? '' : labs}
+            disabled={role === 'admin'}
+            placeholder={role === 'admin' ? 'Admins see every lab' : 'All labs, or ids: 1001, 1002'}
+            autoComplete="off"
+            aria-invalid={errors.labIds ? 'true' : undefined}
+            aria-describedby="user-labs-error"
+            onInput={(e) => setLabs(e.currentTarget.value)}
+            data-testid="user-labs"
+          />
+          <FieldError id="user-labs-error" message={errors.labIds} />
         </label>
         <div class="field add-user-submit">
           <button type="submit" class="btn btn-primary" disabled={saving} data-testid="user-add">
@@ -108,7 +206,7 @@ export function UsersPage() {
   const replace = (changed: ListedUser) => setUsers((list) => list && list.map((u) => (u.id === changed.id ? changed : u)));
 
   /** A change from a row (no confirmation asked): applied, then told in a toast; a refusal shows above the table. */
-  const change = async (user: ListedUser, patch: { role?: Role; disabled?: boolean }, done: string) => {
+  const change = async (user: ListedUser, patch: { role?: Role; disabled?: boolean; labIds?: number[] }, done: string) => {
     setRowError(null);
     try {
       replace(await api.changeUser(user.id, patch));
@@ -118,6 +216,18 @@ export function UsersPage() {
     }
   };
   const changeRole = (user: ListedUser, role: Role) => change(user, { role }, `${user.username} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+  /** A refusal of the labs (an unknown lab) is answered to the row's field; anything else shows above the table. */
+  const changeLabs = async (user: ListedUser, labIds: number[]): Promise<string | null> => {
+    setRowError(null);
+    try {
+      replace(await api.changeUser(user.id, { labIds }));
+      showToast('success', labIds.length === 0 ? `${user.username} sees every lab.` : `${user.username} sees lab${labIds.length === 1 ? '' : 's'} ${labIds.join(', ')} only.`);
+      return null;
+    } catch (error) {
+      const byField = fieldMessages(error);
+      return byField?.labIds ?? problemMessage(error);
+    }
+  };
   const enable = (user: ListedUser) => change(user, { disabled: false }, `${user.username} can sign in again.`);
 
   const confirmPending = async () => {
@@ -160,6 +270,7 @@ export function UsersPage() {
               <tr>
                 <th scope="col">Username</th>
                 <th scope="col">Role</th>
+                <th scope="col">Labs</th>
                 <th scope="col">State</th>
                 <th scope="col">Added</th>
                 <th scope="col">
@@ -191,6 +302,9 @@ export function UsersPage() {
                           </option>
                         ))}
                       </select>
+                    </td>
+                    <td>
+                      <UserLabs user={user} onSave={(labIds) => changeLabs(user, labIds)} />
                     </td>
                     <td>
                       <span class={user.disabled ? 'badge badge-suppressed' : 'badge badge-success'} data-testid="user-row-state">
