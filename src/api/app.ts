@@ -20,6 +20,8 @@ import { streamRoutes } from './stream-routes';
 import { sessionRoutes } from './session-routes';
 import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
+import { codecRoutes, mountCodecPreflight } from './codec-routes';
+import { payloadCodecFor } from '../temporal/payload-codec';
 import { sessionAuthorizer } from './auth-gate';
 import { securityHeaders } from './security-headers';
 import { httpMetrics, metricsEndpoint, operationalReader } from './http-metrics';
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     }),
     ...integrationRoutes(db, deps.config.delivery.allowedNetworks),
     ...eventRoutes({ db, emitter, contextProvider }),
+    ...codecRoutes({ config: deps.config, codec: payloadCodecFor(deps.config.temporal.payloadKeys) }),
   ];
   let operatorApiDocument: object | undefined;
   routes.push(
@@ -105,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const api = Router();
+  mountCodecPreflight(api, deps.config);
   mountRoutes(api, routes, authorize);
   app.use('/api', api);
   app.get('/metrics', metricsEndpoint(deps.config.metricsToken, authorize));
