@@ -117,7 +117,7 @@ export function codecRoutes(deps: CodecRouteDeps): ApiRoute[] {
       async handle({ body, req, session }) {
         const asked = req.get('x-namespace');
         if (asked && asked !== namespace) throw new HttpProblem(403, 'Forbidden', `This codec serves namespace ${namespace}, not ${asked}.`);
-        const result = await runCodec(deps.codec, operation, body.payloads as JSONPayload[]);
+        const result = await runCodec(deps.codec, operation, body.payloads);
         await deps.onCall?.({ operation, count: result.payloads.length, session, ip: req.ip, namespace });
         return result;
       },

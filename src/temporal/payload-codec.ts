@@ -111,23 +111,23 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return [...this.byId.keys()];
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    await Promise.resolve();
     const key = this.byId.get(this.encryptWith)!;
     const keyId = Buffer.from(this.encryptWith);
-    return Promise.resolve(
-      payloads.map((payload) => {
+    return payloads.map((payload) => {
         const iv = randomBytes(IV_BYTES);
         const cipher = createCipheriv('aes-256-gcm', key, iv);
         cipher.setAAD(keyId);
         const plain = temporal.api.common.v1.Payload.encode(payload).finish();
         const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
         return { metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data: sealed };
-      }),
-    );
+    });
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((payload) => this.decodeOne(payload)));
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    await Promise.resolve();
+    return payloads.map((payload) => this.decodeOne(payload));
   }
 
   private decodeOne(payload: Payload): Payload {
