@@ -116,12 +116,12 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.byId.get(this.encryptWith)!;
     const keyId = Buffer.from(this.encryptWith);
     return payloads.map((payload) => {
-        const iv = randomBytes(IV_BYTES);
-        const cipher = createCipheriv('aes-256-gcm', key, iv);
-        cipher.setAAD(keyId);
-        const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-        const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-        return { metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data: sealed };
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(keyId);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return { metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data: sealed };
     });
   }
 
