@@ -58,7 +58,9 @@ export class DeliveryLogs {
    * through history). Idempotent under its id.
    */
   async storeDispatch(id: string, logId: string, outcome: DeliveryOutcome): Promise<void> {
-    await this.dispatches.updateOne({ _id: id }, { $setOnInsert: { _id: id, log_id: logId, outcome, stored_at: new Date() } }, { upsert: true });
+    // As history would have carried it: JSON, so an absent field stays absent (the driver writes undefined as null).
+    const asJson = JSON.parse(JSON.stringify(outcome)) as DeliveryOutcome;
+    await this.dispatches.updateOne({ _id: id }, { $setOnInsert: { _id: id, log_id: logId, outcome: asJson, stored_at: new Date() } }, { upsert: true });
   }
 
   async loadDispatch(id: string): Promise<DeliveryOutcome> {
