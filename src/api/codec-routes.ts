@@ -1,5 +1,4 @@
-import type { PayloadCodec } from '@temporalio/common';
-import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Session } from '../auth/sessions';
@@ -61,18 +60,34 @@ const payloadsBody = z
 
 export type CodecOperation = 'encode' | 'decode';
 
+/** A payload in the codec protocol's JSON: metadata values and data in base64. */
+export interface JSONPayload {
+  metadata?: Record<string, string> | null;
+  data?: string | null;
+}
+
+// By hand: the SDK's JSONToPayload trips over two protobufjs copies in one install.
+const fromJson = (json: JSONPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(json.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(json.data ?? '', 'base64'),
+});
+const toJson = (payload: Payload): JSONPayload => ({
+  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
+});
+
 /**
  * The one place a codec call is carried out: the lead's audit trail hooks here (one row per call,
  * with `session.user` and `req.ip`). Every payload is decoded or encoded, in order; a payload
  * this process has no key for is refused by index.
  */
 export async function runCodec(codec: PayloadCodec, operation: CodecOperation, payloads: JSONPayload[]): Promise<{ payloads: JSONPayload[] }> {
-  const converted = payloads.map((p) => JSONToPayload(p));
+  const converted = payloads.map(fromJson);
   const out: JSONPayload[] = [];
   for (const [index, payload] of converted.entries()) {
     try {
       const [result] = await codec[operation]([payload]);
-      out.push(payloadToJSON(result!));
+      out.push(toJson(result!));
     } catch (error) {
       throw new HttpProblem(400, 'Bad Request', `payloads[${index}]: ${(error as Error).message}`, {
         errors: [{ field: `payloads[${index}]`, message: (error as Error).message }],
