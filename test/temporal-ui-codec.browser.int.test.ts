@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { deliveryStateQuery } from '../workflows/definitions';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
@@ -73,7 +73,7 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
 });
 
 /** The history list shows payloads inside each event's details: open them. */
-async function expandAll(page: import('playwright-core').Page): Promise<void> {
+async function expandAll(page: Page): Promise<void> {
   for (const row of await page.locator('[data-testid="event-summary-row"], tr.row, [role="row"]').all()) {
     await row.click({ timeout: 500 }).catch(() => undefined);
   }
