@@ -57,11 +57,19 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
         for (const [key, value] of Object.entries(items)) storage.setItem(key, value);
       }, settings);
       const decodes: number[] = [];
+      const seen: string[] = [];
       page.on('response', (response) => {
+        if (response.url().includes('/api/temporal-codec/')) seen.push(`${response.request().method()} ${response.url()} ${response.status()}`);
         if (response.url().endsWith('/api/temporal-codec/decode')) decodes.push(response.status());
       });
-      await page.goto(`${ui}/namespaces/${harness.config.temporal.namespace}/workflows/${workflowId}/history`);
-      await eventually(async () => decodes.includes(200), 30_000);
+      page.on('requestfailed', (request) => seen.push(`failed ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
+      page.on('console', (message) => seen.push(`console ${message.text().slice(0, 200)}`));
+      const { runId } = await harness.services.temporal.workflow.getHandle(workflowId).describe();
+      await page.goto(`${ui}/namespaces/${harness.config.temporal.namespace}/workflows/${workflowId}/${runId}/history`);
+      await eventually(async () => decodes.includes(200), 30_000).catch(async (error: unknown) => {
+        await screenshot(page, 'temporal-ui-decoded-failure');
+        throw new Error(`${String(error)}; codec traffic: ${JSON.stringify(seen.slice(0, 20))}`);
+      });
       // Every event's payloads are decoded on the page: the signal carries the name.
       await eventually(async () => (await page.content()).includes(first) || (await expandAll(page), false), 30_000);
       expect(decodes.every((status) => status === 200)).toBe(true);
