@@ -25,7 +25,7 @@ describe('event identity and references', () => {
     await sql.end();
   });
 
-  const unreachableTemporal = () => lazyTemporalClient('127.0.0.1:1', harness.config.temporal.namespace);
+  const unreachableTemporal = () => lazyTemporalClient('127.0.0.1:1', harness.config.temporal.namespace, harness.config.temporal.payloadKeys);
 
   /** A lab with one webhook integration on Bill Generated, answering 200 on its own receiver path. */
   async function labWithWebhook(): Promise<{ lab: LabFixture; path: string }> {

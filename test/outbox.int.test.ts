@@ -44,7 +44,7 @@ describe('emitting while Temporal is down: the outbox', () => {
     await setup.stop();
 
     const eventId = uniqueId('evt');
-    const deadTemporal = lazyTemporalClient(config.temporal.address, config.temporal.namespace);
+    const deadTemporal = lazyTemporalClient(config.temporal.address, config.temporal.namespace, config.temporal.payloadKeys);
     const result = await emitBusinessEvent({ temporal: deadTemporal, sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 1_000 }, billEvent(lab, eventId));
     await deadTemporal.connection.close().catch(() => undefined);
     expect(result).toMatchObject({ ok: true, via: 'outbox', eventId });

@@ -12,7 +12,7 @@ import {
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryStateQuery, permanentErrorTypes, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { formatDuration } from './durations';
-import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, RetryRequest, VendorCallback } from './types';
+import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, DispatchResult, RetryRequest, VendorCallback } from './types';
 
 /**
  * Logging is a passive side effect: a log-store outage delays these writes but never fails the
@@ -42,7 +42,7 @@ function failureMessage(error: unknown): string {
 }
 
 /** Runs exactly one dispatch for the integration's type; every failure becomes an outcome, never a thrown error. */
-async function dispatch(input: DeliveryInput): Promise<DeliveryOutcome> {
+async function dispatch(input: DeliveryInput): Promise<DispatchResult> {
   const { settings, target } = input;
   const retry = {
     maximumAttempts: settings.webhookMaxAttempts,

@@ -102,6 +102,32 @@ export type DeliveryOutcome =
   | { kind: 'vendor-callback'; status: 'SUCCESS' | 'FAIL'; message?: string; body?: string; receivedAt: string }
   | { kind: 'error'; errorMessage: string; request?: RecordedRequest };
 
+/**
+ * What a dispatch activity returns now: its request and response bodies (the payload with patient
+ * data, a GET's query string, the HL7 message, the partner's answer) stay in the log store, under
+ * `storedAs` in `delivery_dispatches`; history keeps only what the workflow and a reader need.
+ * finalizeLog reads the full outcome back. Histories written before this change carry the full
+ * `DeliveryOutcome` instead, which finalizeLog still takes; so does an outcome the log store
+ * could not take when it was down (a send is never repeated to park its bodies).
+ */
+export interface StoredDispatch {
+  kind: 'http' | 'mirth';
+  storedAs: string;
+  statusCode?: number;
+  /** Mirth: the ACK code (AA, AE, AR), and whether the message was handed over. */
+  ackCode?: string;
+  status?: 'SUCCESS' | 'FAIL';
+  sentToMirth?: boolean;
+  responseTimeMs: number;
+  awaitingCallback?: boolean;
+  callbackTimeoutMs?: number;
+}
+
+/** A dispatch activity's result: a stored one, or (old histories, log store down) the full outcome. */
+export type DispatchResult = DeliveryOutcome | StoredDispatch;
+
+export const isStoredDispatch = (outcome: DispatchResult): outcome is StoredDispatch => 'storedAs' in outcome && typeof outcome.storedAs === 'string';
+
 export interface VendorCallback {
   status: 'SUCCESS' | 'FAIL';
   message?: string;

@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
+import { Context, log } from '@temporalio/activity';
 import type { Config } from '../../src/config/schema';
 import type { ContextProvider } from '../../src/context/context-provider';
 import type { ConfigDb } from '../../src/db/config-store';
@@ -6,7 +7,7 @@ import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import type { LogFinalFields } from '../../src/logstore/delivery-logs';
 import type { RetryLogDocument } from '../../src/logstore/log-document';
 import type { PublishLogChange } from '../../src/logstore/log-changes';
-import type { BusinessEvent, DeliveryInput, DeliveryOutcome, LogStatus, RetryRequest } from '../../workflows/types';
+import { isStoredDispatch, type BusinessEvent, type DeliveryInput, type DeliveryOutcome, type DispatchResult, type LogStatus, type RetryRequest, type StoredDispatch } from '../../workflows/types';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
 import { createLog } from './create-log';
@@ -31,6 +32,28 @@ function retryRecord(logId: string, retry: RetryRequest, fields: Partial<LogFina
   };
 }
 
+/** What of an outcome history keeps: codes, timing and the callback wait, never a body or a URL. */
+function summaryOf(outcome: DeliveryOutcome & { kind: 'http' | 'mirth' }, storedAs: string): StoredDispatch {
+  if (outcome.kind === 'http') {
+    return {
+      kind: 'http',
+      storedAs,
+      ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}),
+      responseTimeMs: outcome.responseTimeMs,
+      ...(outcome.awaitingCallback ? { awaitingCallback: true } : {}),
+      ...(outcome.callbackTimeoutMs !== undefined ? { callbackTimeoutMs: outcome.callbackTimeoutMs } : {}),
+    };
+  }
+  return {
+    kind: 'mirth',
+    storedAs,
+    status: outcome.status,
+    sentToMirth: outcome.sentToMirth,
+    ...(outcome.ackCode !== undefined ? { ackCode: outcome.ackCode } : {}),
+    responseTimeMs: outcome.responseTimeMs,
+  };
+}
+
 export interface DeliveryActivityDeps {
   config: Config;
   db: ConfigDb;
@@ -44,6 +67,23 @@ export interface DeliveryActivityDeps {
 
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   const deliverDeps = { ...deps, maxBodyBytes: deps.config.delivery.maxBodyBytes };
+  /**
+   * The sent request and the partner's answer go to the log store here, once the send is done;
+   * the workflow gets their id. If the store is down, the full outcome goes back instead
+   * (encrypted in history): the partner has it already, and a retried activity would send again.
+   */
+  async function keepBodiesInStore(input: DeliveryInput, outcome: DeliveryOutcome): Promise<DispatchResult> {
+    if (outcome.kind !== 'http' && outcome.kind !== 'mirth') return outcome;
+    const storedAs = randomUUID();
+    try {
+      await deps.logs.storeDispatch(storedAs, input.target.logId, outcome);
+    } catch (error) {
+      log.warn('could not keep a dispatch outcome in the log store; it goes through history instead', { logId: input.target.logId, error: String(error) });
+      return outcome;
+    }
+    return summaryOf(outcome, storedAs);
+  }
+
   return {
     resolveDeliveries: (event: BusinessEvent) => resolveDeliveries(deps.db, deps.config, event),
 
@@ -55,14 +95,15 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       return result;
     },
 
-    deliverWebhook: (input: DeliveryInput) => deliverWebhook(deliverDeps, input),
-    deliverToMirth: (input: DeliveryInput) => deliverToMirth(deliverDeps, input),
+    deliverWebhook: async (input: DeliveryInput): Promise<DispatchResult> => keepBodiesInStore(input, await deliverWebhook(deliverDeps, input)),
+    deliverToMirth: async (input: DeliveryInput): Promise<DispatchResult> => keepBodiesInStore(input, await deliverToMirth(deliverDeps, input)),
 
     /**
      * Applies the status rules and writes the outcome; retried until the log store takes it.
      * For a retry it also counts it and writes its integration_retry_logs record.
      */
-    async finalizeLog(input: DeliveryInput, outcome: DeliveryOutcome, retry?: RetryRequest): Promise<LogStatus> {
+    async finalizeLog(input: DeliveryInput, result: DispatchResult, retry?: RetryRequest): Promise<LogStatus> {
+      const outcome = isStoredDispatch(result) ? await deps.logs.loadDispatch(result.storedAs) : result;
       const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
       const lastAttempt = outcome.kind === 'http' ? outcome.attempt : undefined;
       if (retry) await deps.logs.finalizeRetry(input.target.logId, fields, retryRecord(input.target.logId, retry, fields), lastAttempt);

@@ -22,6 +22,8 @@ import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
 import { auditRoutes } from './audit-routes';
 import { AuditTrail } from '../audit/audit-trail';
+import { codecRoutes, mountCodecPreflight } from './codec-routes';
+import { payloadCodecFor } from '../temporal/payload-codec';
 import { sessionAuthorizer } from './auth-gate';
 import { securityHeaders } from './security-headers';
 import { httpMetrics, metricsEndpoint, operationalReader } from './http-metrics';
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
     ...integrationRoutes(db, { allowedNetworks: deps.config.delivery.allowedNetworks, signingSecretOverlapMs: deps.config.delivery.signingSecretOverlapMs }),
     ...eventRoutes({ db, emitter, contextProvider }),
     ...auditRoutes(auditTrail),
+    ...codecRoutes({ config: deps.config, codec: payloadCodecFor(deps.config.temporal.payloadKeys) }),
   ];
   let operatorApiDocument: object | undefined;
   routes.push(
@@ -109,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const api = Router();
+  mountCodecPreflight(api, deps.config);
   mountRoutes(api, routes, authorize, auditTrail);
   app.use('/api', api);
   app.get('/metrics', metricsEndpoint(deps.config.metricsToken, authorize));

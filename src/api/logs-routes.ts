@@ -7,6 +7,8 @@ import type { ConfigDb } from '../db/config-store';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryDeps } from '../retries/retry-delivery';
 import { summarizeHistory, temporalUiLink } from '../temporal/history-summary';
+import { decodeHistory } from '../temporal/history-decode';
+import { payloadCodecFor } from '../temporal/payload-codec';
 import { labs } from '../db/schema';
 import { logFilterQueryStringSchema, logListQueryStringSchema } from '../logstore/log-filter';
 import { listLogs, logStats, type LogRow, type LogStats } from '../logstore/log-query';
@@ -44,6 +46,12 @@ export type LogsRouteDeps = RetryDeps & { logs: DeliveryLogs; config: Config; db
 /** One log with its retry history and Temporal history, and manual retries (SPEC §5, §7). */
 export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
   const { uiUrl, namespace } = deps.config.temporal;
+  const codec = payloadCodecFor(deps.config.temporal.payloadKeys);
+  /** Payloads are encrypted in Temporal; the timeline shows them decoded (the viewer already sees the log's bodies). */
+  const decodedEvents = async <T extends object[]>(events: T): Promise<T> => {
+    await decodeHistory(codec, events);
+    return events;
+  };
   /** A log of another lab is answered as one that does not exist: ids are not confirmed. */
   const mustGet = async (id: string, scope: LabScope) => {
     const log = await deps.logs.get(id);
@@ -176,7 +184,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
             runId: description.runId,
             status: description.status.name,
             temporalUrl: temporalUiLink(uiUrl, namespace, log.workflow_id, description.runId),
-            events: summarizeHistory(history.events ?? []),
+            events: summarizeHistory(await decodedEvents(history.events ?? [])),
           };
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) {

@@ -54,6 +54,7 @@ function accessResponses(route: ApiRoute): Record<string, JsonSchema> {
 
 const SECURITY_SCHEMES: Record<string, JsonSchema> = {
   session: { type: 'apiKey', in: 'cookie', name: 'labwire_session' },
+  sessionBearer: { type: 'http', scheme: 'bearer', description: 'The value of the labwire_session cookie as `Authorization: Bearer <token>` (the temporal CLI\'s --codec-auth)' },
   authKey: { type: 'http', scheme: 'bearer', description: 'The auth key of your integration: `Authorization: Bearer <authKey>`' },
 };
 
@@ -73,13 +74,16 @@ export function openApiDocument(routes: ApiRoute[], info: OpenApiInfo): JsonSche
     for (const [status, response] of Object.entries(accessResponses(route))) responses[status] ??= response;
     const scheme = route.access === 'public' ? undefined : route.access === 'auth-key' ? 'authKey' : 'session';
     if (scheme) schemes.add(scheme);
+    if (route.bearerSession) schemes.add('sessionBearer');
     paths[path] ??= {};
     paths[path][route.method] = {
       summary: route.summary,
       tags: [route.tag],
       operationId: `${route.method}${route.path.replace(/[/:-](\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, '')}`,
       'x-labwire-access': route.access,
-      security: scheme ? [{ [scheme]: [] }] : [],
+      // Cross-origin routes the Temporal Web UI calls cannot send the CSRF token (src/api/codec-routes.ts).
+      ...(route.skipCsrf && route.access !== 'public' ? { 'x-labwire-csrf': false } : {}),
+      security: scheme ? [{ [scheme]: [] }, ...(route.bearerSession ? [{ sessionBearer: [] }] : [])] : [],
       parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } } } : {}),
       responses,

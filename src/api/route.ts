@@ -47,6 +47,8 @@ export interface ApiRoute {
   middleware?: RequestHandler[];
   /** Sign-in itself cannot carry a CSRF token yet. */
   skipCsrf?: boolean;
+  /** Also takes the session token as `Authorization: Bearer <token>` (the temporal CLI's --codec-auth). */
+  bearerSession?: boolean;
   handle(input: RouteInput<unknown, unknown, unknown>): Promise<unknown>;
 }
 

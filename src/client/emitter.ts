@@ -4,6 +4,7 @@ import { businessEventSchema, eventWorkflowId, type BusinessEvent } from '../eve
 import { compareRepeat } from '../events/event-repeat';
 import { describeProblems, fieldProblems, type FieldProblem } from '../validation';
 import { businessEventWorkflow } from '../../workflows/business-event';
+import { labwireDataConverter, type PayloadKeySource } from '../temporal/payload-codec';
 
 export type EmitResult =
   | { ok: true; eventId: string; workflowId: string; via: 'temporal' | 'outbox'; duplicate: boolean }
@@ -141,7 +142,10 @@ export async function enqueueBusinessEvent(tx: Executor, input: unknown): Promis
   return resultOf(checked.event, 'outbox', await writeToOutbox(tx, checked.event));
 }
 
-/** A Temporal client that connects on first use, so creating it never fails while Temporal is down. */
-export function lazyTemporalClient(address: string, namespace: string): Client {
-  return new Client({ connection: Connection.lazy({ address, connectTimeout: 2_000 }), namespace });
+/**
+ * A Temporal client that connects on first use, so creating it never fails while Temporal is down.
+ * It encrypts what it sends (the event, the memo) with the workers' payload keys.
+ */
+export function lazyTemporalClient(address: string, namespace: string, payloadKeys: PayloadKeySource): Client {
+  return new Client({ connection: Connection.lazy({ address, connectTimeout: 2_000 }), namespace, dataConverter: labwireDataConverter(payloadKeys) });
 }

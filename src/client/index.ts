@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryAnswer } from '../retries/retry-delivery';
 import { emitBusinessEvent, enqueueBusinessEvent, lazyTemporalClient, type EmitResult } from './emitter';
+import { parsePayloadKeys, type PayloadKeySource } from '../temporal/payload-codec';
 
 export type { EmitResult } from './emitter';
 export type { BusinessEvent } from '../events/business-event';
@@ -22,6 +23,12 @@ export interface LabwireClientOptions {
   /** The log store (needed by retryDelivery only). */
   logStoreUrl?: string;
   logStoreDatabase?: string;
+  /**
+   * The workers' Temporal payload keys, as TEMPORAL_PAYLOAD_KEYS gives them (`<keyId>:<base64>`,
+   * comma-separated; the first encrypts). Without it: TEMPORAL_PAYLOAD_KEYS of this process's
+   * environment, else the key file in LABWIRE_DATA_DIR (a development stack on this machine).
+   */
+  payloadKeys?: string;
 }
 
 export type RetryDeliveryResult = ({ ok: true } & RetryAnswer) | { ok: false; error: string };
@@ -36,7 +43,10 @@ export interface LabwireClient {
 
 /** The library a lab backend (LIS) imports to fire business events. */
 export function createLabwireClient(options: LabwireClientOptions): LabwireClient {
-  const temporal = lazyTemporalClient(options.temporalAddress, options.namespace ?? 'default');
+  const payloadKeys: PayloadKeySource = options.payloadKeys
+    ? { kind: 'keys', keys: parsePayloadKeys(options.payloadKeys, undefined, 'payloadKeys') }
+    : loadConfig().temporal.payloadKeys;
+  const temporal = lazyTemporalClient(options.temporalAddress, options.namespace ?? 'default', payloadKeys);
   const sql = postgres(options.databaseUrl, { max: 2, onnotice: () => undefined });
   const deps = { temporal, sql, taskQueue: options.taskQueue ?? 'labwire-default', startTimeoutMs: options.startTimeoutMs ?? 3_000 };
   let mongo: MongoClient | undefined;

@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 }
 
 /** Their values are never echoed in an error: a message may end up in a shared terminal or a CI log. */
-const SECRET_VARIABLES = new Set(['ADMIN_PASSWORD', 'TEMPORAL_API_KEY', 'METRICS_TOKEN', 'LAB_BACKEND_API_KEY']);
+const SECRET_VARIABLES = new Set(['ADMIN_PASSWORD', 'TEMPORAL_API_KEY', 'METRICS_TOKEN', 'LAB_BACKEND_API_KEY', 'TEMPORAL_PAYLOAD_KEYS']);
 
 /** A connection URL's password (`scheme://user:password@host`) is masked, even in a URL too broken to parse. */
 const withoutUrlPassword = (value: string) => value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/, '$1***@');

@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { passwordSchema } from '../auth/password-rule';
+import { ROLES, type Role } from '../db/schema';
+import { parsePayloadKeys, type PayloadKeySource } from '../temporal/payload-codec';
 
 /**
  * Every environment variable Labwire reads, with its default and meaning.
@@ -68,6 +70,9 @@ export const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url({ error: 'expected an http(s) URL, e.g. http://127.0.0.1:8233' }).optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_PAYLOAD_KEYS: z.string().min(1).optional(),
+  TEMPORAL_PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  TEMPORAL_CODEC_ROLE: z.enum(ROLES, { error: 'expected viewer, operator or admin' }).default('operator'),
   TASK_QUEUE: queueName.default('labwire-default'),
   CRELIO_TASK_QUEUE: queueName.default('labwire-crelio-app'),
   WORKER_QUEUES: z
@@ -149,6 +154,15 @@ export type Env = z.infer<typeof envSchema>;
 
 /** Rules that involve more than one variable. */
 export const crossFieldRules = envSchema.superRefine((env, ctx) => {
+  if (env.TEMPORAL_PAYLOAD_KEYS) {
+    try {
+      parsePayloadKeys(env.TEMPORAL_PAYLOAD_KEYS, env.TEMPORAL_PAYLOAD_KEY_ID);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_PAYLOAD_KEYS'], message: (error as Error).message.replace(/^TEMPORAL_PAYLOAD_KEYS: /, '') });
+    }
+  } else if (env.TEMPORAL_PAYLOAD_KEY_ID) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_PAYLOAD_KEY_ID'], message: 'names a key of TEMPORAL_PAYLOAD_KEYS, which is not set' });
+  }
   if (env.CONTEXT_PROVIDER === 'http' && !env.LAB_BACKEND_URL) {
     ctx.addIssue({ code: 'custom', path: ['LAB_BACKEND_URL'], message: 'required when CONTEXT_PROVIDER=http' });
   }
@@ -173,6 +187,13 @@ export interface Config {
     crelioTaskQueue: string;
     /** The task queues this process's worker polls. */
     workerQueues: string[];
+    /**
+     * The keys of the payload codec (src/temporal/payload-codec.ts): TEMPORAL_PAYLOAD_KEYS, or
+     * else a key generated once into the data directory (development; a warning says so).
+     */
+    payloadKeys: PayloadKeySource;
+    /** The least role that may call the codec endpoint /api/temporal-codec (decode shows patient data). */
+    codecRole: Role;
   };
   postgres: { url: string };
   logStore: {
@@ -290,6 +311,10 @@ export function toConfig(env: Env): Config {
       taskQueue: env.TASK_QUEUE,
       crelioTaskQueue: env.CRELIO_TASK_QUEUE,
       workerQueues: env.WORKER_QUEUES.map((q) => (q === 'crelio-app' ? env.CRELIO_TASK_QUEUE : env.TASK_QUEUE)),
+      payloadKeys: env.TEMPORAL_PAYLOAD_KEYS
+        ? { kind: 'keys', keys: parsePayloadKeys(env.TEMPORAL_PAYLOAD_KEYS, env.TEMPORAL_PAYLOAD_KEY_ID) }
+        : { kind: 'file', dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')) },
+      codecRole: env.TEMPORAL_CODEC_ROLE,
     },
     postgres: { url: env.DATABASE_URL },
     logStore: {

@@ -35,6 +35,12 @@ async function registerSearchAttributes(temporal: Config['temporal'], say: Say):
   }
 }
 
+/** The API's codec endpoint as the browser reaches it (a wildcard bind address is reached on loopback). */
+export function codecEndpoint(config: Config): string {
+  const host = ['0.0.0.0', '::', '[::]'].includes(config.api.host) ? '127.0.0.1' : config.api.host;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.api.port}/api/temporal-codec`;
+}
+
 function devServerArgs(config: Config): string[] {
   const { temporal } = config;
   const dbDir = join(config.dataDir, 'temporal');
@@ -53,6 +59,8 @@ function devServerArgs(config: Config): string[] {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
     '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    // The Web UI decodes encrypted payloads through the API (src/api/codec-routes.ts).
+    '--ui-codec-endpoint', codecEndpoint(config),
   ];
   if (temporal.namespace !== 'default') args.push('--namespace', temporal.namespace);
   for (const key of Object.values(searchAttributes)) args.push('--search-attribute', `${key.name}=Keyword`);

@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { LogIndex } from './log-index';
-import { LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type LogDocument, type RetryLogDocument } from './log-document';
+import type { DeliveryOutcome } from '../../workflows/types';
+import { DISPATCHES_COLLECTION, LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type DispatchDocument, type LogDocument, type RetryLogDocument } from './log-document';
 import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal';
 
 export type LogFinalFields = Pick<
@@ -29,6 +30,7 @@ const INDEXES: Array<{ key: Record<string, 1 | -1>; name: string; unique?: boole
 export class DeliveryLogs {
   readonly collection: Collection<LogDocument>;
   readonly retries: Collection<RetryLogDocument>;
+  readonly dispatches: Collection<DispatchDocument>;
 
   /**
    * `index` is the dashboard's read model in PostgreSQL: every write below that changes a listed
@@ -40,12 +42,32 @@ export class DeliveryLogs {
   ) {
     this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
     this.retries = db.collection<RetryLogDocument>(RETRY_LOGS_COLLECTION);
+    this.dispatches = db.collection<DispatchDocument>(DISPATCHES_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
     // FerretDB rejects `unique: null`, which is how the driver sends an undefined option.
     for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
     await this.retries.createIndex({ log_id: 1, requested_at: -1 }, { name: 'log_requested_at' });
+    await this.dispatches.createIndex({ log_id: 1 }, { name: 'log_id' });
+    await this.dispatches.createIndex({ stored_at: 1 }, { name: 'stored_at' });
+  }
+
+  /**
+   * Keeps one dispatch's full outcome (its bodies) so that Temporal history need only carry its
+   * id: the dispatch activity writes it, finalizeLog reads it back (SPEC: only ids travel
+   * through history). Idempotent under its id.
+   */
+  async storeDispatch(id: string, logId: string, outcome: DeliveryOutcome): Promise<void> {
+    // As history would have carried it: JSON, so an absent field stays absent (the driver writes undefined as null).
+    const asJson = JSON.parse(JSON.stringify(outcome)) as DeliveryOutcome;
+    await this.dispatches.updateOne({ _id: id }, { $setOnInsert: { _id: id, log_id: logId, outcome: asJson, stored_at: new Date() } }, { upsert: true });
+  }
+
+  async loadDispatch(id: string): Promise<DeliveryOutcome> {
+    const found = await this.dispatches.findOne({ _id: id });
+    if (!found) throw new Error(`dispatch ${id} is not in the log store; its outcome cannot be written to the log`);
+    return found.outcome;
   }
 
   /**

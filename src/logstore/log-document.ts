@@ -1,5 +1,5 @@
 import type { Origin } from '../db/schema';
-import type { LogStatus, RecordedRequest } from '../../workflows/types';
+import type { DeliveryOutcome, LogStatus, RecordedRequest } from '../../workflows/types';
 
 export const LOGS_COLLECTION = 'integration_directory';
 
@@ -78,6 +78,20 @@ export interface LogDocument {
 }
 
 export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';
+
+/**
+ * One dispatch's full outcome (request and response bodies), written by the dispatch activity so
+ * that the delivery workflow's history carries only `_id` (workflows/types.ts, StoredDispatch).
+ * Holds patient data like the log's own `request` and `response_body`.
+ */
+export const DISPATCHES_COLLECTION = 'delivery_dispatches';
+
+export interface DispatchDocument {
+  _id: string;
+  log_id: string;
+  outcome: DeliveryOutcome;
+  stored_at: Date;
+}
 
 /** One retry of a log (SPEC §4): who asked, when, and how it ended. */
 export interface RetryLogDocument {

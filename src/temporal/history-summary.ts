@@ -1,4 +1,6 @@
+import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { payloadValue } from './history-decode';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -9,6 +11,32 @@ export interface HistoryLine {
   /** e.g. `ActivityTaskScheduled`. */
   type: string;
   summary: string;
+  /** The step's values (input, result, signal), decoded, as compact JSON; absent when it has none. */
+  details?: string;
+}
+
+const DETAILS_MAX_CHARS = 2_000;
+
+/** Compact JSON of the payloads' values, shortened for the timeline. */
+function detailsOf(payloads: Array<Payload | null | undefined> | null | undefined): string | undefined {
+  const values = (payloads ?? []).filter((p): p is Payload => !!p).map((p) => payloadValue(p));
+  if (values.length === 0 || values.every((v) => v === undefined)) return undefined;
+  const text = JSON.stringify(values.length === 1 ? values[0] : values) ?? '';
+  return text.length > DETAILS_MAX_CHARS ? `${text.slice(0, DETAILS_MAX_CHARS)}…` : text;
+}
+
+/** The values an event carries that a reader wants: what was sent into and came out of each step. */
+function eventDetails(event: HistoryEvent): string | undefined {
+  const e = event;
+  return (
+    detailsOf(e.workflowExecutionStartedEventAttributes?.input?.payloads) ??
+    detailsOf(e.workflowExecutionCompletedEventAttributes?.result?.payloads) ??
+    detailsOf(e.activityTaskCompletedEventAttributes?.result?.payloads) ??
+    detailsOf(e.workflowExecutionSignaledEventAttributes?.input?.payloads) ??
+    detailsOf(e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads) ??
+    detailsOf(e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads) ??
+    detailsOf(e.markerRecordedEventAttributes?.details?.result?.payloads)
+  );
 }
 
 const { EventType } = temporal.api.enums.v1;
@@ -97,7 +125,7 @@ function summarize(event: HistoryEvent, activityNames: Map<string, string>): str
   }
 }
 
-/** The workflow's event history, as the lines of the dashboard's timeline. */
+/** The workflow's event history, as the lines of the dashboard's timeline (decode it first: src/temporal/history-decode.ts). */
 export function summarizeHistory(events: HistoryEvent[]): HistoryLine[] {
   const activityNames = new Map<string, string>();
   const lines: HistoryLine[] = [];
@@ -105,7 +133,9 @@ export function summarizeHistory(events: HistoryEvent[]): HistoryLine[] {
     const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
     if (name) activityNames.set(String(event.eventId), name);
     const summary = summarize(event, activityNames);
-    if (summary !== undefined) lines.push({ eventId: Number(event.eventId ?? 0), time: timeOf(event), type: eventTypeName(event.eventType), summary });
+    if (summary === undefined) continue;
+    const details = eventDetails(event);
+    lines.push({ eventId: Number(event.eventId ?? 0), time: timeOf(event), type: eventTypeName(event.eventType), summary, ...(details ? { details } : {}) });
   }
   return lines;
 }

@@ -38,7 +38,7 @@ export async function startWorkers(
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const created: LabwireWorker[] = [];
   for (const taskQueue of [...new Set(queues)]) {
-    created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps }));
+    created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps, payloadKeys: config.temporal.payloadKeys }));
   }
   const running = created.map(({ worker }) => worker.run());
   return {

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { projectRoot } from '../config/schema';
+import { projectRoot, type Config } from '../config/schema';
+import { failureConverterPath, labwireDataConverter } from '../temporal/payload-codec';
 
 export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');
 
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  // The failure converter runs inside the sandbox, so it is bundled; the codec runs outside it, in the worker.
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
 }
 
 export interface WorkerOptions {
@@ -16,6 +18,8 @@ export interface WorkerOptions {
   /** A prebuilt bundle saves the several seconds webpack takes; tests build it once. */
   workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
   deps: ActivityDeps;
+  /** Which keys encrypt and decrypt payloads (config.temporal.payloadKeys). */
+  payloadKeys: Config['temporal']['payloadKeys'];
 }
 
 export interface LabwireWorker {
@@ -32,6 +36,7 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
+    dataConverter: labwireDataConverter(options.payloadKeys),
     // On shutdown, in-flight activities get this long before they are cancelled (and retried
     // elsewhere): a log write that waits for a store that is down must not hold a deploy forever.
     shutdownGraceTime: '10 seconds',

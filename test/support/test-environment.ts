@@ -28,6 +28,9 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     TEMPORAL_PORT: port(17233),
     TEMPORAL_UI_PORT: port(18233),
     TEMPORAL_UI_URL: undefined,
+    // The suite's generated key in its data directory (the development default).
+    TEMPORAL_PAYLOAD_KEYS: undefined,
+    TEMPORAL_PAYLOAD_KEY_ID: undefined,
     MONGODB_URL: env.TEST_MONGODB_URL,
     MONGODB_DATABASE: `labwire_test${suffix}`,
     FERRETDB_PORT: port(37017),

@@ -182,6 +182,8 @@ export interface HistoryEvent {
   time: string;
   type: string;
   summary: string;
+  /** The step's decoded values (payloads are encrypted in Temporal; the API decodes them), as JSON. */
+  details?: string;
 }
 
 export interface WorkflowHistory {

@@ -5,6 +5,7 @@ import type { Config } from '../../config/schema';
 import type { Say } from '../../devstack/say';
 import { createLogger } from '../../logger';
 import { openServices, type Services } from '../../services';
+import { payloadKeysNotice } from '../../temporal/connection';
 import { onShutdown } from '../shutdown';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
@@ -22,6 +23,7 @@ export async function apiCommand(config: Config, say: Say): Promise<void> {
     await server.close();
     await services.close();
   }, say);
+  say(payloadKeysNotice(config.temporal));
   say(`API listening on ${server.url}`);
   logUncaughtAndKeepServing(createLogger(config, 'process'));
 }

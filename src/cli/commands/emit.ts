@@ -38,7 +38,7 @@ export async function emitCommand(config: Config, args: string[], say: Say): Pro
     entity: { type, id: number(id) },
     activityDate: values.date ?? new Date().toISOString(),
   };
-  const temporal = lazyTemporalClient(config.temporal.address, config.temporal.namespace);
+  const temporal = lazyTemporalClient(config.temporal.address, config.temporal.namespace, config.temporal.payloadKeys);
   const store = openConfigStore(config.postgres.url, { max: 1 });
   try {
     const result = await emitBusinessEvent({ temporal, sql: store.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5_000 }, event);

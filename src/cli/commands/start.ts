@@ -9,6 +9,7 @@ import { onShutdown } from '../shutdown';
 import { runApi } from './api';
 import { runWorker } from './worker';
 import { openServices } from '../../services';
+import { payloadKeysNotice } from '../../temporal/connection';
 import { createLogger } from '../../logger';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
@@ -43,6 +44,7 @@ async function bringUp(config: Config, say: Say, closers: Array<() => Promise<vo
   closers.push(() => services.close());
   await seedDemoConfiguration(services.configStore.db);
 
+  say(payloadKeysNotice(config.temporal));
   const worker = await runWorker(config, services, say);
   closers.push(() => worker.stop());
   const api = await runApi(config, services, say);

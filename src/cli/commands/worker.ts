@@ -3,7 +3,7 @@ import type { Say } from '../../devstack/say';
 import { createLogger } from '../../logger';
 import { startOutboxRelay } from '../../outbox/relay';
 import { openServices, type Services } from '../../services';
-import { connectTemporal } from '../../temporal/connection';
+import { connectTemporal, payloadKeysNotice } from '../../temporal/connection';
 import { ensureSearchAttributes } from '../../temporal/search-attributes';
 import { startWorkers } from '../../worker/run-workers';
 import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../retries/sweep-schedule';
@@ -70,6 +70,7 @@ export async function workerCommand(config: Config, say: Say): Promise<void> {
     await connection.close();
   }
   const services = await openServices(config, { migrate: true });
+  say(payloadKeysNotice(config.temporal));
   const worker = await runWorker(config, services, say);
   const metrics = config.workerMetricsPort ? await serveWorkerMetrics(config.api.host, config.workerMetricsPort, config.metricsToken) : undefined;
   if (metrics) say(`Worker metrics: ${metrics.url}/metrics`);

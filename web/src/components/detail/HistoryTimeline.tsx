@@ -41,6 +41,11 @@ export function HistoryTimeline({ logId, refreshKey }: { logId: string; refreshK
               <span class="timeline-type">{event.type}</span> <span class="muted">#{event.eventId}</span>
             </div>
             {event.summary && <div class="timeline-summary">{event.summary}</div>}
+            {event.details && (
+              <pre class="timeline-details" data-testid="history-details">
+                {event.details}
+              </pre>
+            )}
           </div>
           <time class="timeline-time muted" dateTime={event.time} title={utcDateTime(event.time)}>
             {localDateTime(event.time)}
