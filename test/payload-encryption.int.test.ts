@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { patients } from '../src/db/schema';
+import { auditEvents, patients } from '../src/db/schema';
 import { resolveBinary, TEMPORAL_CLI } from '../src/devstack/binaries';
 import { silent } from '../src/devstack/say';
 import { connectTemporal, connectWorker } from '../src/temporal/connection';
@@ -15,6 +15,7 @@ import { createStackActivities } from '../activities/stack';
 import { deliveryStateQuery } from '../workflows/definitions';
 import { ping } from '../workflows/ping';
 import { eventually, prebuiltWorkflowBundle, uniqueId } from './support/fixtures';
+import { ApiClient } from './support/api-client';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { MirthPeer } from './support/mirth-peer';
@@ -100,6 +101,8 @@ describe('encrypted Temporal payloads', () => {
   }
 
   /** Webhook GET, webhook POST, Mirth and an async vendor (whose callback carries the name and MRN), delivered in full. */
+  const decodeRows = () => harness.services.configStore.db.select().from(auditEvents).where(eq(auditEvents.action, 'temporal_codec.decode'));
+
   async function fullDelivery() {
     const patient = await uniquePatient();
     const { lab, first, last, mrn } = patient;
@@ -159,7 +162,7 @@ describe('encrypted Temporal payloads', () => {
   });
 
   it('the codec endpoint decodes for the temporal CLI with an operator session as bearer; anonymous is 401, a viewer 403', async () => {
-    const { first, mrn, vendorLog } = await fullDelivery();
+    const { lab, first, mrn, vendorLog } = await fullDelivery();
     const endpoint = `${harness.api.url}/api/temporal-codec`;
     const operator = await harness.as('operator');
     const token = sessionToken(await operator.cookieHeader());
@@ -174,8 +177,21 @@ describe('encrypted Temporal payloads', () => {
     const viewer = await harness.as('viewer');
     expect((await call(await viewer.cookieHeader())).status).toBe(403);
     expect((await call({ authorization: `Bearer ${sessionToken(await viewer.cookieHeader())}` })).status).toBe(403);
+    // An operator limited to a lab may not: the codec would decode every lab's histories.
+    const limitedName = uniqueId('codec-limited');
+    const limitedUser = await harness.request('POST', '/api/users', { username: limitedName, role: 'operator', labIds: [lab.labId] });
+    expect(limitedUser.status).toBe(201);
+    const limited = new ApiClient(harness.api.url, { username: limitedName, password: limitedUser.body.password });
+    const refused = await call(await limited.cookieHeader());
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/limited to labs/);
+
+    const auditedBefore = await decodeRows();
     const ok = await call({ ...(await operator.cookieHeader()), 'x-namespace': harness.config.temporal.namespace });
     expect(ok.status).toBe(200);
+    // One audit row per decode call, naming who and how many payloads; refused calls leave none.
+    const audited = (await decodeRows()).filter((row) => !auditedBefore.some((before) => before.id === row.id));
+    expect(audited.map((row) => [row.actorName, row.detail])).toEqual([['test-operator', { payloads: 1, namespace: harness.config.temporal.namespace }]]);
     const answer = (await ok.json()) as { payloads: Array<{ data: string }> };
     expect(answer.payloads).toHaveLength(1);
     expect(Buffer.from(answer.payloads[0]!.data, 'base64').toString()).toBe(JSON.stringify(mrn));

@@ -1,7 +1,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import type { Session } from '../auth/sessions';
+import { labScopeOf } from '../auth/lab-scope';
 import type { Config } from '../config/schema';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
@@ -77,8 +77,7 @@ const toJson = (payload: Payload): JSONPayload => ({
 });
 
 /**
- * The one place a codec call is carried out: the lead's audit trail hooks here (one row per call,
- * with `session.user` and `req.ip`). Every payload is decoded or encoded, in order; a payload
+ * The one place a codec call is carried out. Every payload is decoded or encoded, in order; a payload
  * this process has no key for is refused by index.
  */
 export async function runCodec(codec: PayloadCodec, operation: CodecOperation, payloads: JSONPayload[]): Promise<{ payloads: JSONPayload[] }> {
@@ -100,14 +99,14 @@ export async function runCodec(codec: PayloadCodec, operation: CodecOperation, p
 export interface CodecRouteDeps {
   config: Config;
   codec: PayloadCodec;
-  /** Called once per successful call, after it is done: the audit trail's hook. */
-  onCall?: (call: { operation: CodecOperation; count: number; session: Session; ip: string | undefined; namespace: string }) => Promise<void> | void;
 }
 
 /**
  * `POST /api/temporal-codec/decode` and `/encode`: the Temporal codec server protocol for the
  * Web UI (`--ui-codec-endpoint`, session cookie) and the `temporal` CLI (`--codec-endpoint`,
- * `--codec-auth "Bearer <session token>"`). TEMPORAL_CODEC_ROLE decides who may call it.
+ * `--codec-auth "Bearer <session token>"`). TEMPORAL_CODEC_ROLE decides who may call it; a user
+ * limited to labs may not (a history is not tied to a lab the codec could check, so it would decode
+ * other labs' data). Each decode call leaves one audit row.
  */
 export function codecRoutes(deps: CodecRouteDeps): ApiRoute[] {
   const cors = codecCors(codecOrigins(deps.config));
@@ -123,17 +122,23 @@ export function codecRoutes(deps: CodecRouteDeps): ApiRoute[] {
           ? 'Decrypt Temporal payloads (codec server protocol: {payloads: [{metadata, data}]} in base64, same count and order back); for the Temporal Web UI and CLI'
           : 'Encrypt Temporal payloads with the current payload key (codec server protocol)',
       body: payloadsBody,
-      responses: { 200: 'The payloads, in the same order', 403: 'Role below TEMPORAL_CODEC_ROLE, or another namespace (X-Namespace)' },
+      responses: {
+        200: 'The payloads, in the same order',
+        403: 'Role below TEMPORAL_CODEC_ROLE, a user limited to labs, or another namespace (X-Namespace)',
+      },
       middleware: [cors],
       // Cross-origin by design (the Web UI on its own port): no CSRF token can be sent. CORS lets
       // only the Web UI's origins read an answer, and neither operation changes anything.
       skipCsrf: true,
       bearerSession: true,
-      async handle({ body, req, session }) {
+      async handle({ body, req, session, audit }) {
         const asked = req.get('x-namespace');
         if (asked && asked !== namespace) throw new HttpProblem(403, 'Forbidden', `This codec serves namespace ${namespace}, not ${asked}.`);
+        if (!labScopeOf(session.user).all) {
+          throw new HttpProblem(403, 'Forbidden', 'A user limited to labs cannot use the codec: Temporal histories of every lab would decode. Ask an admin, or read the log in the dashboard.');
+        }
         const result = await runCodec(deps.codec, operation, body.payloads);
-        await deps.onCall?.({ operation, count: result.payloads.length, session, ip: req.ip, namespace });
+        if (operation === 'decode') await audit({ action: 'temporal_codec.decode', detail: { payloads: result.payloads.length, namespace } });
         return result;
       },
     }),

@@ -15,11 +15,3 @@ export function auditorFor(trail: AuditTrail | undefined, req: Request, session:
     await trail.record(actor, requestAddress(req), note);
   };
 }
-
-/**
- * For the Temporal codec endpoint (a plain Express handler, not a defineRoute): one call after a
- * successful decode, e.g. `await recordCodecDecode(trail, req, session, { payloads: body.payloads.length })`.
- */
-export function recordCodecDecode(trail: AuditTrail, req: Request, session: Session, detail: { payloads: number }): Promise<void> {
-  return auditorFor(trail, req, session)({ action: 'temporal_codec.decode', detail });
-}

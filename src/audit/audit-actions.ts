@@ -39,7 +39,7 @@ export const AUDIT_ACTIONS = [
   'user.enable',
   /** POST /api/users/:id/reset-password. */
   'user.password_reset',
-  /** The Temporal codec endpoint decoded payloads for someone (recordCodecDecode in src/api/request-audit.ts). */
+  /** POST /api/temporal-codec/decode: payloads of Temporal histories decrypted for someone (codec-routes.ts); encode is not recorded. */
   'temporal_codec.decode',
   /** GET /api/audit/export: who took a copy of the trail. */
   'audit.export',
