@@ -41,6 +41,8 @@ export function createBodyRetentionActivities(deps: { config: Config; logs: Deli
         if (outcome === 'missing') missing.push(id);
       }
       await deps.logs.index.markBodiesRemoved(missing, now);
+      // Working copies of dispatch outcomes whose finalize never came hold bodies too.
+      if (!request.after) await deps.logs.dropOrphanedDispatches(before);
       logBodiesRemovedTotal.inc(removed);
       return { before: before.toISOString(), after: page.at(-1) ?? request.after, seen: page.length, removed, missing: missing.length };
     },

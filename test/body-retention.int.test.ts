@@ -174,6 +174,17 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     expect(holdsPatientData(youngAnswer.body)).toBe(true);
   });
 
+  it('drops working copies of dispatch outcomes older than the limit whose finalize never came, and keeps younger ones', async () => {
+    const day = 86_400_000;
+    const outcome = { kind: 'error' as const, errorMessage: 'lost before its finalize' };
+    await harness.logs.storeDispatch(uniqueId('orphan-old'), young._id, outcome);
+    await harness.logs.storeDispatch(uniqueId('orphan-new'), young._id, outcome);
+    const [oldId, newId] = (await harness.logs.dispatches.find({ log_id: young._id }).sort({ stored_at: 1 }).toArray()).map((d) => d._id);
+    await harness.logs.dispatches.updateOne({ _id: oldId }, { $set: { stored_at: new Date(Date.now() - 31 * day) } });
+    await runRemoval();
+    expect((await harness.logs.dispatches.find({ log_id: young._id }).toArray()).map((d) => d._id)).toEqual([newId]);
+  });
+
   it('is harmless when run again: nothing more is removed and the marks keep their date', async () => {
     const again = await runRemoval();
     expect(again).toMatchObject({ removed: 0 });

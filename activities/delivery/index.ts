@@ -103,14 +103,21 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
      * For a retry it also counts it and writes its integration_retry_logs record.
      */
     async finalizeLog(input: DeliveryInput, result: DispatchResult, retry?: RetryRequest): Promise<LogStatus> {
-      const outcome = isStoredDispatch(result) ? await deps.logs.loadDispatch(result.storedAs) : result;
+      const { logId } = input.target;
+      const dispatchId = isStoredDispatch(result) ? result.storedAs : undefined;
+      const loaded = dispatchId ? await deps.logs.loadDispatch(dispatchId, logId) : { outcome: result as DeliveryOutcome };
+      // Run again after its first run wrote the log and dropped the working copy: already done.
+      if ('applied' in loaded) return loaded.applied;
+      const { outcome } = loaded;
       const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
       const lastAttempt = outcome.kind === 'http' ? outcome.attempt : undefined;
-      if (retry) await deps.logs.finalizeRetry(input.target.logId, fields, retryRecord(input.target.logId, retry, fields), lastAttempt);
-      else await deps.logs.finalize(input.target.logId, fields, lastAttempt);
+      if (retry) await deps.logs.finalizeRetry(logId, fields, retryRecord(logId, retry, fields), lastAttempt, dispatchId);
+      else await deps.logs.finalize(logId, fields, lastAttempt, dispatchId);
       const status = fields.status ?? 'QUEUED';
       recordOutcome(input.target.integrationType, status, outcome, retry);
-      await deps.publishLogChange({ logId: input.target.logId, status, retryId: retry?.retryId, labId: input.event.labId });
+      await deps.publishLogChange({ logId, status, retryId: retry?.retryId, labId: input.event.labId });
+      // The log holds the bodies now; the working copy goes, so they are kept once (and the retention reaches them).
+      if (dispatchId) await deps.logs.dropDispatch(dispatchId);
       return status;
     },
   };

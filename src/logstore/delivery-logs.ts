@@ -64,23 +64,43 @@ export class DeliveryLogs {
     await this.dispatches.updateOne({ _id: id }, { $setOnInsert: { _id: id, log_id: logId, outcome: asJson, stored_at: new Date() } }, { upsert: true });
   }
 
-  async loadDispatch(id: string): Promise<DeliveryOutcome> {
+  /**
+   * A dispatch's outcome, or `applied` with the log's status when its working copy is gone because
+   * this log already took it (a finalize run again after its first run's answer was lost).
+   */
+  async loadDispatch(id: string, logId: string): Promise<{ outcome: DeliveryOutcome } | { applied: LogDocument['status'] }> {
     const found = await this.dispatches.findOne({ _id: id });
-    if (!found) throw new Error(`dispatch ${id} is not in the log store; its outcome cannot be written to the log`);
-    return found.outcome;
+    if (found) return { outcome: found.outcome };
+    const log = await this.collection.findOne({ _id: logId }, { projection: { status: 1, applied_dispatch: 1 } });
+    if (log?.applied_dispatch === id) return { applied: log.status };
+    throw new Error(`dispatch ${id} is not in the log store; its outcome cannot be written to log ${logId}`);
+  }
+
+  /** Drops a dispatch's working copy once its log holds the outcome: the bodies then live in the log alone. */
+  async dropDispatch(id: string): Promise<void> {
+    await this.dispatches.deleteOne({ _id: id });
+  }
+
+  /**
+   * Drops working copies stored before `storedBefore` whose finalize never came (a worker lost
+   * between the send and the finalize: the workflow sent again under a new id). For the retention.
+   */
+  async dropOrphanedDispatches(storedBefore: Date): Promise<number> {
+    const result = await this.dispatches.deleteMany({ stored_at: { $lt: storedBefore } });
+    return result.deletedCount;
   }
 
   /**
    * Applies a retry's outcome: the log's fields, its counter (once per retry id, even when the
    * activity runs again) and the retry record.
    */
-  async finalizeRetry(logId: string, fields: Partial<LogFinalFields>, record: RetryLogDocument, lastAttempt?: AttemptRecord): Promise<void> {
+  async finalizeRetry(logId: string, fields: Partial<LogFinalFields>, record: RetryLogDocument, lastAttempt?: AttemptRecord, dispatchId?: string): Promise<void> {
     const counter = record.kind === 'auto' ? 'auto_retry_count' : 'retry_count';
     await this.collection.updateOne(
       { _id: logId, retry_ids: { $ne: record.retry_id } },
       { $inc: { [counter]: 1 }, $push: { retry_ids: record.retry_id } },
     );
-    await this.finalize(logId, fields, lastAttempt);
+    await this.finalize(logId, fields, lastAttempt, dispatchId);
     await this.retries.updateOne({ _id: record._id }, { $setOnInsert: record }, { upsert: true });
   }
 
@@ -100,8 +120,11 @@ export class DeliveryLogs {
     await this.collection.updateOne({ _id: logId }, { $push: { attempts: attempt }, $set: { updated_at: new Date() } });
   }
 
-  /** Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then). */
-  async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord): Promise<void> {
+  /**
+   * Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then);
+   * `dispatchId` names the stored outcome it came from (see loadDispatch).
+   */
+  async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord, dispatchId?: string): Promise<void> {
     const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1, bodies_removed_at: 1 } });
     if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
     const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
@@ -110,7 +133,7 @@ export class DeliveryLogs {
     const now = await this.collection.findOneAndUpdate(
       { _id: logId },
       {
-        $set: { ...fields, updated_at: new Date() },
+        $set: { ...fields, updated_at: new Date(), ...(dispatchId ? { applied_dispatch: dispatchId } : {}) },
         ...(missing ? { $push: { attempts: lastAttempt } } : {}),
         ...(newBodies ? { $unset: { bodies_removed_at: '', body_retention_days: '' } } : {}),
       },

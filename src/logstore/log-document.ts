@@ -75,6 +75,11 @@ export interface LogDocument {
   bodies_removed_at?: Date;
   /** LOG_BODY_RETENTION_DAYS when they were removed, so the detail view can say why. */
   body_retention_days?: number;
+  /**
+   * The last dispatch outcome (`delivery_dispatches` id) written into this log: its working copy is
+   * dropped once written, and a finalize run again for it knows by this that it was applied.
+   */
+  applied_dispatch?: string;
 }
 
 export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';
