@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { projectRoot, type Config } from '../config/schema';
+import { withoutQueryValues } from '../errors';
 import { failureConverterPath, labwireDataConverter } from '../temporal/payload-codec';
 
 export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');
@@ -37,6 +38,19 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
     dataConverter: labwireDataConverter(options.payloadKeys),
+    // An activity's failure is logged by the SDK and kept in history: never with a failed query's values.
+    interceptors: {
+      activity: [
+        () => ({
+          inbound: {
+            execute: (input, next) =>
+              next(input).catch((error: unknown) => {
+                throw withoutQueryValues(error);
+              }),
+          },
+        }),
+      ],
+    },
     // On shutdown, in-flight activities get this long before they are cancelled (and retried
     // elsewhere): a log write that waits for a store that is down must not hold a deploy forever.
     shutdownGraceTime: '10 seconds',
