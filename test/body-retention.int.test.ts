@@ -172,6 +172,12 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     const youngAnswer = await harness.request('GET', `/api/logs/${young._id}`);
     expect(youngAnswer.body).not.toHaveProperty('bodies_removed_at');
     expect(holdsPatientData(youngAnswer.body)).toBe(true);
+    // Its Temporal timeline no longer shows values either (a young log's, to an admin, does).
+    const timeline = await harness.request('GET', `/api/logs/${postOk._id}/history`);
+    expect(timeline.status).toBe(200);
+    expect((timeline.body.events as Array<{ details?: string }>).every((e) => e.details === undefined)).toBe(true);
+    const youngTimeline = await harness.request('GET', `/api/logs/${young._id}/history`);
+    expect((youngTimeline.body.events as Array<{ details?: string }>).some((e) => e.details !== undefined)).toBe(true);
   });
 
   it('drops working copies of dispatch outcomes older than the limit whose finalize never came, and keeps younger ones', async () => {

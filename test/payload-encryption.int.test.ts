@@ -161,6 +161,17 @@ describe('encrypted Temporal payloads', () => {
     expect(signal?.details).toContain(`${first} ${last}`);
     expect(signal?.details).toContain(mrn);
     expect(events.find((e) => e.summary.startsWith('deliverWebhook completed'))?.details).toMatch(/"statusCode":202/);
+    expect((await decodeRows()).filter((row) => row.targetId === vendorLog._id)).toHaveLength(1);
+
+    // A viewer (below TEMPORAL_CODEC_ROLE) gets the steps without their values.
+    const viewer = await harness.as('viewer');
+    const viewed = await viewer.request('GET', `/api/logs/${vendorLog._id}/history`);
+    expect(viewed.status).toBe(200);
+    const viewedEvents = (viewed.body as { events: Array<{ type: string; details?: string }> }).events;
+    expect(viewedEvents.map((e) => e.type)).toEqual(events.map((e) => e.type));
+    expect(viewedEvents.every((e) => e.details === undefined)).toBe(true);
+    expect(JSON.stringify(viewed.body)).not.toContain(mrn);
+    expect((await decodeRows()).filter((row) => row.targetId === vendorLog._id)).toHaveLength(1);
   });
 
   it('the codec endpoint decodes for the temporal CLI with an operator session as bearer; anonymous is 401, a viewer 403', async () => {

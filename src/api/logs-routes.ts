@@ -3,6 +3,8 @@ import { inArray } from 'drizzle-orm';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
+import type { Role } from '../db/schema';
+import { roleAllows } from '../auth/users';
 import type { ConfigDb } from '../db/config-store';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryDeps } from '../retries/retry-delivery';
@@ -47,11 +49,12 @@ export type LogsRouteDeps = RetryDeps & { logs: DeliveryLogs; config: Config; db
 export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
   const { uiUrl, namespace } = deps.config.temporal;
   const codec = payloadCodecFor(deps.config.temporal.payloadKeys);
-  /** Payloads are encrypted in Temporal; the timeline shows them decoded (the viewer already sees the log's bodies). */
-  const decodedEvents = async <T extends object[]>(events: T): Promise<T> => {
-    await decodeHistory(codec, events);
-    return events;
-  };
+  /**
+   * Payloads are encrypted in Temporal. The timeline shows them decoded, as the codec endpoint would,
+   * to the roles TEMPORAL_CODEC_ROLE allows (each such answer is a `temporal_codec.decode` audit
+   * row) and never once the log's bodies were removed; otherwise it shows the steps without values.
+   */
+  const timelineDecodes = (role: Role, log: { bodies_removed_at?: Date }) => roleAllows(role, deps.config.temporal.codecRole) && !log.bodies_removed_at;
   /** A log of another lab is answered as one that does not exist: ids are not confirmed. */
   const mustGet = async (id: string, scope: LabScope) => {
     const log = await deps.logs.get(id);
@@ -170,21 +173,27 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       path: '/logs/:id/history',
       access: 'viewer',
       tag: 'Logs',
-      summary: "The delivery workflow's Temporal event history, one line per step",
+      summary:
+        "The delivery workflow's Temporal event history, one line per step. Each step's values (`details`, decrypted) only for roles TEMPORAL_CODEC_ROLE allows — such an answer is recorded in the audit trail as temporal_codec.decode — and not once the log's bodies were removed",
       params: logIdParam,
       responses: { 200: 'The timeline', 404: 'No such log, or its workflow history is gone' },
-      async handle({ params, session }) {
+      async handle({ params, session, audit }) {
         const log = await mustGet(params.id, labScopeOf(session.user));
         if (!log.workflow_id) throw new HttpProblem(404, 'Not Found', `id: log ${params.id} has no workflow (an API log)`);
         const handle = deps.temporal.workflow.getHandle(log.workflow_id);
         try {
           const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+          const events = history.events ?? [];
+          const decode = timelineDecodes(session.user.role, log);
+          if (decode) await decodeHistory(codec, events);
+          const steps = summarizeHistory(events).map((step) => (decode ? step : { ...step, details: undefined }));
+          if (decode) await audit({ action: 'temporal_codec.decode', target: { type: 'log', id: params.id }, detail: { via: 'timeline', events: events.length } });
           return {
             workflowId: log.workflow_id,
             runId: description.runId,
             status: description.status.name,
             temporalUrl: temporalUiLink(uiUrl, namespace, log.workflow_id, description.runId),
-            events: summarizeHistory(await decodedEvents(history.events ?? [])),
+            events: steps,
           };
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) {

@@ -39,7 +39,10 @@ export const AUDIT_ACTIONS = [
   'user.enable',
   /** POST /api/users/:id/reset-password. */
   'user.password_reset',
-  /** POST /api/temporal-codec/decode: payloads of Temporal histories decrypted for someone (codec-routes.ts); encode is not recorded. */
+  /**
+   * Temporal payloads decrypted for someone: POST /api/temporal-codec/decode (codec-routes.ts; encode
+   * is not recorded), or a log's timeline answered with its values (GET /api/logs/:id/history).
+   */
   'temporal_codec.decode',
   /** GET /api/audit/export: who took a copy of the trail. */
   'audit.export',

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { LogIndex } from '../logstore/log-index';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -7,7 +9,7 @@ import { loadConfig } from '../config/load';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import { retryDelivery, type RetryAnswer } from '../retries/retry-delivery';
 import { emitBusinessEvent, enqueueBusinessEvent, lazyTemporalClient, type EmitResult } from './emitter';
-import { parsePayloadKeys, type PayloadKeySource } from '../temporal/payload-codec';
+import { parsePayloadKeys, PAYLOAD_KEY_FILE, PayloadKeyError, type PayloadKeySource } from '../temporal/payload-codec';
 
 export type { EmitResult } from './emitter';
 export type { BusinessEvent } from '../events/business-event';
@@ -46,6 +48,13 @@ export function createLabwireClient(options: LabwireClientOptions): LabwireClien
   const payloadKeys: PayloadKeySource = options.payloadKeys
     ? { kind: 'keys', keys: parsePayloadKeys(options.payloadKeys, undefined, 'payloadKeys') }
     : loadConfig().temporal.payloadKeys;
+  // The library never makes a key of its own: events it encrypted with a key no worker holds would never start.
+  if (payloadKeys.kind === 'file' && !existsSync(join(payloadKeys.dataDir, PAYLOAD_KEY_FILE))) {
+    throw new PayloadKeyError(
+      `createLabwireClient: no Temporal payload keys. Pass payloadKeys (the workers' TEMPORAL_PAYLOAD_KEYS) or set TEMPORAL_PAYLOAD_KEYS; ` +
+        `without them only a development stack's key file is read (${join(payloadKeys.dataDir, PAYLOAD_KEY_FILE)}, not there).`,
+    );
+  }
   const temporal = lazyTemporalClient(options.temporalAddress, options.namespace ?? 'default', payloadKeys);
   const sql = postgres(options.databaseUrl, { max: 2, onnotice: () => undefined });
   const deps = { temporal, sql, taskQueue: options.taskQueue ?? 'labwire-default', startTimeoutMs: options.startTimeoutMs ?? 3_000 };
