@@ -189,6 +189,8 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     await harness.logs.dispatches.updateOne({ _id: oldId }, { $set: { stored_at: new Date(Date.now() - 31 * day) } });
     await runRemoval();
     expect((await harness.logs.dispatches.find({ log_id: young._id }).toArray()).map((d) => d._id)).toEqual([newId]);
+    // A finalize that comes after its copy was dropped still ends the log (an error), never stuck QUEUED.
+    expect(await harness.logs.loadDispatch(oldId!, young._id)).toEqual({ outcome: { kind: 'error', errorMessage: expect.stringMatching(/removed before it reached the log/) } });
   });
 
   it('is harmless when run again: nothing more is removed and the marks keep their date', async () => {

@@ -73,7 +73,8 @@ export class DeliveryLogs {
     if (found) return { outcome: found.outcome };
     const log = await this.collection.findOne({ _id: logId }, { projection: { status: 1, applied_dispatch: 1 } });
     if (log?.applied_dispatch === id) return { applied: log.status };
-    throw new Error(`dispatch ${id} is not in the log store; its outcome cannot be written to log ${logId}`);
+    // Gone before its finalize (the retention took a copy older than its limit): the log still ends, never stuck QUEUED.
+    return { outcome: { kind: 'error', errorMessage: 'The outcome of this send was removed before it reached the log (LOG_BODY_RETENTION_DAYS); retry to send again.' } };
   }
 
   /** Drops a dispatch's working copy once its log holds the outcome: the bodies then live in the log alone. */

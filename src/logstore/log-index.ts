@@ -90,7 +90,8 @@ export class LogIndex {
   /** Rows whose log is not in the log store any more: nothing to remove, and never to be looked at again. */
   async markBodiesRemoved(ids: string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.update(logIndex).set({ bodiesRemovedAt: at }).where(and(inArray(logIndex.id, ids), isNull(logIndex.bodiesRemovedAt)));
+    // The row's error text may be a partner's answer: it goes with the bodies.
+    await this.db.update(logIndex).set({ bodiesRemovedAt: at, errorMessage: null }).where(and(inArray(logIndex.id, ids), isNull(logIndex.bodiesRemovedAt)));
   }
 }
 
