@@ -261,7 +261,7 @@ describe('audit trail', () => {
       const reset = await added(() => admin.request('POST', `/api/users/${id}/reset-password`));
       expect(reset.answer.status).toBe(200);
       expect([role, disable, enable, reset].map(({ rows }) => rows.map((r) => [r.action, r.targetId, r.detail]))).toEqual([
-        [['user.update', String(id), { username, role: 'operator' }]],
+        [['user.update', String(id), { username, role: 'operator', labIds: [] }]],
         [['user.disable', String(id), { username, disabled: true }]],
         [['user.enable', String(id), { username, disabled: false }]],
         [['user.password_reset', String(id), { username }]],

@@ -42,7 +42,7 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       responses: { 201: 'Created (with `password` when it was generated)', 400: 'Bad input, the username is taken, an unknown lab (naming `labIds.<i>`), or labs for an admin' },
       async handle({ body, res, audit }) {
         const added = await addUser(db, body);
-        await audit({ action: 'user.create', target: { type: 'user', id: added.id }, detail: { username: added.username, role: added.role, passwordGenerated: added.password !== undefined } });
+        await audit({ action: 'user.create', target: { type: 'user', id: added.id }, detail: { username: added.username, role: added.role, passwordGenerated: added.password !== undefined, labIds: added.labIds } });
         res.status(201);
         return added;
       },
@@ -59,7 +59,7 @@ export function userRoutes(db: ConfigDb): ApiRoute[] {
       async handle({ params, body, session, audit }) {
         const changed = await asAdmin(() => updateUser(db, session.user, params.id, body));
         const action = body.disabled === true ? 'user.disable' : body.disabled === false ? 'user.enable' : 'user.update';
-        await audit({ action, target: { type: 'user', id: changed.id }, detail: { username: changed.username, ...body } });
+        await audit({ action, target: { type: 'user', id: changed.id }, detail: { username: changed.username, ...body, ...(body.role !== undefined || body.labIds !== undefined ? { labIds: changed.labIds } : {}) } });
         return changed;
       },
     }),

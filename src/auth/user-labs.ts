@@ -15,7 +15,11 @@ export const labIdsSchema = z.array(positiveId, { error: 'expected a list of lab
  * change of labs applies to the user's next request.
  */
 export const userLabIdsColumn = sql<number[]>`coalesce((select array_agg(${userLabs.labId} order by ${userLabs.labId}) from ${userLabs} where ${userLabs.userId} = ${users.id}), '{}')`.mapWith(
-  (value: unknown) => (Array.isArray(value) ? value.map(Number) : []),
+  (value: unknown) => {
+    // Fails closed: [] would mean every lab, so anything but an array of ids is an error, never a widening.
+    if (!Array.isArray(value)) throw new Error(`user_labs: expected an array of lab ids, got ${typeof value}`);
+    return value.map(Number);
+  },
 );
 
 export async function labIdsOf(db: ConfigDb | Tx, userId: number): Promise<number[]> {
