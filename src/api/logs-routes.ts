@@ -216,8 +216,9 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       async handle({ params, query, body, res, session, audit }) {
         await mustGet(params.id, labScopeOf(session.user));
         const wait = query.wait === 'true';
-        const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait });
-        await audit({ action: 'log.retry', target: { type: 'log', id: params.id }, detail: { retryId: answer.retryId, force: body.force } });
+        // Recorded once the workflow accepted it: a retry whose outcome is never awaited is still in the trail.
+        const onAccepted = (retryId: string) => audit({ action: 'log.retry', target: { type: 'log', id: params.id }, detail: { retryId, force: body.force } });
+        const answer = await retryDelivery(deps, params.id, { kind: 'manual', requestedBy: session.user.username, force: body.force, wait, onAccepted });
         // Without wait the answer is 202 even when a fast retry's outcome is already in it.
         res.status(wait ? 200 : 202);
         return answer;

@@ -29,6 +29,8 @@ export interface RetryOptions {
   wait?: boolean;
   /** Idempotency key; a repeat with the same id is the same retry (default: a new one). */
   retryId?: string;
+  /** Called once the workflow has accepted the retry, before its outcome is awaited (the audit row). */
+  onAccepted?: (retryId: string) => Promise<void>;
 }
 
 export type RetryAnswer = { accepted: true; retryId: string; logId: string; result?: RetryResult };
@@ -104,7 +106,10 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
         startWorkflowOperation,
       }),
     );
-    const result = options.wait ? await handle.result() : await refusedAtOnce(deps.temporal, () => handle.result());
+    // A refusal settles at once; past that the retry is accepted, whatever its outcome will be.
+    const early = await refusedAtOnce(deps.temporal, () => handle.result());
+    await options.onAccepted?.(request.retryId);
+    const result = options.wait && early === undefined ? await handle.result() : early;
     return { accepted: true, retryId: request.retryId, logId, result };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new RetryRejectedError(error.cause?.message ?? error.message);

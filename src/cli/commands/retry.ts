@@ -32,11 +32,12 @@ export async function retryCommand(config: Config, args: string[], say: Say): Pr
       requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
       force: parsed.values.force,
       wait: true,
-    });
-    await new AuditTrail(services.configStore.db).record(SYSTEM_ACTOR, null, {
-      action: 'log.retry',
-      target: { type: 'log', id: logId },
-      detail: { retryId: answer.retryId, force: parsed.values.force, via: 'labwire retry', osUser: process.env.USER ?? null },
+      onAccepted: (retryId) =>
+        new AuditTrail(services.configStore.db).record(SYSTEM_ACTOR, null, {
+          action: 'log.retry',
+          target: { type: 'log', id: logId },
+          detail: { retryId, force: parsed.values.force, via: 'labwire retry', osUser: process.env.USER ?? null },
+        }),
     });
     say(`Retried log ${logId} (retry ${answer.retryId}): ${answer.result?.status || '(blank: suppressed)'}`);
     return 0;
