@@ -26,6 +26,8 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
     operation: doc.operation,
     integrationType: doc.integration_type ?? null,
     endpoint: doc.endpoint ?? null,
+    labIntegrationId: doc.lab_integration_id ?? null,
+    authId: doc.auth_id ?? null,
     status: doc.status,
     responseStatusCode: doc.response_status_code ?? null,
     responseTime: doc.response_time === null || doc.response_time === undefined ? null : Math.round(doc.response_time),
