@@ -272,8 +272,9 @@ describe('operator API: a list row names where the delivery went and its integra
     expect((await harness.request('GET', `/api/logs/${ids.webhook.log}`)).body.endpoint).toBe(`127.0.0.1:${receiver.port}`);
   });
 
-  it('`labwire reindex-logs` fills them again from the log documents', async () => {
+  it('`labwire reindex-logs` fills them again from the log documents, also for a delivery logged before endpoints were (from its request URL)', async () => {
     const db = harness.services.configStore.db;
+    await harness.logs.collection.updateOne({ _id: ids.webhook.log }, { $unset: { endpoint: '' } });
     await db.update(logIndex).set({ endpoint: null, labIntegrationId: null, authId: null }).where(eq(logIndex.labId, lab.labId));
     expect((await rowsOf()).every((row) => row.endpoint === null && row.auth_id === null)).toBe(true);
     await reindexLogsCommand(harness.config, () => undefined);
