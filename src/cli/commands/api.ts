@@ -18,7 +18,7 @@ export async function runApi(config: Config, services: Services, say: Say): Prom
 
 /** `labwire api`: the API and dashboard against servers that are already running. */
 export async function apiCommand(config: Config, say: Say): Promise<void> {
-  ensureDashboardBuilt();
+  ensureDashboardBuilt(say);
   const services = await openServices(config, { migrate: true });
   const server = await runApi(config, services, say);
   onShutdown(async () => {

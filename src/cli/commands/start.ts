@@ -22,7 +22,7 @@ export async function startCommand(config: Config, say: Say): Promise<void> {
     config.delivery.allowedNetworks = ['127.0.0.0/8', '::1/128'];
     say('Webhook targets: loopback allowed for the local stack (set TARGET_ALLOWLIST to change)');
   }
-  ensureDashboardBuilt();
+  ensureDashboardBuilt(say);
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
