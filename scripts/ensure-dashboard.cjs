@@ -1,6 +1,7 @@
 // Builds the dashboard into web/dist when it is missing or older than its sources, so that
-// `npm start` on a fresh clone serves the dashboard rather than the "not built yet" page.
-// Dependency-free on purpose (runs before anything else of ours).
+// `labwire start` (`npm start`) and `labwire api` (`npm run api`) on a fresh clone serve the
+// dashboard rather than the "not built yet" page; both call it (src/cli/dashboard-build.ts).
+// Dependency-free on purpose. Without web/src (an installation of the built files only) it does nothing.
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -14,7 +15,8 @@ function newestSource(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newestSource(join(path, name))));
 }
 
-const sources = ['src', 'index.html', 'vite.config.ts'].map((name) => join(web, name));
+const sources = ['src', 'index.html', 'vite.config.ts'].map((name) => join(web, name)).filter((path) => existsSync(path));
+if (!existsSync(join(web, 'src'))) process.exit(0);
 const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(...sources.map(newestSource));
 if (stale) {
   process.stderr.write('Building the dashboard (web/dist)…\n');

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../src/config/schema';
 import { portIsOpen } from '../src/devstack/process';
 import { CliProcess, runCli } from './support/cli';
 import { testConfig, uniqueId } from './support/fixtures';
@@ -99,6 +103,30 @@ describe('labwire CLI', () => {
       start.kill('SIGKILL');
     }
   }, 120_000); // starts its own servers or processes: more than the default minute on 2 busy cores
+
+  it('api builds the dashboard when web/dist is older than web/src, says so, then serves it; a fresh build is left alone', async () => {
+    const index = join(projectRoot, 'web', 'dist', 'index.html');
+    // Older than every source (or missing, on a clone that never built it).
+    if (existsSync(index)) utimesSync(index, new Date('2001-01-01'), new Date('2001-01-01'));
+    const port = String(13050 + Number(process.env.LABWIRE_TEST_SLOT ?? 0));
+    const api = new CliProcess(['api'], { API_PORT: port });
+    try {
+      await api.waitFor('API listening', 90_000);
+      expect(api.output).toContain('Building the dashboard (web/dist)…');
+      expect(statSync(index).mtimeMs).toBeGreaterThan(Date.now() - 120_000);
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(page).not.toContain('has not been built');
+      expect(page).toContain('<script');
+      api.kill('SIGINT');
+      expect(await api.exited).toBe(0);
+    } finally {
+      api.kill('SIGKILL');
+    }
+    // Now up to date: the same check (what labwire start and api run) builds nothing and says nothing.
+    const again = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'ensure-dashboard.cjs')], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stderr).toBe('');
+  }, 120_000);
 
   it('doctor says what is wrong and how to fix it when a server is down', () => {
     const run = runCli(['doctor'], { TEMPORAL_PORT: '17299', TEMPORAL_UI_PORT: '18299', FERRETDB_PORT: '37099', API_PORT: '13099' });

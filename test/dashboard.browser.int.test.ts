@@ -81,6 +81,8 @@ describe('dashboard in Chromium', () => {
     await page.getByTestId('filter-apply').click();
     await row(failedLogId).waitFor();
     await page.getByTestId('stat-total').getByText(String(4 + HISTORY)).waitFor();
+    // Where it went: the URL's host:port only, never its path.
+    expect(await row(failedLogId).getByTestId('row-endpoint').innerText()).toBe(`127.0.0.1:${receiver.port}`);
     await screenshot(page, 'webhook');
 
     await page.getByTestId('tab-errors').click();

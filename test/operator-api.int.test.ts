@@ -1,7 +1,13 @@
-import { uniqueId } from './support/fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { reindexLogsCommand } from '../src/cli/commands/reindex-logs';
+import { logIndex } from '../src/db/schema';
+import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { billEvent, webhookIntegration } from './support/integrations';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
+import { MirthPeer } from './support/mirth-peer';
 import { Receiver } from './support/receiver';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0001';
@@ -190,5 +196,100 @@ describe('operator API: Manage Integrations', () => {
         expect({ path, summary: typeof op.summary, responses: Object.keys(op.responses).length > 0 }).toEqual({ path, summary: 'string', responses: true });
       }
     }
+  });
+});
+
+describe('operator API: a list row names where the delivery went and its integration', () => {
+  const harness = new Harness();
+  const receiver = new Receiver();
+  const peer = new MirthPeer();
+  let lab: LabFixture;
+  let mirthPort: number;
+  const hookPath = `/${uniqueId('hook')}`;
+  const ids = { webhook: { log: '', trigger: 0, auth: 0 }, mirth: { log: '', trigger: 0, auth: 0 }, api: { log: '', auth: 0 } };
+  type Row = { id: string; endpoint: string | null; lab_integration_id: number | null; auth_id: number | null };
+  const rowsOf = async (): Promise<Row[]> => (await harness.request('GET', `/api/logs?labId=${lab.labId}&limit=50`)).body.items;
+  const expectRows = (rows: Row[]) => {
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(ids.webhook.log)).toMatchObject({ endpoint: `127.0.0.1:${receiver.port}`, lab_integration_id: ids.webhook.trigger, auth_id: ids.webhook.auth });
+    expect(byId.get(ids.mirth.log)).toMatchObject({ endpoint: `127.0.0.1:${mirthPort}`, lab_integration_id: ids.mirth.trigger, auth_id: ids.mirth.auth });
+    expect(byId.get(ids.api.log)).toMatchObject({ endpoint: `/partner/v1/bills/${lab.billId}`, lab_integration_id: null, auth_id: ids.api.auth });
+  };
+
+  beforeAll(async () => {
+    await receiver.start();
+    mirthPort = await peer.start();
+    await harness.start();
+    lab = await createLabFixture(harness.services.configStore.db);
+    receiver.on(hookPath, { status: 200, body: '{"ok":true}' });
+    // A GET webhook: the payload (patient data) travels in the query string, next to the URL's own.
+    const webhook = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'webhook', requestType: 0,
+      url: `${receiver.url(hookPath)}?patient=Asha-Rao`, integrations: [{ actionCategoryId: 1 }],
+    });
+    const mirth = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'mirth', payloadType: 'ADT',
+      extraDetails: { host: '127.0.0.1', port: mirthPort }, integrations: [{ actionCategoryId: 2 }],
+    });
+    const api = await harness.request('POST', '/api/integrations', {
+      labId: lab.labId, developerId: lab.developerId, integrationType: 'api', url: 'http://127.0.0.1:9/unused', integrations: [{ actionCategoryId: 3 }],
+    });
+    expect([webhook.status, mirth.status, api.status]).toEqual([201, 201, 201]);
+    ids.webhook = { log: '', trigger: webhook.body.integrations[0].id, auth: webhook.body.authId };
+    ids.mirth = { log: '', trigger: mirth.body.integrations[0].id, auth: mirth.body.authId };
+    ids.api.auth = api.body.authId;
+
+    const webhookEvent = uniqueId('evt');
+    const mirthEvent = uniqueId('evt');
+    expect((await harness.request('POST', '/api/events', billEvent(lab, webhookEvent, 1))).status).toBe(202);
+    const adt = { eventId: mirthEvent, labId: lab.labId, actionCategoryId: 2, entity: { type: 'patient', id: lab.patientId }, activityDate: new Date().toISOString() };
+    expect((await harness.request('POST', '/api/events', adt)).status).toBe(202);
+    const [webhookLog] = await harness.settledLogs(webhookEvent, 1);
+    const [mirthLog] = await harness.settledLogs(mirthEvent, 1);
+    expect([webhookLog!.status, mirthLog!.status]).toEqual(['SUCCESS', 'SUCCESS']);
+    ids.webhook.log = webhookLog!._id;
+    ids.mirth.log = mirthLog!._id;
+    // The request really carried the patient in its query string.
+    expect(receiver.requestsTo(hookPath)[0]!.rawQuery).toContain('patient=Asha-Rao');
+
+    expect((await harness.request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${api.body.authKey}` })).status).toBe(200);
+    const apiLog = await eventually(() => harness.logs.collection.findOne({ type: 'API', lab_id: lab.labId }).then((doc) => doc ?? undefined));
+    ids.api.log = apiLog._id;
+    await eventually(async () => (await rowsOf()).some((row) => row.id === ids.api.log));
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await peer.stop();
+    await receiver.stop();
+  });
+
+  it('a webhook row carries the URL host:port and never its path or query; a Mirth row its peer; an API log its path; with trigger and auth ids', async () => {
+    const rows = await rowsOf();
+    expectRows(rows);
+    const webhookRow = rows.find((row) => row.id === ids.webhook.log)!;
+    expect(webhookRow.endpoint).not.toMatch(/[/?#@]|hook|patient|Asha/);
+    // The log document names it too (the detail view), the same way.
+    expect((await harness.request('GET', `/api/logs/${ids.webhook.log}`)).body.endpoint).toBe(`127.0.0.1:${receiver.port}`);
+  });
+
+  it('`labwire reindex-logs` fills them again from the log documents, also for a delivery logged before endpoints were (from its request URL)', async () => {
+    const db = harness.services.configStore.db;
+    await harness.logs.collection.updateOne({ _id: ids.webhook.log }, { $unset: { endpoint: '' } });
+    await db.update(logIndex).set({ endpoint: null, labIntegrationId: null, authId: null }).where(eq(logIndex.labId, lab.labId));
+    expect((await rowsOf()).every((row) => row.endpoint === null && row.auth_id === null)).toBe(true);
+    await reindexLogsCommand(harness.config, () => undefined);
+    expectRows(await rowsOf());
+  });
+
+  it('the migration 0009 backfills delivery rows written before it from the configuration (API rows stay as they were)', async () => {
+    const db = harness.services.configStore.db;
+    await db.update(logIndex).set({ endpoint: null, labIntegrationId: null, authId: null }).where(eq(logIndex.labId, lab.labId));
+    const migration = readFileSync(join(__dirname, '..', 'src', 'db', 'migrations', '0009_log_index_endpoint.sql'), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').find((statement) => statement.includes('UPDATE'))!;
+    await db.execute(sql.raw(backfill));
+    const byId = new Map((await rowsOf()).map((row) => [row.id, row]));
+    expect(byId.get(ids.webhook.log)).toMatchObject({ endpoint: `127.0.0.1:${receiver.port}`, lab_integration_id: ids.webhook.trigger, auth_id: ids.webhook.auth });
+    expect(byId.get(ids.mirth.log)).toMatchObject({ endpoint: `127.0.0.1:${mirthPort}`, lab_integration_id: ids.mirth.trigger, auth_id: ids.mirth.auth });
+    expect(byId.get(ids.api.log)).toMatchObject({ endpoint: null, lab_integration_id: null, auth_id: null });
   });
 });

@@ -25,6 +25,12 @@ export interface DeliveryTarget {
   integrationType: IntegrationType;
   payloadType: PayloadType | null;
   taskQueue: string;
+  /**
+   * host[:port] of the URL or Mirth peer at resolve time (never a path or query: they may hold
+   * patient data); the log's `endpoint` until a dispatch records where it really went. Absent in
+   * runs started before it existed.
+   */
+  endpoint?: string | null;
 }
 
 /** Timeouts and retry bounds, read from configuration by an activity (workflows cannot read the environment). */

@@ -50,6 +50,7 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
     activity_date: new Date(event.activityDate),
     updated_at: now,
     attempts: [],
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
   };
 }
 

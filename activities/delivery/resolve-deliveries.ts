@@ -2,6 +2,7 @@ import type { Config } from '../../src/config/schema';
 import type { ConfigDb } from '../../src/db/config-store';
 import { findActiveIntegrations } from '../../src/integrations/active-integrations';
 import type { BusinessEvent, DeliverySettings, DeliveryTarget } from '../../workflows/types';
+import { endpointOfMirth, endpointOfUrl } from '../../src/logstore/endpoint';
 import { deliveryLogId } from './log-id';
 
 export interface ResolvedDeliveries {
@@ -36,6 +37,7 @@ export async function resolveDeliveries(db: ConfigDb, config: Config, event: Bus
     origin: row.origin,
     integrationType: row.integrationType,
     payloadType: row.payloadType,
+    endpoint: row.integrationType === 'mirth' ? endpointOfMirth(row.mirthHost, row.mirthPort) : endpointOfUrl(row.url),
     taskQueue: row.origin === 'crelio-app' ? config.temporal.crelioTaskQueue : config.temporal.taskQueue,
   }));
   return { targets, settings: deliverySettings(config) };

@@ -1,4 +1,5 @@
 import type { IntegrationType, Origin } from '../../src/db/schema';
+import { endpointOfUrl } from '../../src/logstore/endpoint';
 import type { FusionLog } from '../../src/logstore/log-document';
 import type { LogFinalFields } from '../../src/logstore/delivery-logs';
 import type { DeliveryOutcome, LogStatus } from '../../workflows/types';
@@ -22,6 +23,13 @@ function httpStatus(statusCode: number, body: string | undefined, awaitingCallba
  * The error message is the first error, which is most often the partner's own body.
  */
 export function decideLogFields(outcome: DeliveryOutcome, integrationType: IntegrationType, origin: Origin): Partial<LogFinalFields> {
+  const fields = outcomeFields(outcome, integrationType, origin);
+  // Where this dispatch really went (the URL may have changed since the log was created): host[:port] only.
+  const endpoint = endpointOfUrl(fields.request?.url);
+  return endpoint ? { ...fields, endpoint } : fields;
+}
+
+function outcomeFields(outcome: DeliveryOutcome, integrationType: IntegrationType, origin: Origin): Partial<LogFinalFields> {
   const mirthFailure = integrationType === 'mirth' ? { fusion_log: failedAt(origin), sent_to_mirth: false } : {};
   switch (outcome.kind) {
     case 'http': {

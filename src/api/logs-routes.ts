@@ -77,7 +77,9 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       tag: 'Logs',
       summary: 'Logs matching a filter, newest first, one page at a time (pass nextCursor as cursor for the next)',
       query: logListQueryStringSchema,
-      responses: { 200: '{ items, nextCursor }' },
+      responses: {
+        200: "{ items, nextCursor }. A delivery's row names its `endpoint` (the webhook URL's host[:port], never its path or query; a Mirth peer's host:port; null when unknown), `lab_integration_id` and `auth_id`; an API log's row the path called as `endpoint` and the calling key's `auth_id`",
+      },
       async handle({ query, session }) {
         const page = await listLogs(deps.db, labScopeOf(session.user), query.filter, { limit: query.limit, cursor: query.cursor });
         return { items: await withLabNames(page.items), nextCursor: page.nextCursor };

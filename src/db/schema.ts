@@ -273,7 +273,11 @@ export const logIndex = pgTable(
     actionCategoryId: integer('action_category_id'),
     operation: text('operation').notNull(),
     integrationType: text('integration_type'),
+    /** API logs: the endpoint called; deliveries: the target's host[:port] (never a path or query). */
     endpoint: text('endpoint'),
+    /** Deliveries: the trigger and the authentication the log belongs to; API logs: the calling key's authentication (no trigger). */
+    labIntegrationId: integer('lab_integration_id'),
+    authId: integer('auth_id'),
     /** '' = suppressed (209 / #NOTFORDASHBOARD). */
     status: text('status').notNull(),
     responseStatusCode: integer('response_status_code'),

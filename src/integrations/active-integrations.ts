@@ -1,4 +1,4 @@
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { actionCategories, developerAuthentication, labIntegration } from '../db/schema';
 import type { BusinessEvent } from '../events/business-event';
@@ -25,6 +25,10 @@ export async function findActiveIntegrations(db: ConfigDb, event: BusinessEvent)
       actionCategoryId: actionCategories.id,
       operation: actionCategories.name,
       origin: actionCategories.origin,
+      // Where it goes (the list row's endpoint): a trigger's own URL or Mirth settings win.
+      url: sql<string | null>`coalesce(${labIntegration.url}, ${developerAuthentication.url})`,
+      mirthHost: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'host', ${developerAuthentication.extraDetails}->'host')`,
+      mirthPort: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'port', ${developerAuthentication.extraDetails}->'port')`,
     })
     .from(labIntegration)
     .innerJoin(developerAuthentication, eq(labIntegration.authId, developerAuthentication.id))

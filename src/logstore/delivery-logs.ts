@@ -6,7 +6,7 @@ import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal'
 
 export type LogFinalFields = Pick<
   LogDocument,
-  'status' | 'error_message' | 'request' | 'response_body' | 'response_status_code' | 'response_time' | 'fusion_log' | 'sent_to_mirth'
+  'status' | 'error_message' | 'request' | 'response_body' | 'response_status_code' | 'response_time' | 'fusion_log' | 'sent_to_mirth' | 'endpoint'
 >;
 
 /** Indexes that serve the dashboard's filters (newest first within each filter). */

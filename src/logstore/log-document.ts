@@ -65,7 +65,11 @@ export interface LogDocument {
   attempts: AttemptRecord[];
   /** Ids of the retries already applied, so a re-run activity never counts one twice. */
   retry_ids?: string[];
-  /** API logs: the endpoint called. */
+  /**
+   * API logs: the endpoint called (method and path). Deliveries: the target's host[:port] (a
+   * webhook URL's host, a Mirth peer's host:port), never a path or query; set when the log is
+   * created and again from each dispatch's request. Absent on deliveries logged before it existed.
+   */
   endpoint?: string;
   /**
    * Set when the body retention (src/retention) removed the log's bodies: request body, the

@@ -1,6 +1,7 @@
 import { and, asc, getTableColumns, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
+import { endpointOfUrl } from './endpoint';
 import type { LogDocument } from './log-document';
 
 /** Longest error message kept on a row; the log document keeps the whole one. */
@@ -25,7 +26,10 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
     actionCategoryId: doc.action_category_id ?? null,
     operation: doc.operation,
     integrationType: doc.integration_type ?? null,
-    endpoint: doc.endpoint ?? null,
+    // A delivery logged before the endpoint was recorded: where its last dispatch went.
+    endpoint: doc.endpoint ?? (doc.type === 'WEBHOOK' ? endpointOfUrl(doc.request?.url) : null),
+    labIntegrationId: doc.lab_integration_id ?? null,
+    authId: doc.auth_id ?? null,
     status: doc.status,
     responseStatusCode: doc.response_status_code ?? null,
     responseTime: doc.response_time === null || doc.response_time === undefined ? null : Math.round(doc.response_time),

@@ -25,7 +25,11 @@ export interface LogRow {
   developer_name: string | null;
   action_category_id: number | null;
   integration_type: string | null;
+  /** API logs: the endpoint called; deliveries: the target's host[:port] (a URL's host, a Mirth peer). */
   endpoint: string | null;
+  /** Deliveries: the trigger (null for API logs) and the authentication; API logs: the calling key's authentication. */
+  lab_integration_id: number | null;
+  auth_id: number | null;
   /** '' = suppressed. */
   status: LogStatus;
   response_status_code: number | null;
@@ -143,6 +147,8 @@ export function toLogRow(row: IndexRow): LogRow {
     action_category_id: row.actionCategoryId,
     integration_type: row.integrationType,
     endpoint: row.endpoint,
+    lab_integration_id: row.labIntegrationId,
+    auth_id: row.authId,
     status: row.status as LogStatus,
     response_status_code: row.responseStatusCode,
     response_time: row.responseTime,

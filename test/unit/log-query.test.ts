@@ -215,7 +215,8 @@ describe('rows and series', () => {
       inserted_at: '2026-11-26T10:00:00.000Z',
       updated_at: '2026-11-26T10:00:01.000Z',
       activity_date: null,
-      endpoint: null,
+      // A delivery without a recorded endpoint (logged before it was): its request URL's host, never the path.
+      endpoint: 'partner.example',
       retry_count: 1,
     });
     expect(row.error_message!.length).toBeLessThanOrEqual(300);

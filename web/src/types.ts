@@ -66,7 +66,10 @@ export interface LogRow {
   developer_name: string | null;
   action_category_id: number | null;
   integration_type: string | null;
+  /** API logs: the path called; deliveries: the target's host[:port] (a URL's host, a Mirth peer). */
   endpoint?: string | null;
+  lab_integration_id?: number | null;
+  auth_id?: number | null;
   status: LogStatus;
   response_status_code: number | null;
   response_time: number | null;

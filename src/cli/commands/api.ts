@@ -6,6 +6,7 @@ import type { Say } from '../../devstack/say';
 import { createLogger } from '../../logger';
 import { openServices, type Services } from '../../services';
 import { payloadKeysNotice } from '../../temporal/connection';
+import { ensureDashboardBuilt } from '../dashboard-build';
 import { onShutdown } from '../shutdown';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
@@ -17,6 +18,7 @@ export async function runApi(config: Config, services: Services, say: Say): Prom
 
 /** `labwire api`: the API and dashboard against servers that are already running. */
 export async function apiCommand(config: Config, say: Say): Promise<void> {
+  ensureDashboardBuilt(say);
   const services = await openServices(config, { migrate: true });
   const server = await runApi(config, services, say);
   onShutdown(async () => {

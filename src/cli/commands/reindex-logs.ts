@@ -21,8 +21,8 @@ export async function reindexLogsCommand(config: Config, say: Say): Promise<void
     const started = Date.now();
     for (;;) {
       const batch = await logs.collection
-        // Bodies and attempts are not on a row: leave them in the store.
-        .find(after === undefined ? {} : { _id: { $gt: after } }, { projection: { request: 0, response_body: 0, attempts: 0 } })
+        // Bodies and attempts are not on a row: leave them in the store (the request's URL gives an older log its endpoint).
+        .find(after === undefined ? {} : { _id: { $gt: after } }, { projection: { 'request.body': 0, 'request.headers': 0, response_body: 0, attempts: 0 } })
         .sort({ _id: 1 })
         .limit(BATCH)
         .toArray();

@@ -5,6 +5,7 @@ import { seedDemoConfiguration } from '../../db/demo-seed';
 import { startStack } from '../../devstack/stack';
 import type { Say } from '../../devstack/say';
 import { redactUrl } from '../redact';
+import { ensureDashboardBuilt } from '../dashboard-build';
 import { onShutdown } from '../shutdown';
 import { runApi } from './api';
 import { runWorker } from './worker';
@@ -21,6 +22,7 @@ export async function startCommand(config: Config, say: Say): Promise<void> {
     config.delivery.allowedNetworks = ['127.0.0.0/8', '::1/128'];
     say('Webhook targets: loopback allowed for the local stack (set TARGET_ALLOWLIST to change)');
   }
+  ensureDashboardBuilt(say);
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();

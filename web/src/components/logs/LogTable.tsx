@@ -18,6 +18,12 @@ function fromControl(event: Event): boolean {
   return event.target instanceof Element && event.target.closest('button, a, input, label') !== null;
 }
 
+/** The trigger and authentication a delivery belongs to, as the endpoint's tooltip. */
+function integrationIds(row: LogRow): string | undefined {
+  const ids = [typeof row.lab_integration_id === 'number' ? `integration #${row.lab_integration_id}` : null, typeof row.auth_id === 'number' ? `auth #${row.auth_id}` : null].filter(Boolean);
+  return ids.length > 0 ? `${row.endpoint} · ${ids.join(' · ')}` : undefined;
+}
+
 function Row({ row, selectable, selected, onSelect, onOpen, onRetry }: { row: LogRow; selected: boolean } & Omit<Props, 'rows' | 'selection' | 'onSelectAll'>) {
   const open = (event: Event) => {
     if (!fromControl(event)) onOpen(row);
@@ -56,6 +62,11 @@ function Row({ row, selectable, selected, onSelect, onOpen, onRetry }: { row: Lo
       <td>
         <div class="cell-main">{row.developer_name ?? '—'}</div>
         {row.integration_type && <div class="cell-sub">{row.integration_type}</div>}
+        {row.type === 'WEBHOOK' && row.endpoint && (
+          <div class="cell-sub mono" data-testid="row-endpoint" title={integrationIds(row)}>
+            {row.endpoint}
+          </div>
+        )}
       </td>
       <td>
         <StatusBadge status={row.status} />
