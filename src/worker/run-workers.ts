@@ -35,7 +35,7 @@ export async function startWorkers(
     temporal: services.temporal,
     publishLogChange: postgresLogChangePublisher(services.configStore.sql, (error) => logger.warn({ err: error }, 'could not publish a log change')),
   };
-  const sdkLogger = new PinoSdkLogger(createLogger(config, 'temporal'), { isReported: reportedByLabwire });
+  const sdkLogger = new PinoSdkLogger(logger, { isReported: reportedByLabwire });
   const connection = await connectWorker(config.temporal, sdkLogger);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows(sdkLogger));
   const created: LabwireWorker[] = [];

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createLogger } from '../../src/logger';
 import { PinoSdkLogger } from '../../src/temporal/sdk-logger';
 
-/** What an SDK entry for a failed activity carries (src/…/@temporalio/worker/lib/activity.js). */
+/** What an SDK entry for a failed activity carries (node_modules/@temporalio/worker/lib/activity.js). */
 function activityFailedMeta(error: Error) {
   return { sdkComponent: 'worker', activityType: 'finalizeLog', attempt: 4, workflowId: 'delivery-abc', taskToken: 'CiQw…', error, durationMs: 12 };
 }
@@ -12,7 +12,7 @@ function capture(logLevel: 'info' | 'debug', pretty: boolean, isReported?: (erro
   const destination = new PassThrough();
   let text = '';
   destination.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const sdk = new PinoSdkLogger(createLogger({ logLevel }, 'temporal', { pretty, destination }), { isReported });
+  const sdk = new PinoSdkLogger(createLogger({ logLevel }, 'worker', { pretty, destination }), { isReported });
   return { sdk, lines: () => text.split('\n').filter((line) => line !== '') };
 }
 
@@ -52,7 +52,7 @@ describe('the Temporal SDK logger (pino)', () => {
     sdk.warn('delivery failed', { sdkComponent: 'activity', namespace: 'default', taskQueue: 'labwire', taskToken: 'CiQw', logId: 'abc', attempt: 3, reason: 'HTTP 500' });
     sdk.warn('Activity failed', activityFailedMeta(failure));
     expect(lines()).toHaveLength(2);
-    expect(lines()[0]).toMatch(/^\[\d\d:\d\d:\d\d\] WARN \(temporal\): delivery failed \{"logId":"abc","attempt":3,"reason":"HTTP 500"\}$/);
+    expect(lines()[0]).toMatch(/^\[\d\d:\d\d:\d\d\] WARN \(worker\): delivery failed \{"logId":"abc","attempt":3,"reason":"HTTP 500"\}$/);
     expect(lines()[1]).toContain('activity finalizeLog failed');
   });
 
@@ -60,7 +60,7 @@ describe('the Temporal SDK logger (pino)', () => {
     const { sdk, lines } = capture('debug', true, () => true);
     sdk.warn('Activity failed', activityFailedMeta(failure));
     expect(lines()).toHaveLength(1);
-    expect(lines()[0]).toContain('DEBUG (temporal): Activity failed');
+    expect(lines()[0]).toContain('DEBUG (worker): Activity failed');
     expect(lines()[0]).toContain('"error":"Error: MongoServerSelectionError: connection refused (at one (a.ts:1:1))"');
   });
 });
