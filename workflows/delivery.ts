@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -118,6 +119,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   setHandler(
     retryDeliveryUpdate,
     async (request) => {
+      // The workflow logger is silent on replay: one console line per accepted retry.
+      log.info('retry accepted', { logId: target.logId, retryId: request.retryId, retryKind: request.kind, requestedBy: request.requestedBy });
       await deliverOnce(request);
       state.retries += 1;
       return { retryId: request.retryId, logId: target.logId, status: state.status };

@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities } from '@temporalio/workflow';
 import type { SweepActivities } from '../activities/sweep';
 
 const { findSweepPage, autoRetry } = proxyActivities<SweepActivities>({
@@ -42,5 +42,6 @@ export async function sweepWorkflow(input: SweepInput = {}): Promise<SweepResult
   if (page.logIds.length === PAGE) {
     await continueAsNew<typeof sweepWorkflow>({ from: page.from, to: page.to, after: page.logIds.at(-1), retried, refused });
   }
+  log.info('sweep finished', { from: page.from, to: page.to, retried, refused });
   return { from: page.from, to: page.to, retried, refused };
 }

@@ -10,6 +10,7 @@ import type { PublishLogChange } from '../../src/logstore/log-changes';
 import { isStoredDispatch, type BusinessEvent, type DeliveryInput, type DeliveryOutcome, type DispatchResult, type LogStatus, type RetryRequest, type StoredDispatch } from '../../workflows/types';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
+import { reportingRetriedAttempts, reportOutcome } from './console';
 import { createLog } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
 import { resolveDeliveries } from './resolve-deliveries';
@@ -95,7 +96,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       return result;
     },
 
-    deliverWebhook: async (input: DeliveryInput): Promise<DispatchResult> => keepBodiesInStore(input, await deliverWebhook(deliverDeps, input)),
+    deliverWebhook: async (input: DeliveryInput): Promise<DispatchResult> =>
+      keepBodiesInStore(input, await reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
     deliverToMirth: async (input: DeliveryInput): Promise<DispatchResult> => keepBodiesInStore(input, await deliverToMirth(deliverDeps, input)),
 
     /**
@@ -115,6 +117,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       else await deps.logs.finalize(logId, fields, lastAttempt, dispatchId);
       const status = fields.status ?? 'QUEUED';
       recordOutcome(input.target.integrationType, status, outcome, retry);
+      reportOutcome(input, status, outcome, retry);
       await deps.publishLogChange({ logId, status, retryId: retry?.retryId, labId: input.event.labId });
       // The log holds the bodies now; the working copy goes, so they are kept once (and the retention reaches them).
       if (dispatchId) await deps.logs.dropDispatch(dispatchId);

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { Logger as SdkLogger } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../config/schema';
 import { join } from 'node:path';
@@ -26,18 +27,19 @@ export async function connectClient(temporal: TemporalConfig): Promise<Client> {
 let runtimeInstalled = false;
 
 /**
- * The SDK logs every poll at INFO; Labwire's own logs are what an operator reads. The runtime
- * is a process-wide singleton created by the first native connection, so install it first.
+ * The SDK's logs go where Labwire's go (src/temporal/sdk-logger.ts); without a logger, only its
+ * warnings, as they are. The runtime is a process-wide singleton created by the first native
+ * connection, so it is installed first, once: the first worker's logger serves the process.
  */
-function installTemporalRuntime(): void {
+function installTemporalRuntime(logger: SdkLogger = new DefaultLogger('WARN')): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger });
   runtimeInstalled = true;
 }
 
 /** The connection a Worker polls on. */
-export function connectWorker(temporal: TemporalConfig): Promise<NativeConnection> {
-  installTemporalRuntime();
+export function connectWorker(temporal: TemporalConfig, logger?: SdkLogger): Promise<NativeConnection> {
+  installTemporalRuntime(logger);
   return NativeConnection.connect(connectOptions(temporal));
 }
 

@@ -8,7 +8,8 @@ import { postgresLogChangePublisher } from '../logstore/log-changes';
 import { createLogger } from '../logger';
 import type { Services } from '../services';
 import { connectWorker } from '../temporal/connection';
-import { bundleWorkflows, createWorker, type LabwireWorker } from './worker';
+import { PinoSdkLogger } from '../temporal/sdk-logger';
+import { bundleWorkflows, createWorker, reportedByLabwire, type LabwireWorker } from './worker';
 
 export interface RunningWorkers {
   queues: string[];
@@ -34,13 +35,15 @@ export async function startWorkers(
     temporal: services.temporal,
     publishLogChange: postgresLogChangePublisher(services.configStore.sql, (error) => logger.warn({ err: error }, 'could not publish a log change')),
   };
-  const connection = await connectWorker(config.temporal);
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const sdkLogger = new PinoSdkLogger(logger, { isReported: reportedByLabwire });
+  const connection = await connectWorker(config.temporal, sdkLogger);
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows(sdkLogger));
   const created: LabwireWorker[] = [];
   for (const taskQueue of [...new Set(queues)]) {
     created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps, payloadKeys: config.temporal.payloadKeys }));
   }
   const running = created.map(({ worker }) => worker.run());
+  logger.info({ taskQueues: [...new Set(queues)], namespace: config.temporal.namespace }, 'worker ready');
   return {
     queues,
     workers: created.map((c) => c.worker),

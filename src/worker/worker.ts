@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { ApplicationFailure, type Logger as SdkLogger } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WEBHOOK_RETRYABLE_ERROR } from '../../activities/webhook/dispatch-webhook';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { projectRoot, type Config } from '../config/schema';
 import { withoutQueryValues } from '../errors';
@@ -7,9 +9,14 @@ import { failureConverterPath, labwireDataConverter } from '../temporal/payload-
 
 export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');
 
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows(logger: SdkLogger = new DefaultLogger('WARN')): Promise<WorkflowBundleWithSourceMap> {
   // The failure converter runs inside the sandbox, so it is bundled; the codec runs outside it, in the worker.
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger });
+}
+
+/** A webhook attempt Temporal retries: the delivery activity has logged its one line (log id, integration, reason). */
+export function reportedByLabwire(error: unknown): boolean {
+  return error instanceof ApplicationFailure && error.type === WEBHOOK_RETRYABLE_ERROR;
 }
 
 export interface WorkerOptions {
