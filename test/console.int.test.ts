@@ -18,7 +18,15 @@ function jsonLines(lines: string[]): Line[] {
 }
 
 describe('the console of a worker', () => {
-  const harness = new Harness();
+  // Task queues of its own: the child worker must print only this file's deliveries, not what
+  // other test files left on the shared queue (retries still backing off, say).
+  const queue = uniqueId('console').replace(/-/g, '_');
+  const queues = { TASK_QUEUE: queue, CRELIO_TASK_QUEUE: `${queue}_crelio` };
+  const harness = new Harness((c) => {
+    c.temporal.taskQueue = queue;
+    c.temporal.crelioTaskQueue = queues.CRELIO_TASK_QUEUE;
+    c.temporal.workerQueues = [queue, queues.CRELIO_TASK_QUEUE];
+  });
   const receiver = new Receiver();
 
   beforeAll(async () => {
@@ -49,7 +57,7 @@ describe('the console of a worker', () => {
   }
 
   it('given a webhook answering 500 three times, prints at most 2 lines per attempt at the default level, each naming the log id and the reason; a retry and a sweep print one line each', async () => {
-    const worker = new CliProcess(['worker'], { LOG_LEVEL: 'info' });
+    const worker = new CliProcess(['worker'], { LOG_LEVEL: 'info', ...queues });
     try {
       const { log, offset } = await failingDelivery(worker);
       const lines = linesSince(worker, offset);
@@ -93,7 +101,7 @@ describe('the console of a worker', () => {
   }, 120_000);
 
   it('with LOG_LEVEL=debug, the SDK\'s own activity failure entries appear too', async () => {
-    const worker = new CliProcess(['worker'], { LOG_LEVEL: 'debug' });
+    const worker = new CliProcess(['worker'], { LOG_LEVEL: 'debug', ...queues });
     try {
       const { log, offset } = await failingDelivery(worker);
       const entries = jsonLines(linesSince(worker, offset));
