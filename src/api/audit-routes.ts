@@ -1,21 +1,7 @@
-import type { Response } from 'express';
 import type { AuditTrail } from '../audit/audit-trail';
 import { auditExportQuerySchema, auditListQuerySchema } from '../audit/audit-filter';
 import { defineRoute, type ApiRoute } from './route';
-
-/** Writes a line, waiting while the client's socket is full (so a long export holds little memory) or until it goes away. */
-async function writeLine(res: Response, line: string): Promise<void> {
-  if (res.write(`${line}\n`)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
+import { writeWhenRead } from './write-when-read';
 
 /** The admin's view of the audit trail: pages newest first, and all of it as JSON lines. */
 export function auditRoutes(trail: AuditTrail): ApiRoute[] {
@@ -53,7 +39,7 @@ export function auditRoutes(trail: AuditTrail): ApiRoute[] {
           for (const entry of batch) {
             // The client went away: stop reading.
             if (res.destroyed) return undefined;
-            await writeLine(res, JSON.stringify(entry));
+            await writeWhenRead(res, `${JSON.stringify(entry)}\n`);
           }
         }
         res.end();

@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { inArray } from 'drizzle-orm';
-import type { Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import type { Role } from '../db/schema';
@@ -15,6 +14,7 @@ import { labs } from '../db/schema';
 import { logFilterQueryStringSchema, logListQueryStringSchema } from '../logstore/log-filter';
 import { listLogs, logStats, type LogRow, type LogStats } from '../logstore/log-query';
 import { shortCache } from './short-cache';
+import { writeWhenRead } from './write-when-read';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
 import { NotFoundError } from '../errors';
@@ -28,20 +28,6 @@ const stuckQuery = z.object({ olderThanMs: z.coerce.number({ error: 'expected a 
 
 /** One export is bounded: a larger set is exported in parts, by date range. */
 export const EXPORT_MAX_ROWS = 100_000;
-
-/** Writes, then waits while the client has not read what was written before (or has gone). */
-async function writeWhenRead(res: Response, text: string): Promise<void> {
-  if (res.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 export type LogsRouteDeps = RetryDeps & { logs: DeliveryLogs; config: Config; db: ConfigDb };
 
