@@ -12,6 +12,8 @@ export interface DemoRequest {
 export interface DemoAnswer {
   status: number;
   body: string;
+  /** application/json unless said. */
+  contentType?: string;
 }
 
 export type DemoRoute = (request: DemoRequest) => DemoAnswer | Promise<DemoAnswer>;
@@ -38,7 +40,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 /** The demo partner's HTTP side: a few routes on 127.0.0.1, on a port the system picks. */
 export async function startDemoHttpServer(routes: Readonly<Record<string, DemoRoute>>): Promise<RunningDemoServer> {
   const server = createServer((req, res) => {
-    const reply = (answer: DemoAnswer) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    const reply = (answer: DemoAnswer) => res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' }).end(answer.body);
     void (async () => {
       const body = await readBody(req);
       if (body === undefined) return reply({ status: 413, body: '{"error":"too large"}' });

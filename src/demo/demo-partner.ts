@@ -5,7 +5,7 @@ import type { DeliveryLogs } from '../logstore/delivery-logs';
 import { DemoCourier } from './demo-courier';
 import { fireDemoEvents, type DemoEntities, type DemoEventsFired } from './demo-events';
 import { startDemoHttpServer, type DemoRoute } from './demo-http-server';
-import { configureDemoIntegrations, DEMO_PATHS, type DemoIntegrations } from './demo-integrations';
+import { configureDemoIntegrations, DEMO_PATHS, type DemoEndpoints, type DemoIntegrations } from './demo-integrations';
 import { startDemoMllpChannel } from './demo-mllp-channel';
 
 export interface DemoPartnerDeps {
@@ -21,6 +21,7 @@ export interface DemoPartnerDeps {
 }
 
 export interface DemoPartner {
+  endpoints: DemoEndpoints;
   integrations: DemoIntegrations;
   /** Fires the demo events (no-ops when an earlier start fired them). Call once the worker and API are up. */
   fireEvents(): Promise<DemoEventsFired>;
@@ -33,7 +34,8 @@ export const HOME_VISIT_CALLBACK_MS = 10 * 60_000;
 export const REJECTED_CANCELLATION = 'Order cannot be cancelled: the specimen is already in processing (demo)';
 
 const RECEIVED = { status: 200, body: '{"received":true}' };
-const UNAVAILABLE = { status: 503, body: '{"error":"demo partner unavailable"}' };
+/** Plain text: Labwire records a failed answer's body as the log's error, and this is what the FAIL row should read. */
+const UNAVAILABLE = { status: 503, body: 'demo partner unavailable', contentType: 'text/plain' };
 
 /**
  * Down (503) while Labwire is still making its automatic attempts — the log is QUEUED — and up
@@ -72,13 +74,11 @@ export async function startDemoPartner(deps: DemoPartnerDeps): Promise<DemoPartn
     closers.push(() => accepting.close());
     const rejecting = await startDemoMllpChannel({ ack: 'AE', text: REJECTED_CANCELLATION });
     closers.push(() => rejecting.close());
-    const integrations = await configureDemoIntegrations(deps.db, deps.labId, {
-      httpPort: http.port,
-      mirthAcceptPort: accepting.port,
-      mirthRejectPort: rejecting.port,
-    });
+    const endpoints = { httpPort: http.port, mirthAcceptPort: accepting.port, mirthRejectPort: rejecting.port };
+    const integrations = await configureDemoIntegrations(deps.db, deps.labId, endpoints);
     courierAuthKey = integrations.courierAuthKey;
     return {
+      endpoints,
       integrations,
       fireEvents: () => fireDemoEvents(deps.emitter, deps.labId, deps.entities, integrations.since),
       stop,
