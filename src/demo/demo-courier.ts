@@ -50,7 +50,7 @@ export class DemoCourier {
         headers: { authorization: `Bearer ${this.deps.authKey()}`, 'content-type': 'application/json' },
         body: JSON.stringify(outcome),
       });
-      if (response.status !== 202) this.deps.logger.warn({ logId, status: response.status, answer: await response.text() }, 'demo courier: callback refused');
+      if (response.status !== 202) this.deps.logger.warn({ logId, status: response.status }, 'demo courier: callback refused');
     } catch (error) {
       this.deps.logger.warn({ logId, err: error }, 'demo courier: callback not delivered');
     }
