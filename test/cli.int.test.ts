@@ -78,9 +78,11 @@ describe('labwire CLI', () => {
   });
 
   it('start reuses running servers, seeds, serves the API and prints the URLs; doctor passes; Ctrl-C leaves reused servers up', async () => {
-    const start = new CliProcess(['start'], { API_PORT: '13001' });
+    // Without the demo partner: it would integrate the shared test database's lab 1001 (test/demo.int.test.ts covers it).
+    const start = new CliProcess(['start'], { API_PORT: '13001', LABWIRE_DEMO: 'false' });
     try {
       await start.waitFor('Labwire is ready');
+      expect(start.output).toContain('Demo partner: off (LABWIRE_DEMO=false)');
       expect(start.output).toContain(`Temporal: reusing the server already listening on ${config.temporal.address}`);
       expect(start.output).toContain('Dashboard + API   http://127.0.0.1:13001');
       expect(start.output).toContain(`Temporal Web UI   ${config.temporal.uiUrl}`);

@@ -40,6 +40,8 @@ export interface AppDeps {
   logStore: LogStore;
   temporal: Client;
   logger: Logger;
+  /** The process runs the demo partner (`labwire start` only): GET /api/meta says so. */
+  demo?: boolean;
 }
 
 export const dashboardDir = join(projectRoot, 'web', 'dist');
@@ -73,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   const routes: ApiRoute[] = [
     ...sessionRoutes(db, deps.config),
     ...userRoutes(db),
-    ...metaRoutes(db, deps.config, version),
+    ...metaRoutes(db, deps.config, { version, demo: deps.demo === true }),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
     ...streamRoutes({

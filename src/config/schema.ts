@@ -60,6 +60,7 @@ const queueName = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters,
 export const envSchema = z.object({
   LABWIRE_DATA_DIR: z.string().min(1).optional(),
   LABWIRE_CACHE_DIR: z.string().min(1).optional(),
+  LABWIRE_DEMO: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: hostPort.optional(),
@@ -171,6 +172,12 @@ export const crossFieldRules = envSchema.superRefine((env, ctx) => {
 export interface Config {
   dataDir: string;
   cacheDir: string;
+  /**
+   * `labwire start` runs the demo partner (src/demo): a webhook receiver, a Mirth channel and a
+   * courier on loopback, integrated with lab 1001, and a few demo events. `labwire worker` and
+   * `labwire api` never run it, whatever this says.
+   */
+  demo: boolean;
   logLevel: Env['LOG_LEVEL'];
   temporal: {
     /** Set when an external cluster is used; the dev server is then never started. */
@@ -297,6 +304,7 @@ export function toConfig(env: Env): Config {
   return {
     dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')),
     cacheDir: resolve(env.LABWIRE_CACHE_DIR ?? defaultCacheDir()),
+    demo: env.LABWIRE_DEMO,
     logLevel: env.LOG_LEVEL,
     temporal: {
       externalAddress: env.TEMPORAL_ADDRESS,

@@ -20,6 +20,9 @@ const DEMO_LABS = [
   { id: 1003, name: 'Bayview Clinical Labs', city: 'San Diego', organisations: [] },
 ];
 
+/** The lab of the demo patient, bill and report, and of the demo partner's integrations. */
+export const DEMO_LAB_ID = 1001;
+
 /** Id of the demo patient, bill and report of lab 1001 (Sunrise Diagnostics). */
 export const DEMO_ENTITY_ID = 900_001;
 
@@ -55,9 +58,9 @@ export async function seedDemoConfiguration(db: ConfigDb): Promise<void> {
     // One patient with a bill and a report in the first demo lab, so an emitted event has live data to send.
     await tx
       .insert(patients)
-      .values({ id: DEMO_ENTITY_ID, labId: 1001, mrn: 'SUN-000001', firstName: 'Asha', lastName: 'Rao', dateOfBirth: '1985-04-12', gender: 'F', phone: '+91-20-5550100' })
+      .values({ id: DEMO_ENTITY_ID, labId: DEMO_LAB_ID, mrn: 'SUN-000001', firstName: 'Asha', lastName: 'Rao', dateOfBirth: '1985-04-12', gender: 'F', phone: '+91-20-5550100' })
       .onConflictDoNothing();
-    await tx.insert(bills).values({ id: DEMO_ENTITY_ID, labId: 1001, patientId: DEMO_ENTITY_ID, billNumber: 'SUN-B-0001' }).onConflictDoNothing();
+    await tx.insert(bills).values({ id: DEMO_ENTITY_ID, labId: DEMO_LAB_ID, patientId: DEMO_ENTITY_ID, billNumber: 'SUN-B-0001' }).onConflictDoNothing();
     await tx
       .insert(billItems)
       .values([
@@ -65,7 +68,7 @@ export async function seedDemoConfiguration(db: ConfigDb): Promise<void> {
         { id: DEMO_ENTITY_ID + 1, billId: DEMO_ENTITY_ID, testCode: 'TSH', testName: 'Thyroid Stimulating Hormone', price: 420 },
       ])
       .onConflictDoNothing();
-    await tx.insert(reports).values({ id: DEMO_ENTITY_ID, labId: 1001, patientId: DEMO_ENTITY_ID, billId: DEMO_ENTITY_ID }).onConflictDoNothing();
+    await tx.insert(reports).values({ id: DEMO_ENTITY_ID, labId: DEMO_LAB_ID, patientId: DEMO_ENTITY_ID, billId: DEMO_ENTITY_ID }).onConflictDoNothing();
     await tx
       .insert(reportResults)
       .values([

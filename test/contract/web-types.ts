@@ -13,6 +13,7 @@ import type { labIntegrations, regenerateAuthKey } from '../../src/integrations/
 import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
 import type { LogChange } from '../../src/logstore/log-changes';
 import type { LogRow, LogStats } from '../../src/logstore/log-query';
+import type { metaAnswer } from '../../src/api/meta-routes';
 import type { BulkProgress } from '../../workflows/bulk-retry';
 import type * as Web from '../../web/src/types';
 
@@ -31,6 +32,7 @@ export const serverAnswersFitTheDashboard = {
   logDetail: (answer: ServerLogDetail): Web.LogDocument => answer,
   bulkProgress: (answer: BulkProgress): Web.BulkProgress => answer,
   logChange: (answer: LogChange): Web.LogChange => answer,
+  meta: (answer: Wire<Awaited<ReturnType<typeof metaAnswer>>>): Web.Meta => answer,
   user: (answer: User): Web.User => answer,
   sessionUser: (answer: SessionUser): Web.SessionUser => answer,
   listedUser: (answer: Wire<ListedUser>): Web.ListedUser => answer,

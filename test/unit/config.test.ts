@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(config.api.publicUrl).toBe('http://127.0.0.1:3000');
   });
 
+  it('runs the demo partner of labwire start unless LABWIRE_DEMO is false', () => {
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ LABWIRE_DEMO: 'false' }).demo).toBe(false);
+    expect(loadConfig({ LABWIRE_DEMO: '0' }).demo).toBe(false);
+    expect(problemsOf({ LABWIRE_DEMO: 'off' })[0]).toMatch(/^LABWIRE_DEMO \(got "off"\)/);
+  });
+
   it('given TEMPORAL_ADDRESS and MONGODB_URL, uses them instead of local servers', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', MONGODB_URL: 'mongodb://mongo:27017/' });
     expect(config.temporal.externalAddress).toBe('temporal.internal:7233');

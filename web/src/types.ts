@@ -50,6 +50,8 @@ export interface Meta {
   temporalUiUrl: string;
   namespace: string;
   version: string;
+  /** The process runs the demo partner (`labwire start`): the header shows a Demo badge. */
+  demo: boolean;
   /** SIGNING_SECRET_OVERLAP_HOURS: how long a replaced signing secret keeps signing beside the new one. */
   signingSecretOverlapHours: number;
   actionCategories: ActionCategory[];

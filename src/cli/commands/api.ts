@@ -10,9 +10,10 @@ import { ensureDashboardBuilt } from '../dashboard-build';
 import { onShutdown } from '../shutdown';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
 
-export async function runApi(config: Config, services: Services, say: Say): Promise<RunningServer> {
+/** `demo`: this process runs the demo partner (only `labwire start` does); the dashboard shows a Demo badge. */
+export async function runApi(config: Config, services: Services, say: Say, options: { demo?: boolean } = {}): Promise<RunningServer> {
   await bootstrapAdmin(config, services.configStore.db, say);
-  const app = createApp({ config, ...services, logger: createLogger(config, 'api') });
+  const app = createApp({ config, ...services, logger: createLogger(config, 'api'), demo: options.demo === true });
   return listen(app, config.api.host, config.api.port);
 }
 

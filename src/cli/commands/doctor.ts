@@ -112,6 +112,7 @@ export async function doctorCommand(config: Config, say: Say): Promise<number> {
     ['Log store', `${redactUrl(config.logStore.url)} (${config.logStore.externalUrl ? 'MONGODB_URL' : `FerretDB, ${config.logStore.ferret.handler} handler`}), database ${config.logStore.database}`],
     ['ferretdb binary', config.logStore.externalUrl ? 'not needed' : binaryStatus(FERRETDB, config.logStore.ferret.path, config)],
     ['API', config.api.publicUrl],
+    ['Demo partner', config.demo ? 'on under labwire start (LABWIRE_DEMO=false turns it off)' : 'off (LABWIRE_DEMO=false)'],
   ];
   for (const [key, value] of rows) say(`  ${key.padEnd(16)} ${value}`);
   say('');

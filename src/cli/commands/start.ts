@@ -13,6 +13,7 @@ import { openServices } from '../../services';
 import { payloadKeysNotice } from '../../temporal/connection';
 import { createLogger } from '../../logger';
 import { logUncaughtAndKeepServing } from '../uncaught-errors';
+import { demoSummary, startLocalDemo, switchOffLocalDemo } from '../../demo/local-demo';
 
 /** `labwire start`: the whole local stack, demo configuration, a worker and the API in one process. */
 export async function startCommand(config: Config, say: Say): Promise<void> {
@@ -45,11 +46,16 @@ async function bringUp(config: Config, say: Say, closers: Array<() => Promise<vo
   const services = await openServices(config, { migrate: true });
   closers.push(() => services.close());
   await seedDemoConfiguration(services.configStore.db);
+  // Only here: `labwire worker` and `labwire api` never run the demo (test/unit/demo-wiring.test.ts).
+  // Its integrations point at this start's ports before the worker runs any delivery.
+  const demo = config.demo ? await startLocalDemo(config, services) : undefined;
+  if (demo) closers.push(() => demo.stop());
+  else say(await switchOffLocalDemo(services));
 
   say(payloadKeysNotice(config.temporal));
   const worker = await runWorker(config, services, say);
   closers.push(() => worker.stop());
-  const api = await runApi(config, services, say);
+  const api = await runApi(config, services, say, { demo: demo !== undefined });
   closers.push(() => api.close());
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -66,4 +72,5 @@ async function bringUp(config: Config, say: Say, closers: Array<() => Promise<vo
       '',
     ].join('\n'),
   );
+  if (demo) say(demoSummary(config, await demo.fireEvents()));
 }

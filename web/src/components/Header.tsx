@@ -15,7 +15,7 @@ function ConnectionIndicator() {
 }
 
 export function Header({ route, onSignOut }: { route: Route; onSignOut: () => void }) {
-  const { user } = useApp();
+  const { user, meta } = useApp();
   const onLogs = route.name === 'logs' || route.name === 'log';
   return (
     <header class="header">
@@ -24,6 +24,15 @@ export function Header({ route, onSignOut }: { route: Route; onSignOut: () => vo
           <span class="brand-mark" aria-hidden="true" />
           Labwire
         </a>
+        {meta?.demo && (
+          <span
+            class="demo-badge"
+            data-testid="demo-badge"
+            title="Demo partner on: lab 1001 sends to Labwire Demo Partner's webhook, Mirth channels and courier inside labwire start. LABWIRE_DEMO=false starts without it."
+          >
+            Demo
+          </span>
+        )}
         <nav class="nav" aria-label="Main">
           <a href="/" onClick={onLinkClick} aria-current={onLogs ? 'page' : undefined} data-testid="nav-deliveries">
             Deliveries
