@@ -63,6 +63,9 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
     const entityId = entityType === 'bill' ? lab.billId : entityType === 'patient' ? lab.patientId : lab.reportId;
     const log = await mirthEvent(payloadType, action, { type: entityType, id: entityId });
     expect(log).toMatchObject({ status: 'SUCCESS', sent_to_mirth: true, fusion_log: 'Sent to Mirth', error_message: null });
+    // The dashboard's detail reads every field: the ones FerretDB left out of the pre-created log too.
+    const shown = await harness.request('GET', `/api/logs/${log._id}`);
+    expect(shown.body).toMatchObject({ attempts: [], retries: [], response_status_code: null });
     const message = receivedFor(log);
     expect(message.getSegment('MSH')?.getField(9)?.toString()).toBe(messageType);
     const pid = message.getSegment('PID')!;

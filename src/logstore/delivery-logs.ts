@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { LogIndex } from './log-index';
 import type { DeliveryOutcome } from '../../workflows/types';
-import { DISPATCHES_COLLECTION, LOGS_COLLECTION, RETRY_LOGS_COLLECTION, type AttemptRecord, type DispatchDocument, type LogDocument, type RetryLogDocument } from './log-document';
+import { DISPATCHES_COLLECTION, LOGS_COLLECTION, RETRY_LOGS_COLLECTION, withOmittedFields, type AttemptRecord, type DispatchDocument, type LogDocument, type RetryLogDocument } from './log-document';
 import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal';
 
 export type LogFinalFields = Pick<
@@ -179,7 +179,8 @@ export class DeliveryLogs {
     return 'removed';
   }
 
-  get(logId: string): Promise<LogDocument | null> {
-    return this.collection.findOne({ _id: logId });
+  async get(logId: string): Promise<LogDocument | null> {
+    const doc = await this.collection.findOne({ _id: logId });
+    return doc && withOmittedFields(doc);
   }
 }

@@ -86,6 +86,23 @@ export interface LogDocument {
   applied_dispatch?: string;
 }
 
+/**
+ * FerretDB 1.x leaves top-level nulls and empty arrays out of a document an upsert inserts (the
+ * pre-created log is one): read back, a log has every field of its type again.
+ */
+export function withOmittedFields(doc: LogDocument): LogDocument {
+  return {
+    ...doc,
+    error_message: doc.error_message ?? null,
+    request: doc.request ?? null,
+    response_body: doc.response_body ?? null,
+    response_status_code: doc.response_status_code ?? null,
+    response_time: doc.response_time ?? null,
+    fusion_log: doc.fusion_log ?? null,
+    attempts: doc.attempts ?? [],
+  };
+}
+
 export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';
 
 /**
