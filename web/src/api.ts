@@ -22,6 +22,9 @@ import type {
 export interface FieldError {
   field: string;
   message: string;
+  /** A template problem's place in the template (1-based). */
+  line?: number;
+  column?: number;
 }
 
 /** An application/problem+json answer (RFC 9457), thrown by every API call that fails. */

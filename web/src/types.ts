@@ -81,6 +81,8 @@ export interface LogRow {
   auto_retry_count: number;
   event_id: string | null;
   entity: string | null;
+  /** A test delivery sent from Manage Integrations (Send a test). */
+  test?: boolean;
 }
 
 export interface LogPage {
@@ -176,6 +178,8 @@ export interface LogDocument {
   /** Set when the body retention removed the bodies (LOG_BODY_RETENTION_DAYS after the log's last write). */
   bodies_removed_at?: string;
   body_retention_days?: number;
+  /** A test delivery sent from Manage Integrations (Send a test). */
+  test?: true;
   retries: RetryRecord[];
   temporalUrl: string | null;
 }
@@ -302,6 +306,8 @@ export const AUDIT_ACTIONS = [
   'logs.bulk_retry_cancel',
   'integration.create',
   'integration.update',
+  'integration.preview',
+  'integration.test_send',
   'integration.enable',
   'integration.disable',
   'auth_key.regenerate',
