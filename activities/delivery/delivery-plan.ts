@@ -19,7 +19,7 @@ export interface WebhookPlan {
 
 /** The trigger's own extra details win over the authentication's. */
 export function extraDetailsOf(config: DeliveryConfig): ExtraDetails {
-  return { ...config.auth.extraDetails, ...config.integration.integrationExtraDetails } as ExtraDetails;
+  return { ...config.auth.extraDetails, ...config.integration.integrationExtraDetails };
 }
 
 /**

@@ -340,3 +340,30 @@ export interface AuditPage {
   items: AuditEntry[];
   nextCursor: string | null;
 }
+
+/** POST /api/integrations/preview: what a delivery of the draft would send, rendered from live data. */
+export type DeliveryPreview =
+  | { kind: 'http'; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: string | null }
+  | { kind: 'hl7'; url: string; message: string };
+
+export type PreviewEntityType = 'patient' | 'bill' | 'report';
+
+export interface PreviewAnswer {
+  preview: DeliveryPreview;
+  event: { actionCategoryId: number; action: string; entity: { type: PreviewEntityType; id: number } };
+}
+
+export interface PreviewRequest {
+  integration: IntegrationInput;
+  event: { actionCategoryId: number; entity: { type: PreviewEntityType; id?: number } };
+}
+
+/** POST /api/integrations/test-send?wait=true: the test delivery's outcome and the partner's answer. */
+export interface TestSendAnswer {
+  logId: string;
+  status: LogStatus;
+  responseStatusCode: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseTimeMs: number | null;
+}
