@@ -12,7 +12,7 @@ import type { Config } from '../config/schema';
 import type { ContextProvider } from '../context/context-provider';
 import type { ConfigDb } from '../db/config-store';
 import { developers } from '../db/schema';
-import { NotFoundError } from '../errors';
+import { InputError, NotFoundError } from '../errors';
 import { ENTITY_TYPES } from '../events/business-event';
 import { TemplatePreviewError, prepareDelivery, type PreparedDelivery } from '../integrations/delivery-preview';
 import { integrationDraftSchema, type IntegrationInput } from '../integrations/integration-input';
@@ -74,10 +74,11 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
   async function prepare(body: PreviewBody, session: Session, logId: string): Promise<PreparedDelivery> {
     const input: IntegrationInput = body.integration;
     if (!scopeIncludes(labScopeOf(session.user), input.labId)) throw new NotFoundError('integration.labId', `lab ${input.labId} does not exist`);
-    assertTargetsAllowed(input, targetPolicy);
     try {
+      assertTargetsAllowed(input, targetPolicy);
       return await prepareDelivery(deps, input, body.event, logId);
     } catch (error) {
+      if (error instanceof InputError && !/^(integration|event)\./.test(error.field)) throw new InputError(`integration.${error.field}`, error.reason);
       if (error instanceof TemplatePreviewError) throw templateProblem(error);
       if (error instanceof NotFoundError && error.field === 'entity.id') throw new NotFoundError('event.entity.id', error.message);
       if (error instanceof NotFoundError && error.field === 'labId') throw new NotFoundError('integration.labId', error.message);
