@@ -91,7 +91,7 @@ export function SendTestPanel({ draft, labId, categories, onFieldErrors }: Props
 
   const preview = answer?.preview;
   return (
-    <details class="card panel" open data-testid="send-test-panel">
+    <details class="card panel send-test-panel" open data-testid="send-test-panel">
       <summary>
         <h2>Preview / Send test</h2>
         <span class="muted">live data, before saving</span>
