@@ -3,6 +3,8 @@ import { and, desc, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { auditEvents, bills, developerAuthentication, patients } from '../src/db/schema';
 import { findSweepPage, sweepFilter } from '../src/retries/sweep-candidates';
+import { decodeHistory, payloadValue } from '../src/temporal/history-decode';
+import { payloadCodecFor } from '../src/temporal/payload-codec';
 import { ApiClient } from './support/api-client';
 import { uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
@@ -206,6 +208,18 @@ describe('Send a test: preview a draft with live data, then send it once as a te
     expect(stats.body.total).toBe(0);
     expect(stats.body.series.points.every((p: { total: number }) => p.total === 0)).toBe(true);
     expect((await harness.request('GET', `/api/logs/stats?labId=${lab.labId}&test=true`)).body.byStatus.SUCCESS).toBe(1);
+    // The draft's secrets stayed in PostgreSQL: the decoded history holds the log id, never the key or the secret.
+    const history = await harness.services.temporal.workflow.getHandle(`delivery-${logId}`).fetchHistory();
+    await decodeHistory(payloadCodecFor(harness.config.temporal.payloadKeys), history.events ?? []);
+    const values = (history.events ?? []).flatMap((e) => [
+      ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ...(e.markerRecordedEventAttributes?.details?.data?.payloads ?? []),
+    ]);
+    const decoded = JSON.stringify(values.map(payloadValue));
+    expect(decoded).toContain(logId);
+    expect(decoded).not.toContain(API_KEY);
+    expect(decoded).not.toContain(SIGNING_SECRET.slice(6));
     // A test is not retried: not by hand, not in bulk.
     expect((await harness.request('POST', `/api/logs/${logId}/retry`, { force: true })).status).toBe(409);
     expect((await harness.request('POST', '/api/logs/retry/preview', { ids: [logId] })).body.count).toBe(0);
