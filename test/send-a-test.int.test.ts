@@ -247,6 +247,15 @@ describe('Send a test: preview a draft with live data, then send it once as a te
     expect(await findSweepPage(harness.logs, { ...filter, _id: closed.body.logId }, undefined, 10)).toEqual([]);
   });
 
+  it('an async vendor’s test answers with its submit’s status at once; the log waits for the callback', async () => {
+    const started = Date.now();
+    const answer = await testSend({ integration: draft({ integrationType: 'async_vendor' }), event: billEvent(lab.billId) });
+    expect(answer.body).toMatchObject({ status: 'QUEUED', responseStatusCode: 201, responseBody: '{"received":true,"ticket":"T-42"}' });
+    expect(Date.now() - started).toBeLessThan(harness.config.delivery.webhookTimeoutMs);
+    // Nobody calls back here: the delivery is not left waiting for other test files' workers.
+    await harness.services.temporal.workflow.getHandle(`delivery-${answer.body.logId}`).terminate('test over');
+  });
+
   it('a draft of a saved integration sends with its stored secrets when the form leaves them out', async () => {
     const saved = await harness.request('POST', '/api/integrations', draft());
     expect(saved.status).toBe(201);

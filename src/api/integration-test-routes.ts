@@ -19,6 +19,7 @@ import { integrationDraftSchema, type IntegrationInput } from '../integrations/i
 import { assertTargetsAllowed } from '../integrations/literal-targets';
 import { saveTestDelivery } from '../integrations/test-deliveries';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
+import type { LogDocument } from '../logstore/log-document';
 import { endpointOfMirth, endpointOfUrl } from '../logstore/endpoint';
 import { createTargetPolicy } from '../net/target-guard';
 import { positiveId } from '../validation';
@@ -59,6 +60,20 @@ function templateProblem(error: TemplatePreviewError): HttpProblem {
 }
 
 const newLogId = () => randomBytes(12).toString('hex');
+
+/**
+ * The test delivery's log once the partner answered: final, or (an async vendor, whose log stays
+ * QUEUED until its callback) with the submit's status code. Read from the log store rather than the
+ * workflow's result, which an async vendor holds back until its callback or timeout.
+ */
+async function answered(logs: DeliveryLogs, logId: string, limitMs: number): Promise<LogDocument | null> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const log = await logs.get(logId);
+    if ((log && (log.status !== 'QUEUED' || (log.response_status_code ?? null) !== null)) || Date.now() >= deadline) return log;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
 
 /**
  * Send a test (issue 11): render what a draft integration would send for one event from live data,
@@ -121,7 +136,7 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
       access: 'admin',
       tag: 'Integrations',
       summary:
-        "Send the preview's delivery once, for real, as a test delivery: the same body as the preview. It runs through the normal delivery workflow (`delivery-<logId>`: target guard, signing, x-api-key) with one attempt and no retries, and its log is marked `test: true` (a 'test' badge on the dashboard, left out of the figures, never retried). ?wait=true answers once the partner answered: status, its status code and body",
+        "Send the preview's delivery once, for real, as a test delivery: the same body as the preview. It runs through the normal delivery workflow (`delivery-<logId>`: target guard, signing, x-api-key) with one attempt and no retries, and its log is marked `test: true` (a 'test' badge on the dashboard, left out of the figures, never retried). ?wait=true answers once the partner answered (an async vendor's submit: its log stays QUEUED until the callback): status, its status code and body",
       query: testSendQuery,
       body: previewBody,
       responses: {
@@ -157,7 +172,7 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
         };
         // One attempt, and the workflow closes once the log is final: a test is not retried.
         const settings = { ...deliverySettings(deps.config), webhookMaxAttempts: 1, retentionMs: 0 };
-        const handle = await deps.temporal.workflow.start(deliveryWorkflow, {
+        await deps.temporal.workflow.start(deliveryWorkflow, {
           workflowId: deliveryWorkflowId(logId),
           taskQueue: target.taskQueue,
           args: [{ event, target, settings }],
@@ -172,11 +187,7 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
           res.status(202);
           return { logId };
         }
-        // An async vendor's test waits for its callback: the answer then says QUEUED, and the log follows.
-        const limitMs = Math.max(settings.webhookTimeoutMs, settings.mirthAckTimeoutMs) + 15_000;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([handle.result(), new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]).finally(() => clearTimeout(timer));
-        const log = await deps.logs.get(logId);
+        const log = await answered(deps.logs, logId, Math.max(settings.webhookTimeoutMs, settings.mirthAckTimeoutMs) + 15_000);
         return {
           logId,
           status: log?.status ?? 'QUEUED',
