@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { planHl7, planWebhook } from '../../activities/delivery/delivery-plan';
 import { TemplateError } from '../../activities/delivery/payload';
 import { Hl7BuildError } from '../../activities/mirth/hl7-builders';
@@ -77,7 +77,7 @@ export async function prepareDelivery(
   const [action] = await deps.db
     .select({ name: actionCategories.name, origin: actionCategories.origin })
     .from(actionCategories)
-    .where(and(eq(actionCategories.id, eventInput.actionCategoryId)));
+    .where(eq(actionCategories.id, eventInput.actionCategoryId));
   if (!action) throw new NotFoundError('event.actionCategoryId', `action category ${eventInput.actionCategoryId} does not exist`);
   const entityId = eventInput.entity.id ?? (await mostRecentEntityId(deps.db, input.labId, eventInput.entity.type));
   if (entityId === undefined) throw new InputError('event.entity.id', `lab ${input.labId} has no ${eventInput.entity.type} yet: name one by id`);
