@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { deliverySettings } from '../../activities/delivery/resolve-deliveries';
 import { deliverySearchAttributes, deliveryWorkflowId } from '../../workflows/definitions';
 import { deliveryWorkflow } from '../../workflows/delivery';
-import type { DeliveryTarget } from '../../workflows/types';
+import type { DeliveryTarget, LogStatus } from '../../workflows/types';
 import { labScopeOf, scopeIncludes } from '../auth/lab-scope';
 import { roleAllows } from '../auth/users';
 import type { Config } from '../config/schema';
@@ -13,8 +13,8 @@ import type { ContextProvider } from '../context/context-provider';
 import type { ConfigDb } from '../db/config-store';
 import { developers } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
-import { ENTITY_TYPES } from '../events/business-event';
-import { TemplatePreviewError, prepareDelivery, type PreparedDelivery } from '../integrations/delivery-preview';
+import { ENTITY_TYPES, type BusinessEvent } from '../events/business-event';
+import { TemplatePreviewError, prepareDelivery, type DeliveryPreview, type PreparedDelivery } from '../integrations/delivery-preview';
 import { integrationDraftSchema, type IntegrationInput } from '../integrations/integration-input';
 import { assertTargetsAllowed } from '../integrations/literal-targets';
 import { saveTestDelivery } from '../integrations/test-deliveries';
@@ -57,6 +57,22 @@ function templateProblem(error: TemplatePreviewError): HttpProblem {
   return new HttpProblem(422, 'Unprocessable Content', `integration.templateText: ${message}`, {
     errors: [{ field: 'integration.templateText', message, ...(position ? { line: position.line, column: position.column } : {}) }],
   });
+}
+
+/** POST /api/integrations/preview's answer (the dashboard's PreviewAnswer; test/contract/web-types.ts). */
+export interface PreviewAnswer {
+  preview: DeliveryPreview;
+  event: { actionCategoryId: number; action: string; entity: BusinessEvent['entity'] };
+}
+
+/** POST /api/integrations/test-send?wait=true's answer. */
+export interface TestSendAnswer {
+  logId: string;
+  status: LogStatus;
+  responseStatusCode: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseTimeMs: number | null;
 }
 
 const newLogId = () => randomBytes(12).toString('hex');
@@ -127,7 +143,8 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
           ...(body.integration.authId !== undefined ? { target: { type: 'authentication' as const, id: body.integration.authId } } : {}),
           detail: { labId: body.integration.labId, actionCategoryId: body.event.actionCategoryId, entity: prepared.event.entity, integrationType: body.integration.integrationType },
         });
-        return { preview: prepared.preview, event: { actionCategoryId: prepared.event.actionCategoryId, action: prepared.action.name, entity: prepared.event.entity } };
+        const answer: PreviewAnswer = { preview: prepared.preview, event: { actionCategoryId: prepared.event.actionCategoryId, action: prepared.action.name, entity: prepared.event.entity } };
+        return answer;
       },
     }),
     defineRoute({
@@ -188,7 +205,7 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
           return { logId };
         }
         const log = await answered(deps.logs, logId, Math.max(settings.webhookTimeoutMs, settings.mirthAckTimeoutMs) + 15_000);
-        return {
+        const answer: TestSendAnswer = {
           logId,
           status: log?.status ?? 'QUEUED',
           responseStatusCode: log?.response_status_code ?? null,
@@ -196,6 +213,7 @@ export function integrationTestRoutes(deps: IntegrationTestDeps): ApiRoute[] {
           errorMessage: log?.error_message ?? null,
           responseTimeMs: log?.response_time ?? null,
         };
+        return answer;
       },
     }),
   ];
