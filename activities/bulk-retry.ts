@@ -31,9 +31,9 @@ export interface BulkRetryOne {
 
 export type BulkRetryOutcome = { logId: string; refused: false; status: LogStatus } | { logId: string; refused: true; reason: string };
 
-/** Only deliveries can be retried: API logs are left out of every selection. */
+/** Only deliveries can be retried: API logs and test deliveries are left out of every selection. */
 function selectionConditions(selection: BulkSelection): SQL[] {
-  return [eq(logIndex.type, 'WEBHOOK'), ...(selection.ids ? [inArray(logIndex.id, selection.ids)] : [])];
+  return [eq(logIndex.type, 'WEBHOOK'), eq(logIndex.test, false), ...(selection.ids ? [inArray(logIndex.id, selection.ids)] : [])];
 }
 
 export function createBulkRetryActivities(deps: { config: Config; logs: DeliveryLogs; temporal: Client }) {

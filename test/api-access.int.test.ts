@@ -61,6 +61,8 @@ describe('operator API access: every route needs a role (a walk over the OpenAPI
       'POST /api/logs/retry',
       'GET /api/labs',
       'POST /api/integrations',
+      'POST /api/integrations/preview',
+      'POST /api/integrations/test-send',
       'POST /api/authentications/{id}/regenerate-key',
       'GET /api/stream',
       'GET /api/audit',

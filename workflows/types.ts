@@ -31,6 +31,12 @@ export interface DeliveryTarget {
    * runs started before it existed.
    */
   endpoint?: string | null;
+  /**
+   * A test delivery sent from Manage Integrations: its settings are the draft kept under its log id
+   * (test_deliveries), not a saved trigger; it is sent once, its log is marked `test`, and it is
+   * not retried. authId and labIntegrationId are 0 when the draft was never saved.
+   */
+  test?: true;
 }
 
 /** Timeouts and retry bounds, read from configuration by an activity (workflows cannot read the environment). */

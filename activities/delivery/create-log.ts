@@ -17,8 +17,9 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
     org_id: event.orgId ?? null,
     developer_id: target.developerId,
     developer_name: target.developerName,
-    auth_id: target.authId,
-    lab_integration_id: target.labIntegrationId,
+    // A test delivery of a draft that was never saved has neither (0 in its target).
+    auth_id: target.authId || null,
+    lab_integration_id: target.labIntegrationId || null,
     action_category_id: target.actionCategoryId,
     operation: target.operation,
     integration_type: target.integrationType,
@@ -40,8 +41,8 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
       lab_id: event.labId,
       org_id: event.orgId ?? null,
       action_category_id: target.actionCategoryId,
-      lab_integration_id: target.labIntegrationId,
-      auth_id: target.authId,
+      lab_integration_id: target.labIntegrationId || null,
+      auth_id: target.authId || null,
     },
     workflow_id: execution.workflowId,
     run_id: execution.runId,
@@ -51,6 +52,7 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
     updated_at: now,
     attempts: [],
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.test ? { test: true as const } : {}),
   };
 }
 

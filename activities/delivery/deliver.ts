@@ -2,17 +2,16 @@ import { Context } from '@temporalio/activity';
 import type { ContextProvider } from '../../src/context/context-provider';
 import type { ConfigDb } from '../../src/db/config-store';
 import { InputError, NotFoundError } from '../../src/errors';
-import type { ExtraDetails } from '../../src/integrations/integration-input';
 import { loadIntegration } from '../../src/integrations/active-integrations';
-import { signingSecretsAt } from '../../src/integrations/integration-secrets';
-import { withoutUrlCredentials } from '../../src/integrations/url-credentials';
+import { loadTestDelivery, type DeliveryConfig } from '../../src/integrations/test-deliveries';
 import { truncateBody } from '../../src/logstore/truncate';
 import { BlockedTargetError } from '../../src/net/target-guard';
 import type { DeliveryInput, DeliveryOutcome } from '../../workflows/types';
-import { Hl7BuildError, buildHl7Message } from '../mirth/hl7-builders';
+import { Hl7BuildError } from '../mirth/hl7-builders';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
-import { TemplateError, buildWebhookPayload } from './payload';
+import { planHl7, planWebhook } from './delivery-plan';
+import { TemplateError } from './payload';
 
 export interface DeliverDeps {
   db: ConfigDb;
@@ -47,18 +46,19 @@ function currentAttempt(): number {
 
 /**
  * Everything is read fresh here, on every attempt: the integration's URL, keys and template,
- * and the live lab entity. A change (or an edited bill) applies to the very next attempt.
+ * and the live lab entity. A change (or an edited bill) applies to the very next attempt. A test
+ * delivery reads the draft it was sent from (src/integrations/test-deliveries.ts).
  */
 async function loadDeliveryConfig(deps: DeliverDeps, input: DeliveryInput) {
   const { event, target } = input;
-  const row = await loadIntegration(deps.db, target.labIntegrationId);
-  if (!row) throw new NotFoundError('labIntegrationId', `lab integration ${target.labIntegrationId} no longer exists`);
-  const extra: ExtraDetails = { ...row.auth.extraDetails, ...row.integration.integrationExtraDetails };
-  // The signing secret and the one it replaced come from the same level: a trigger's own secret wins.
-  const signingLevel = typeof row.integration.integrationExtraDetails.signingSecret === 'string' ? row.integration.integrationExtraDetails : row.auth.extraDetails;
-  const signingSecrets = signingSecretsAt(signingLevel, new Date());
+  const config: DeliveryConfig | undefined = target.test ? await loadTestDelivery(deps.db, target.logId) : await loadIntegration(deps.db, target.labIntegrationId);
+  if (!config) {
+    throw target.test
+      ? new NotFoundError('logId', `the settings of test delivery ${target.logId} are gone`)
+      : new NotFoundError('labIntegrationId', `lab integration ${target.labIntegrationId} no longer exists`);
+  }
   const [lab, entity] = await Promise.all([deps.contextProvider.loadLab(event.labId), deps.contextProvider.loadEntity(event.labId, event.entity)]);
-  return { auth: row.auth, integration: row.integration, extra, signingSecrets, lab, entity };
+  return { config, lab, entity };
 }
 
 async function permanentFailuresAsOutcome(run: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
@@ -73,21 +73,18 @@ async function permanentFailuresAsOutcome(run: () => Promise<DeliveryOutcome>): 
 export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise<DeliveryOutcome> {
   return permanentFailuresAsOutcome(async () => {
     const { event, target, settings } = input;
-    const { auth, integration, extra, signingSecrets, lab, entity } = await loadDeliveryConfig(deps, input);
-    const configured = integration.url ?? auth.url;
-    if (!configured) throw new InputError('url', `no URL is configured for lab integration ${target.labIntegrationId}`);
-    // Refused at save; one stored before is sent as undici always sent it (without them), and logged without them.
-    const url = withoutUrlCredentials(configured);
-    const requestType = integration.requestType ?? auth.requestType;
-    const payload = buildWebhookPayload(auth.templateText, { logId: target.logId, action: target.operation, event, lab, entity });
+    const { config, lab, entity } = await loadDeliveryConfig(deps, input);
+    const plan = planWebhook(config, { logId: target.logId, action: target.operation, event, lab, entity }, new Date());
     const outcome = await deps.webhook.dispatchWebhook({
       logId: target.logId,
-      url,
-      method: requestType === 0 ? 'GET' : 'POST',
-      payload,
-      apiKey: extra['x-api-key'] ?? undefined,
-      signingSecrets,
+      url: plan.url,
+      method: plan.method,
+      payload: plan.payload,
+      apiKey: plan.apiKey,
+      signingSecrets: plan.signingSecrets,
       timeoutMs: settings.webhookTimeoutMs,
+      // A test delivery is sent once: the partner's first answer, 5xx included, is what the tester sees.
+      ...(target.test ? { maxAttempts: 1 } : {}),
     });
     return {
       kind: 'http',
@@ -97,7 +94,7 @@ export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise
       responseTimeMs: outcome.responseTimeMs,
       errorMessage: outcome.errorMessage,
       awaitingCallback: target.integrationType === 'async_vendor',
-      callbackTimeoutMs: extra.callbackTimeoutMs,
+      callbackTimeoutMs: plan.callbackTimeoutMs,
       attempt: outcome.attempt,
     };
   });
@@ -111,15 +108,13 @@ function controlId(logId: string, attempt: number): string {
 export function deliverToMirth(deps: DeliverDeps, input: DeliveryInput): Promise<DeliveryOutcome> {
   return permanentFailuresAsOutcome(async () => {
     const { target, settings } = input;
-    const { auth, extra, lab, entity } = await loadDeliveryConfig(deps, input);
-    if (!extra.host || !extra.port) throw new InputError('integration_extra_details', 'Mirth host and port are not configured');
-    if (!auth.payloadType) throw new InputError('payload_type', 'a Mirth integration needs a payload type (ORM, ADT or ORU_R01)');
+    const { config, lab, entity } = await loadDeliveryConfig(deps, input);
     const id = controlId(target.logId, currentAttempt());
-    const message = buildHl7Message(auth.payloadType, entity, { controlId: id, lab, timestamp: new Date() });
+    const { host, port, message } = planHl7(config, entity, lab, id, new Date());
     const outcome = await deps.mirth.sendToMirth({
       logId: target.logId,
-      host: extra.host,
-      port: extra.port,
+      host,
+      port,
       message,
       controlId: id,
       timeoutMs: settings.mirthAckTimeoutMs,
@@ -127,7 +122,7 @@ export function deliverToMirth(deps: DeliverDeps, input: DeliveryInput): Promise
     });
     return {
       kind: 'mirth',
-      request: { method: 'MLLP', url: `mllp://${extra.host}:${extra.port}`, headers: {}, body: truncateBody(message, deps.maxBodyBytes) ?? undefined },
+      request: { method: 'MLLP', url: `mllp://${host}:${port}`, headers: {}, body: truncateBody(message, deps.maxBodyBytes) ?? undefined },
       status: outcome.status,
       sentToMirth: outcome.sentToMirth,
       ackCode: outcome.ackCode,

@@ -45,7 +45,7 @@ export function renderTemplate(templateText: string, data: PayloadData): Record<
   try {
     return compile(templateText).render(templateContext(data));
   } catch (error) {
-    if (error instanceof JsonTemplateError) throw new TemplateError(`template_text ${error.message}`);
+    if (error instanceof JsonTemplateError) throw new TemplateError(`template_text ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -23,6 +23,8 @@ export interface WebhookDispatchInput {
    */
   signingSecrets?: readonly string[];
   timeoutMs: number;
+  /** Attempts for this send when it is not the worker's (WebhookActivityDeps.maxAttempts): 1 for a test delivery. */
+  maxAttempts?: number;
 }
 
 /** One attempt as it is recorded on the log: the log document's own attempt shape. */
@@ -85,7 +87,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps): WebhookActiv
 
   async function dispatchWebhook(input: WebhookDispatchInput): Promise<WebhookOutcome> {
     const attempt = currentAttempt();
-    const outgoing = buildRequest(input, new Date());
+    const outgoing = buildWebhookRequest(input, new Date());
     const at = new Date().toISOString();
     const started = performance.now();
     const answer = await send(agent, outgoing, input.timeoutMs, maxBodyBytes);
@@ -101,7 +103,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps): WebhookActiv
     if (answer.kind === 'cancelled') throw answer.reason;
 
     const retryable = answer.kind === 'http' ? answer.statusCode >= 500 : answer.retryable;
-    if (retryable && attempt < deps.maxAttempts) {
+    if (retryable && attempt < (input.maxAttempts ?? deps.maxAttempts)) {
       const retryAfter = answer.kind === 'http' ? answer.headers['retry-after'] : undefined;
       throw ApplicationFailure.create({
         type: WEBHOOK_RETRYABLE_ERROR,
@@ -125,13 +127,14 @@ export function createWebhookActivities(deps: WebhookActivityDeps): WebhookActiv
   return handle;
 }
 
-interface OutgoingRequest {
+export interface OutgoingRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
 }
 
-function buildRequest(input: WebhookDispatchInput, now: Date): OutgoingRequest {
+/** The request exactly as it is sent (a preview shows it with its secret headers redacted). */
+export function buildWebhookRequest(input: Omit<WebhookDispatchInput, 'timeoutMs'>, now: Date): OutgoingRequest {
   const url = new URL(input.url);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'idempotency-key': input.logId };
   let body: string | undefined;

@@ -15,6 +15,7 @@ import { eventRoutes } from './events-routes';
 import { bulkRoutes } from './bulk-routes';
 import { healthRouter } from './health';
 import { integrationRoutes } from './integrations-routes';
+import { integrationTestRoutes } from './integration-test-routes';
 import { logRoutes } from './logs-routes';
 import { streamRoutes } from './stream-routes';
 import { sessionRoutes } from './session-routes';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
       maxPerProcess: deps.config.api.streamMaxPerProcess,
     }),
     ...integrationRoutes(db, { allowedNetworks: deps.config.delivery.allowedNetworks, signingSecretOverlapMs: deps.config.delivery.signingSecretOverlapMs }),
+    ...integrationTestRoutes({ db, contextProvider, temporal: deps.temporal, logs, config: deps.config }),
     ...eventRoutes({ db, emitter, contextProvider }),
     ...auditRoutes(auditTrail),
     ...codecRoutes({ config: deps.config, codec: payloadCodecFor(deps.config.temporal.payloadKeys) }),

@@ -104,7 +104,19 @@ export function openApiDocument(routes: ApiRoute[], info: OpenApiInfo): JsonSche
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  field: { type: 'string' },
+                  message: { type: 'string' },
+                  line: { type: 'integer', description: "A template problem's line in the template (1-based)" },
+                  column: { type: 'integer', description: "A template problem's column in the template (1-based)" },
+                },
+                required: ['field', 'message'],
+              },
+            },
           },
           required: ['title', 'status'],
         },

@@ -21,6 +21,10 @@ export const AUDIT_ACTIONS = [
   'integration.create',
   /** POST /api/integrations naming one by authId or authKey. */
   'integration.update',
+  /** POST /api/integrations/preview answered: a draft rendered with live (patient) data (integration-test-routes.ts). */
+  'integration.preview',
+  /** POST /api/integrations/test-send started a test delivery (target: its log). */
+  'integration.test_send',
   /** PATCH /api/authentications/:id or /api/lab-integrations/:id switching it on. */
   'integration.enable',
   /** The same, switching it off. */

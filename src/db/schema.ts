@@ -293,6 +293,8 @@ export const logIndex = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
     /** When the body retention removed the log's bodies (src/retention); null while it has them. */
     bodiesRemovedAt: timestamp('bodies_removed_at', { withTimezone: true, precision: 3 }),
+    /** A test delivery sent from Manage Integrations (Send a test): left out of the stats, never retried by the sweep. */
+    test: boolean('test').notNull().default(false),
   },
   (t) => [
     index('log_index_inserted_idx').on(t.insertedAt.desc(), t.id.desc()),
@@ -310,6 +312,19 @@ export const logIndex = pgTable(
     index('log_index_bodies_kept_idx').on(t.updatedAt, t.id).where(sql`bodies_removed_at is null`),
   ],
 );
+
+/**
+ * What a test delivery (POST /api/integrations/test-send) sends to: the unsaved draft's settings,
+ * secrets merged as a save would merge them, kept here so that no secret goes into Temporal's
+ * history (the delivery reads it by its log id, as a real one reads its lab_integration row).
+ */
+export const testDeliveries = pgTable('test_deliveries', {
+  logId: text('log_id').primaryKey(),
+  labId: integer('lab_id').notNull(),
+  config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).defaultNow().notNull(),
+});
 
 /**
  * The audit trail (src/audit): who did what, when, from which address. Append-only: the app has

@@ -61,61 +61,72 @@ const triggerSchema = z
   })
   .strict();
 
-/** Input of addUpdateIntegration (the seed's Manage Integrations → Add/Update). */
-export const integrationInputSchema = z
-  .object({
-    /** The authentication to update (its id, as listed); left out, a new one is created with a new auth key. */
-    authId: positiveId.optional(),
-    /**
-     * Or the authentication named by its auth key (SPEC §3: Add/Update is resolved by auth_key): matched
-     * by its hash, never stored nor echoed back.
-     */
-    authKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-    labId: positiveId,
-    orgId: positiveId.optional(),
-    isOrg: z.boolean().default(false),
-    developerId: positiveId,
-    developerName: z.string().min(1).max(200).optional(),
-    integrationType: z.enum(INTEGRATION_TYPES),
-    url: httpUrl.optional(),
-    requestType: requestType.default(1),
-    payloadType: z.enum(PAYLOAD_TYPES).nullable().optional(),
-    /** Checked when saved (compiled and rendered with sample data), so a delivery never fails on the template's own syntax. */
-    templateText: z
-      .string()
-      .max(100_000, 'must be at most 100000 characters')
-      .superRefine((text, ctx) => {
-        const problem = text === '' || text.length > 100_000 ? undefined : templateTextProblem(text);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
-      })
-      .nullable()
-      .optional(),
-    extraDetails: extraDetailsSchema.default({}),
-    isIntegrationEnable: z.boolean().default(true),
-    integrations: z.array(triggerSchema).min(1, 'expected at least one action category').max(100),
-  })
-  .strict()
-  .superRefine((input, ctx) => {
-    if (input.authId !== undefined && input.authKey !== undefined) ctx.addIssue({ code: 'custom', path: ['authKey'], message: 'name the authentication by authId or by authKey, not both' });
-    if (input.isOrg && input.orgId === undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'required when isOrg is true' });
-    if (!input.isOrg && input.orgId !== undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'only allowed when isOrg is true' });
-    if (input.integrationType === 'mirth' && !input.payloadType) {
-      ctx.addIssue({ code: 'custom', path: ['payloadType'], message: 'required for mirth integrations: ORM, ADT or ORU_R01' });
-    }
-    const seen = new Set<number>();
-    input.integrations.forEach((trigger, index) => {
-      if (seen.has(trigger.actionCategoryId)) {
-        ctx.addIssue({ code: 'custom', path: ['integrations', index, 'actionCategoryId'], message: 'appears twice' });
+/**
+ * Input of addUpdateIntegration (the seed's Manage Integrations → Add/Update). `checkTemplate:
+ * false` leaves the template's check to the caller: a preview reports it as a 422 with its line
+ * and column (src/integrations/delivery-preview.ts) rather than as a 400.
+ */
+function integrationInput(options: { checkTemplate: boolean }) {
+  return z
+    .object({
+      /** The authentication to update (its id, as listed); left out, a new one is created with a new auth key. */
+      authId: positiveId.optional(),
+      /**
+       * Or the authentication named by its auth key (SPEC §3: Add/Update is resolved by auth_key): matched
+       * by its hash, never stored nor echoed back.
+       */
+      authKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+      labId: positiveId,
+      orgId: positiveId.optional(),
+      isOrg: z.boolean().default(false),
+      developerId: positiveId,
+      developerName: z.string().min(1).max(200).optional(),
+      integrationType: z.enum(INTEGRATION_TYPES),
+      url: httpUrl.optional(),
+      requestType: requestType.default(1),
+      payloadType: z.enum(PAYLOAD_TYPES).nullable().optional(),
+      /** Checked when saved (compiled and rendered with sample data), so a delivery never fails on the template's own syntax. */
+      templateText: z
+        .string()
+        .max(100_000, 'must be at most 100000 characters')
+        .superRefine((text, ctx) => {
+          const problem = !options.checkTemplate || text === '' || text.length > 100_000 ? undefined : templateTextProblem(text);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+        })
+        .nullable()
+        .optional(),
+      extraDetails: extraDetailsSchema.default({}),
+      isIntegrationEnable: z.boolean().default(true),
+      integrations: z.array(triggerSchema).min(1, 'expected at least one action category').max(100),
+    })
+    .strict()
+    .superRefine((input, ctx) => {
+      if (input.authId !== undefined && input.authKey !== undefined) ctx.addIssue({ code: 'custom', path: ['authKey'], message: 'name the authentication by authId or by authKey, not both' });
+      if (input.isOrg && input.orgId === undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'required when isOrg is true' });
+      if (!input.isOrg && input.orgId !== undefined) ctx.addIssue({ code: 'custom', path: ['orgId'], message: 'only allowed when isOrg is true' });
+      if (input.integrationType === 'mirth' && !input.payloadType) {
+        ctx.addIssue({ code: 'custom', path: ['payloadType'], message: 'required for mirth integrations: ORM, ADT or ORU_R01' });
       }
-      seen.add(trigger.actionCategoryId);
-      if (input.integrationType === 'mirth') {
-        const details = { ...input.extraDetails, ...trigger.extraDetails };
-        if (!details.host) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'host'], message: 'required for mirth (here or in extraDetails)' });
-        if (!details.port) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'port'], message: 'required for mirth (here or in extraDetails)' });
-      } else if (!trigger.url && !input.url) {
-        ctx.addIssue({ code: 'custom', path: ['integrations', index, 'url'], message: 'required: set it here or at the top level' });
-      }
+      const seen = new Set<number>();
+      input.integrations.forEach((trigger, index) => {
+        if (seen.has(trigger.actionCategoryId)) {
+          ctx.addIssue({ code: 'custom', path: ['integrations', index, 'actionCategoryId'], message: 'appears twice' });
+        }
+        seen.add(trigger.actionCategoryId);
+        if (input.integrationType === 'mirth') {
+          const details = { ...input.extraDetails, ...trigger.extraDetails };
+          if (!details.host) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'host'], message: 'required for mirth (here or in extraDetails)' });
+          if (!details.port) ctx.addIssue({ code: 'custom', path: ['integrations', index, 'extraDetails', 'port'], message: 'required for mirth (here or in extraDetails)' });
+        } else if (!trigger.url && !input.url) {
+          ctx.addIssue({ code: 'custom', path: ['integrations', index, 'url'], message: 'required: set it here or at the top level' });
+        }
+      });
     });
-  });
+
+}
+
+export const integrationInputSchema = integrationInput({ checkTemplate: true });
+/** The same body, its template not checked here (a preview checks it against live data too). */
+export const integrationDraftSchema = integrationInput({ checkTemplate: false });
 
 export type IntegrationInput = z.infer<typeof integrationInputSchema>;

@@ -84,6 +84,11 @@ export interface LogDocument {
    * dropped once written, and a finalize run again for it knows by this that it was applied.
    */
   applied_dispatch?: string;
+  /**
+   * A test delivery sent from Manage Integrations (POST /api/integrations/test-send): shown with a
+   * `test` badge, left out of the dashboard's figures, never retried. Absent on every other log.
+   */
+  test?: true;
 }
 
 /**

@@ -20,6 +20,8 @@ const filterShape = {
   to: isoDate.optional(),
   /** Which date `from` and `to` apply to; inserted_at when absent. */
   dateField: z.enum(['inserted_at', 'activity_date'], { error: 'expected inserted_at or activity_date' }).optional(),
+  /** true: only test deliveries (Send a test); false: none of them. Absent: the list shows both, the figures leave tests out. */
+  test: z.boolean({ error: 'expected true or false' }).optional(),
   /** A 24-hex log id, an entity such as `bill:900001`, or else an event id. */
   q: z.string().trim().min(1, 'expected a log id, an event id or an entity like bill:900001').max(200, 'expected at most 200 characters').optional(),
 };
@@ -73,6 +75,7 @@ const queryFilterShape = {
   from: single(isoDate).optional(),
   to: single(isoDate).optional(),
   dateField: single(filterShape.dateField.unwrap()).optional(),
+  test: single(queryBoolean).optional(),
   q: single(filterShape.q.unwrap()).optional(),
 };
 
@@ -97,8 +100,8 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 }
 
 function toFilter(parsed: z.output<ReturnType<typeof knownParameters<typeof queryFilterShape>>>): LogFilter {
-  const { type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, q } = parsed;
-  return withoutUndefined({ type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, q });
+  const { type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, q } = parsed;
+  return withoutUndefined({ type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, q });
 }
 
 /** `GET /api/logs/stats?<filter>` (and the filter part of every log query string) → a LogFilter. */

@@ -43,6 +43,7 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
     activityDate: doc.activity_date ?? null,
     updatedAt: doc.updated_at ?? doc.inserted_at,
     bodiesRemovedAt: doc.bodies_removed_at ?? null,
+    test: doc.test === true,
   };
 }
 

@@ -43,6 +43,8 @@ export interface LogRow {
   event_id: string | null;
   /** `bill:900001`, from the retry context; null for API logs. */
   entity: string | null;
+  /** A test delivery sent from Manage Integrations. */
+  test: boolean;
 }
 
 export interface LogPage {
@@ -117,6 +119,7 @@ export function filterConditions(filter: LogFilter, scope: LabScope): SQL[] {
   if (filter.labId !== undefined) where.push(eq(t.labId, filter.labId));
   if (filter.developerId !== undefined) where.push(eq(t.developerId, filter.developerId));
   if (filter.actionCategoryId !== undefined) where.push(eq(t.actionCategoryId, filter.actionCategoryId));
+  if (filter.test !== undefined) where.push(eq(t.test, filter.test));
   if (filter.q !== undefined) {
     const search = parseLogSearch(filter.q);
     if (search.kind === 'logId') where.push(eq(t.id, search.id));
@@ -160,6 +163,7 @@ export function toLogRow(row: IndexRow): LogRow {
     auto_retry_count: row.autoRetryCount,
     event_id: row.eventId,
     entity: row.entityType && row.entityId !== null ? `${row.entityType}:${row.entityId}` : null,
+    test: row.test,
   };
 }
 
@@ -246,7 +250,8 @@ export function histogramPercentile(histogram: Array<{ value: number; count: num
  */
 export async function logStats(db: ConfigDb, scope: LabScope, filter: LogFilter, options: { now?: Date } = {}): Promise<LogStats> {
   const now = options.now ?? new Date();
-  const where = and(...filterConditions(filter, scope));
+  // Test deliveries are not traffic: the figures leave them out unless the filter asks for them.
+  const where = and(...filterConditions(filter.test === undefined ? { ...filter, test: false } : filter, scope));
   const dateColumn = filter.dateField === 'activity_date' ? t.activityDate : t.insertedAt;
   const [range] = await db.select({ earliest: sql<string | null>`min(${dateColumn})`, latest: sql<string | null>`max(${dateColumn})` }).from(t).where(where);
 

@@ -82,6 +82,7 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
   const log = await deps.logs.get(logId);
   if (!log) throw new NotFoundError('id', `log ${logId} does not exist`);
   if (log.type !== 'WEBHOOK') throw new InputError('id', `log ${logId} is an inbound API log; only deliveries can be retried`);
+  if (log.test) throw new RetryRejectedError(`Log ${logId} is a test delivery; it is not retried. Send a new test from Manage Integrations.`);
   const input = deliveryInputFromLog(log, deps.config);
   const request: RetryRequest = {
     retryId: options.retryId ?? randomUUID(),

@@ -24,6 +24,8 @@ export function sweepFilter(sweep: Config['sweep'], range: SweepRange, now: Date
   }
   return {
     type: 'WEBHOOK',
+    // A test delivery is sent once, on request; the sweep never sends it again.
+    test: { $ne: true },
     status: { $in: ['FAIL', 'QUEUED'] },
     inserted_at: { $gte: range.from, $lte: range.to },
     auto_retry_count: { $lt: sweep.maxAutoRetries },

@@ -8,6 +8,7 @@
 import type { AuditAction, AuditTargetType } from '../../src/audit/audit-actions';
 import type { AuditEntry } from '../../src/audit/audit-trail';
 import type { ListedUser, SessionUser, User } from '../../src/auth/users';
+import type { PreviewAnswer, TestSendAnswer } from '../../src/api/integration-test-routes';
 import type { IntegrationSaved } from '../../src/integrations/add-update-integration';
 import type { labIntegrations, regenerateAuthKey } from '../../src/integrations/lab-integrations';
 import type { LogDocument, RetryLogDocument } from '../../src/logstore/log-document';
@@ -39,6 +40,8 @@ export const serverAnswersFitTheDashboard = {
   addedUser: (answer: User & { password?: string }): Web.UserWithPassword => answer,
   labIntegrations: (answer: Wire<Awaited<ReturnType<typeof labIntegrations>>>): Web.LabIntegrations => answer,
   integrationSaved: (answer: IntegrationSaved): Web.IntegrationSaved => answer,
+  previewAnswer: (answer: PreviewAnswer): Web.PreviewAnswer => answer,
+  testSendAnswer: (answer: TestSendAnswer): Web.TestSendAnswer => answer,
   regeneratedKey: (answer: Awaited<ReturnType<typeof regenerateAuthKey>>): { id: number; authKey: string; authKeyPrefix: string } => answer,
   auditPage: (answer: { items: AuditEntry[]; nextCursor: string | null }): Web.AuditPage => answer,
   // Both ways: the Audit page's action and target lists are the server's, no more and no fewer.

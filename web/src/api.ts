@@ -17,11 +17,17 @@ import type {
   Session,
   UserWithPassword,
   WorkflowHistory,
+  PreviewAnswer,
+  PreviewRequest,
+  TestSendAnswer,
 } from './types';
 
 export interface FieldError {
   field: string;
   message: string;
+  /** A template problem's place in the template (1-based). */
+  line?: number;
+  column?: number;
 }
 
 /** An application/problem+json answer (RFC 9457), thrown by every API call that fails. */
@@ -129,6 +135,8 @@ export const api = {
   labs: (q: string) => request<{ items: Lab[] }>('GET', withQuery('/api/labs', new URLSearchParams({ q, limit: '20' }))),
   labIntegrations: (labId: number) => request<LabIntegrations>('GET', `/api/labs/${labId}/integrations`),
   saveIntegration: (input: IntegrationInput) => request<IntegrationSaved>('POST', '/api/integrations', input),
+  previewDelivery: (body: PreviewRequest) => request<PreviewAnswer>('POST', '/api/integrations/preview', body),
+  sendTest: (body: PreviewRequest) => request<TestSendAnswer>('POST', '/api/integrations/test-send?wait=true', body),
   setAuthenticationEnabled: (id: number, isIntegrationEnable: boolean) =>
     request<Authentication>('PATCH', `/api/authentications/${id}`, { isIntegrationEnable }),
   setTriggerDisabled: (id: number, isDisable: boolean) => request<LabIntegration>('PATCH', `/api/lab-integrations/${id}`, { isDisable }),

@@ -27,6 +27,8 @@ export interface LogFilters {
   to?: string;
   dateField: DateField;
   q?: string;
+  /** Test deliveries (Send a test): true = only them, false = none; absent = listed with a badge. */
+  test?: boolean;
 }
 
 /** The filter as the API's JSON body takes it (bulk retry and its preview). */
@@ -40,6 +42,7 @@ export interface ApiFilter {
   to?: string;
   dateField?: DateField;
   q?: string;
+  test?: boolean;
 }
 
 function positiveInt(value: string | null): number | undefined {
@@ -69,6 +72,7 @@ export function filtersFromSearch(search: string): LogFilters {
     to: params.get('to') || undefined,
     dateField: params.get('dateField') === 'activity_date' ? 'activity_date' : 'inserted_at',
     q: params.get('q')?.trim() || undefined,
+    test: params.get('test') === 'true' ? true : params.get('test') === 'false' ? false : undefined,
   };
 }
 
@@ -84,6 +88,7 @@ export function filtersToSearch(filters: LogFilters): string {
   if (filters.to) params.set('to', filters.to);
   if (filters.dateField !== 'inserted_at') params.set('dateField', filters.dateField);
   if (filters.q) params.set('q', filters.q);
+  if (filters.test !== undefined) params.set('test', String(filters.test));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -112,6 +117,7 @@ export function toApiFilter(filters: LogFilters): ApiFilter {
   if (filters.to) api.to = filters.to;
   if ((filters.from || filters.to) && filters.dateField !== 'inserted_at') api.dateField = filters.dateField;
   if (filters.q) api.q = filters.q;
+  if (filters.test !== undefined) api.test = filters.test;
   return api;
 }
 
@@ -126,5 +132,5 @@ export function apiFilterQuery(filter: ApiFilter): URLSearchParams {
 }
 
 export function hasNarrowingFilter(filters: LogFilters): boolean {
-  return Boolean(filters.labId || filters.developerId || filters.actionCategoryId || filters.status.length || filters.from || filters.to || filters.q);
+  return Boolean(filters.labId || filters.developerId || filters.actionCategoryId || filters.status.length || filters.from || filters.to || filters.q || filters.test !== undefined);
 }

@@ -83,6 +83,8 @@ export interface LogRow {
   auto_retry_count: number;
   event_id: string | null;
   entity: string | null;
+  /** A test delivery sent from Manage Integrations (Send a test). */
+  test?: boolean;
 }
 
 export interface LogPage {
@@ -178,6 +180,8 @@ export interface LogDocument {
   /** Set when the body retention removed the bodies (LOG_BODY_RETENTION_DAYS after the log's last write). */
   bodies_removed_at?: string;
   body_retention_days?: number;
+  /** A test delivery sent from Manage Integrations (Send a test). */
+  test?: true;
   retries: RetryRecord[];
   temporalUrl: string | null;
 }
@@ -304,6 +308,8 @@ export const AUDIT_ACTIONS = [
   'logs.bulk_retry_cancel',
   'integration.create',
   'integration.update',
+  'integration.preview',
+  'integration.test_send',
   'integration.enable',
   'integration.disable',
   'auth_key.regenerate',
@@ -335,4 +341,31 @@ export interface AuditEntry {
 export interface AuditPage {
   items: AuditEntry[];
   nextCursor: string | null;
+}
+
+/** POST /api/integrations/preview: what a delivery of the draft would send, rendered from live data. */
+export type DeliveryPreview =
+  | { kind: 'http'; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: string | null }
+  | { kind: 'hl7'; url: string; message: string };
+
+export type PreviewEntityType = 'patient' | 'bill' | 'report';
+
+export interface PreviewAnswer {
+  preview: DeliveryPreview;
+  event: { actionCategoryId: number; action: string; entity: { type: PreviewEntityType; id: number } };
+}
+
+export interface PreviewRequest {
+  integration: IntegrationInput;
+  event: { actionCategoryId: number; entity: { type: PreviewEntityType; id?: number } };
+}
+
+/** POST /api/integrations/test-send?wait=true: the test delivery's outcome and the partner's answer. */
+export interface TestSendAnswer {
+  logId: string;
+  status: LogStatus;
+  responseStatusCode: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseTimeMs: number | null;
 }

@@ -48,6 +48,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'logs.bulk_retry_cancel': 'Cancelled a bulk retry',
   'integration.create': 'Created an integration',
   'integration.update': 'Updated an integration',
+  'integration.preview': 'Previewed a delivery (live data)',
+  'integration.test_send': 'Sent a test delivery',
   'integration.enable': 'Enabled an integration',
   'integration.disable': 'Disabled an integration',
   'auth_key.regenerate': 'Regenerated an auth key',

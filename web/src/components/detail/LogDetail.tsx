@@ -69,6 +69,11 @@ export function LogDetail({ id }: { id: string }) {
         <div>
           <h1 ref={heading} tabIndex={-1}>
             {log.operation || log.endpoint || 'Delivery'} <StatusBadge status={log.status} />
+            {log.test && (
+              <span class="badge badge-test" title="A test delivery sent from Manage Integrations: not in the figures, never retried" data-testid="detail-test">
+                test
+              </span>
+            )}
           </h1>
           <p class="muted mono">{log._id}</p>
         </div>
@@ -78,7 +83,7 @@ export function LogDetail({ id }: { id: string }) {
               Open in Temporal UI ↗
             </a>
           )}
-          {canRetry(user.role) && log.type === 'WEBHOOK' && (
+          {canRetry(user.role) && log.type === 'WEBHOOK' && !log.test && (
             <button type="button" class="btn btn-primary" onClick={() => setRetrying(true)} data-testid="detail-retry">
               Retry
             </button>

@@ -10,6 +10,7 @@ import { AuthenticationPanel } from './AuthenticationPanel';
 import { FlagsPanel } from './FlagsPanel';
 import { draftFromAuthentication, draftToInput, fieldMessages, newDraft, type FieldMessages, type IntegrationDraft, type TriggerDraft } from './integration-form';
 import { LabSearch } from './LabSearch';
+import { SendTestPanel } from './SendTestPanel';
 
 const NEW = 'new';
 const SHOWN_ONCE = 'Copy it now: you will not see it again. Labwire keeps only a hash or a masked form.';
@@ -274,6 +275,15 @@ export function IntegrationsPage() {
               onToggleExisting={(c, r, d) => void toggleTrigger(c, r, d)}
             />
           </details>
+          <SendTestPanel
+            draft={draft}
+            labId={lab.id}
+            categories={meta?.actionCategories ?? []}
+            onFieldErrors={(byField, others) => {
+              setErrors(byField);
+              setUnplaced(others);
+            }}
+          />
           {unplaced.length > 0 && (
             <ul class="banner banner-error" role="alert">
               {unplaced.map((m) => (

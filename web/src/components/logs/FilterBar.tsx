@@ -90,6 +90,18 @@ export function FilterBar({ filters, onChange }: Props) {
           ))}
         </select>
       </label>
+      <label class="field">
+        <span>Test deliveries</span>
+        <select
+          value={filters.test === undefined ? '' : String(filters.test)}
+          onChange={(e) => onChange({ test: e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true' })}
+          data-testid="filter-test"
+        >
+          <option value="">Shown (not counted)</option>
+          <option value="true">Only tests</option>
+          <option value="false">Hidden</option>
+        </select>
+      </label>
       <fieldset class="field status-filter" data-testid="filter-status">
         <legend>Status</legend>
         <div class="chips">
@@ -143,7 +155,7 @@ export function FilterBar({ filters, onChange }: Props) {
           <button
             type="button"
             class="btn btn-ghost"
-            onClick={() => onChange({ labId: undefined, developerId: undefined, actionCategoryId: undefined, status: [], from: undefined, to: undefined, q: undefined, dateField: 'inserted_at' })}
+            onClick={() => onChange({ labId: undefined, developerId: undefined, actionCategoryId: undefined, status: [], from: undefined, to: undefined, q: undefined, test: undefined, dateField: 'inserted_at' })}
             data-testid="filter-clear"
           >
             Clear

@@ -70,6 +70,11 @@ function Row({ row, selectable, selected, onSelect, onOpen, onRetry }: { row: Lo
       </td>
       <td>
         <StatusBadge status={row.status} />
+        {row.test && (
+          <span class="badge badge-test" title="A test delivery sent from Manage Integrations: not in the figures, never retried" data-testid="row-test">
+            test
+          </span>
+        )}
       </td>
       <td class="num mono" title={row.error_message ?? undefined}>
         {row.response_status_code ?? '—'}
@@ -83,7 +88,7 @@ function Row({ row, selectable, selected, onSelect, onOpen, onRetry }: { row: Lo
       </td>
       {selectable && (
         <td class="col-actions">
-          {row.type === 'WEBHOOK' && (
+          {row.type === 'WEBHOOK' && !row.test && (
             <button type="button" class="btn btn-small" onClick={() => onRetry(row)} data-testid="row-retry" aria-label={`Retry log ${row.id}`}>
               Retry
             </button>
