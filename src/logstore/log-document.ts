@@ -95,17 +95,15 @@ export interface LogDocument {
  * FerretDB 1.x leaves top-level nulls and empty arrays out of a document an upsert inserts (the
  * pre-created log is one): read back, a log has every field of its type again.
  */
+const NULLABLE_FIELDS = [
+  'lab_id', 'org_id', 'developer_id', 'developer_name', 'auth_id', 'lab_integration_id', 'action_category_id', 'integration_type',
+  'error_message', 'request', 'response_body', 'response_status_code', 'response_time', 'fusion_log',
+  'origin', 'retry_context', 'workflow_id', 'run_id', 'event_id', 'activity_date',
+] as const satisfies ReadonlyArray<keyof LogDocument>;
+const NULLS = Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, null]));
+
 export function withOmittedFields(doc: LogDocument): LogDocument {
-  return {
-    ...doc,
-    error_message: doc.error_message ?? null,
-    request: doc.request ?? null,
-    response_body: doc.response_body ?? null,
-    response_status_code: doc.response_status_code ?? null,
-    response_time: doc.response_time ?? null,
-    fusion_log: doc.fusion_log ?? null,
-    attempts: doc.attempts ?? [],
-  };
+  return { ...NULLS, ...doc, attempts: doc.attempts ?? [] };
 }
 
 export const RETRY_LOGS_COLLECTION = 'integration_retry_logs';
