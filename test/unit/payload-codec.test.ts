@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
+import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { loadConfig } from '../../src/config/load';
 import { stepNames, steps } from '../../workflows/step-names';
 import {
@@ -81,7 +81,7 @@ describe('AES-256-GCM payload codec', () => {
   it('encrypts everything that is not exactly a step name: current details, look-alikes, other encodings, extra metadata', async () => {
     const codec = new AesGcmPayloadCodec(parsePayloadKeys(oldLine));
     const json = (value: unknown) => defaultPayloadConverter.toPayload(value);
-    const others = [
+    const others: Payload[] = [
       json('log 6650f1c2e4b0a1b2c3d4e5f6 · QUEUED · dispatching'),
       json(`${steps.createLog} `),
       json(steps.createLog.toUpperCase()),
@@ -94,7 +94,7 @@ describe('AES-256-GCM payload codec', () => {
     for (const payload of others) expect(isStepName(payload)).toBe(false);
     const encoded = await codec.encode(others);
     for (const sealed of encoded) expect(text(sealed.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
-    const readable = (p: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }) => [text(p.data), Object.entries(p.metadata ?? {}).map(([k, v]) => `${k}=${text(v)}`)];
+    const readable = (p: Payload) => [text(p.data), Object.entries(p.metadata ?? {}).map(([k, v]) => `${k}=${text(v)}`)];
     expect((await codec.decode(encoded)).map(readable)).toEqual(others.map(readable));
   });
 
