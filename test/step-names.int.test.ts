@@ -134,6 +134,15 @@ describe('step names in `temporal workflow show` and current details', () => {
       expect(await detailedSummaries(harness, workflowId)).toEqual(want.map(([type, name]) => [STEP_EVENTS[type], name]));
     }
 
+    // And the dashboard's timeline names the local activities and timers too, for a viewer as well (no decoding)
+    const viewer = await harness.as('viewer');
+    const timeline = await viewer.request('GET', `/api/logs/${webhook._id}/history`);
+    expect(timeline.status).toBe(200);
+    const lines = (timeline.body as { events: Array<{ summary: string }> }).events.map((e) => e.summary);
+    expect(lines).toEqual(
+      expect.arrayContaining(['createLog (local activity) completed', 'deliverWebhook scheduled', 'finalizeLog (local activity) completed', expect.stringMatching(/^Timer \d+ s \(acceptRetries · keep the delivery open for retries\)$/)]),
+    );
+
     // And the current details are encrypted in Temporal: without the codec the log id is nowhere in them
     const operator = await harness.as('operator');
     const codec = { endpoint: `${harness.api.url}/api/temporal-codec`, auth: `Bearer ${sessionToken(await operator.cookieHeader())}` };
@@ -145,7 +154,7 @@ describe('step names in `temporal workflow show` and current details', () => {
       const decoded = await temporalCli(harness, ['workflow', 'metadata', '--workflow-id', log.workflow_id!], codec);
       // (accepting retries for DELIVERY_RETENTION_MS after the delivery, then done)
       const details = new RegExp(`^log ${log._id} · SUCCESS · (accepting-retries|done)$`);
-      expect(/^Current Details:\n\s*(.*)$/m.exec(decoded)?.[1]).toMatch(details);
+      expect(/^\s*Current Details:\n\s*(.*)$/m.exec(decoded)?.[1]).toMatch(details);
       const metadata = await harness.services.temporal.workflow.getHandle(log.workflow_id!).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toMatch(details);
     }
