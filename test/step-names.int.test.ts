@@ -1,5 +1,8 @@
+import { bodyRetentionWorkflow } from '../workflows/body-retention';
+import { ping } from '../workflows/ping';
 import { stepNames, steps } from '../workflows/step-names';
-import { uniqueId } from './support/fixtures';
+import { sweepWorkflow } from '../workflows/sweep';
+import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture } from './support/lab-fixtures';
 import { MirthPeer } from './support/mirth-peer';
@@ -85,6 +88,16 @@ describe('step names in `temporal workflow show` and current details', () => {
     await receiver.stop();
   });
 
+  /** Every step event of a history names its step, and the name begins with the event's activity type. */
+  async function expectEveryStepNamed(workflowId: string): Promise<Array<string | undefined>> {
+    const shown = await stepsShown(harness, workflowId);
+    for (const [, name, activityType] of shown) {
+      expect(stepNames).toContain(name);
+      if (activityType) expect(name).toMatch(new RegExp(`^${activityType} · `));
+    }
+    return shown.map(([, , activityType]) => activityType);
+  }
+
   it('a webhook and a Mirth delivery: `temporal workflow show` names every activity, local activity and timer without the codec; current details read through the codec give log id, status and phase', async () => {
     // Given a lab with a webhook and a Mirth integration for one action
     const lab = await createLabFixture(harness.services.configStore.db);
@@ -124,12 +137,8 @@ describe('step names in `temporal workflow show` and current details', () => {
       ],
     };
     for (const [workflowId, want] of Object.entries(expected)) {
-      const shown = await stepsShown(harness, workflowId);
-      expect(shown).toEqual(want);
-      for (const [, name, activityType] of shown) {
-        expect(stepNames).toContain(name);
-        if (activityType) expect(name).toMatch(new RegExp(`^${activityType} · `));
-      }
+      expect(await stepsShown(harness, workflowId)).toEqual(want);
+      await expectEveryStepNamed(workflowId);
       // And the text form an engineer reads (`--detailed`) prints the same name under each step's event
       expect(await detailedSummaries(harness, workflowId)).toEqual(want.map(([type, name]) => [STEP_EVENTS[type], name]));
     }
@@ -158,5 +167,42 @@ describe('step names in `temporal workflow show` and current details', () => {
       const metadata = await harness.services.temporal.workflow.getHandle(log.workflow_id!).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toMatch(details);
     }
+  });
+  it('the sweep, a bulk retry (and the retries it asks for), the body retention and ping name every step too', async () => {
+    // Given a lab with one delivered webhook log
+    const lab = await createLabFixture(harness.services.configStore.db);
+    const path = `/${uniqueId('steps-more')}`;
+    receiver.on(path, { status: 200, body: '{"ok":true}' });
+    expect((await harness.request('POST', '/api/integrations', { labId: lab.labId, developerId: lab.developerId, integrations: [{ actionCategoryId: 1 }], integrationType: 'webhook', url: receiver.url(path), requestType: 1 })).status).toBe(201);
+    const eventId = uniqueId('evt');
+    expect((await harness.request('POST', '/api/events', { eventId, labId: lab.labId, actionCategoryId: 1, entity: { type: 'bill', id: lab.billId }, activityDate: new Date().toISOString() })).status).toBe(202);
+    const [log] = await harness.settledLogs(eventId, 1);
+
+    // When each maintenance workflow runs once, and a forced bulk retry resends the log
+    const { taskQueue } = harness.config.temporal;
+    const client = harness.services.temporal.workflow;
+    const sweepId = uniqueId('sweep');
+    await client.execute(sweepWorkflow, { taskQueue, workflowId: sweepId, args: [{ from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() }] });
+    const retentionId = uniqueId('body-retention');
+    await client.execute(bodyRetentionWorkflow, { taskQueue, workflowId: retentionId, args: [{ pageSize: 1 }] });
+    const pingId = uniqueId('ping');
+    await client.execute(ping, { taskQueue, workflowId: pingId, args: ['steps'] });
+    const bulk = await harness.request('POST', '/api/logs/retry', { filter: { labId: lab.labId, status: ['SUCCESS'] }, force: true, concurrency: 1 });
+    expect(bulk.status).toBe(202);
+    await eventually(async () => ((await harness.request('GET', `/api/bulk-retries/${bulk.body.bulkId}`)).body as { state?: string }).state === 'done', 20_000);
+
+    // Then every scheduled activity, local activity and timer in their histories has its name
+    expect(await expectEveryStepNamed(sweepId)).toEqual(['findSweepPage']);
+    expect(await expectEveryStepNamed(retentionId)).toEqual(['removeExpiredBodies']);
+    expect(await expectEveryStepNamed(pingId)).toEqual(['describeWorker']);
+    expect(await expectEveryStepNamed(bulk.body.workflowId)).toEqual(['countBulkSelection', 'findBulkPage', 'bulkRetryOne']);
+    // and the bulk retry's current details give its progress
+    const bulkDetails = await client.getHandle(bulk.body.workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(bulkDetails.currentDetails).toBe(`bulk retry ${bulk.body.bulkId} · done · 1 of 1 done (1 succeeded, 0 failed, 0 refused)`);
+    // and the delivery's retry dispatches and finalizes under the same names
+    expect(await expectEveryStepNamed(log!.workflow_id!)).toEqual(
+      expect.arrayContaining(['createLog', 'deliverWebhook', 'finalizeLog', undefined]),
+    );
+    expect((await expectEveryStepNamed(log!.workflow_id!)).filter((type) => type === 'deliverWebhook').length).toBe(2);
   });
 });
