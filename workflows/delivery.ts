@@ -14,7 +14,7 @@ import {
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryStateQuery, permanentErrorTypes, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { formatDuration } from './durations';
-import { steps } from './step-names';
+import { steps, type StepName } from './step-names';
 import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, DispatchResult, RetryRequest, VendorCallback } from './types';
 
 /**
@@ -39,7 +39,7 @@ const logWrites = {
     quickLogWrites.createLog
       .executeWithOptions({ summary: steps.createLog }, args)
       .catch(() => durableLogWrites.createLog.executeWithOptions({ summary: steps.createLogDurable }, args)),
-  finalizeLog: (names: { quick: string; durable: string }, ...args: Parameters<DeliveryActivities['finalizeLog']>) =>
+  finalizeLog: (names: { quick: StepName; durable: StepName }, ...args: Parameters<DeliveryActivities['finalizeLog']>) =>
     quickLogWrites.finalizeLog
       .executeWithOptions({ summary: names.quick }, args)
       .catch(() => durableLogWrites.finalizeLog.executeWithOptions({ summary: names.durable }, args)),
