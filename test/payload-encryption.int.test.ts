@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { auditEvents, patients } from '../src/db/schema';
-import { resolveBinary, TEMPORAL_CLI } from '../src/devstack/binaries';
-import { silent } from '../src/devstack/say';
 import { connectTemporal, connectWorker } from '../src/temporal/connection';
 import { decodeHistory } from '../src/temporal/history-decode';
 import { AesGcmPayloadCodec, generatePayloadKeyLine, keysFromKeyFile, labwireDataConverter, parsePayloadKeys, type PayloadKeySource } from '../src/temporal/payload-codec';
@@ -20,22 +16,7 @@ import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { MirthPeer } from './support/mirth-peer';
 import { Receiver } from './support/receiver';
-
-/** `temporal workflow show --output json`, with the CLI binary of the dev stack. */
-async function workflowShow(harness: Harness, workflowId: string, codec?: { endpoint: string; auth: string }): Promise<string> {
-  const { temporal, cacheDir } = harness.config;
-  const binary = await resolveBinary(TEMPORAL_CLI, { explicitPath: temporal.cliPath, cacheDir, say: silent });
-  const args = ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace];
-  if (codec) args.push('--codec-endpoint', codec.endpoint, '--codec-auth', codec.auth);
-  // Not spawnSync: the codec endpoint it calls is served by this very process.
-  try {
-    const { stdout } = await promisify(execFile)(binary, args, { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TEMPORAL_CODEC_ENDPOINT: '', TEMPORAL_CODEC_AUTH: '' } });
-    return stdout;
-  } catch (error) {
-    const failed = error as { code?: unknown; stderr?: string };
-    throw new Error(`temporal workflow show ${workflowId} failed (${String(failed.code)}): ${failed.stderr ?? String(error)}`);
-  }
-}
+import { workflowShow } from './support/temporal-cli';
 
 /**
  * The output as a reader sees it: the CLI prints payload data in base64, so every payload's data

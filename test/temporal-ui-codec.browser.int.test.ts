@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { deliveryStateQuery } from '../workflows/definitions';
+import { steps } from '../workflows/step-names';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { launchChromium, screenshot, signIn } from './support/browser';
@@ -74,6 +75,22 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
       await eventually(async () => (await page.content()).includes(first) || (await expandAll(page), false), 30_000);
       expect(decodes.every((status) => status === 200)).toBe(true);
       await screenshot(page, 'temporal-ui-decoded');
+      // Each step shows its name (workflows/step-names.ts) as its summary, and the current details (decoded) name the log, status and phase.
+      // The UI renders markdown (summaries, current details) in frames of their own: read every frame.
+      const html = async () => (await Promise.all(page.frames().map((frame) => frame.content().catch(() => '')))).join('\n').replaceAll('&amp;', '&');
+      for (const name of [steps.createLog, steps.deliverWebhook, steps.awaitCallback, steps.finalizeCallback]) {
+        await eventually(async () => (await html()).includes(name), 10_000).catch((error: unknown) => {
+          throw new Error(`step name "${name}" not on the Web UI's history page: ${String(error)}`);
+        });
+      }
+      // The current details: "User Metadata", then "Current Details" (once the workflow has closed, they are queried and decoded when it opens).
+      await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 10_000 });
+      await page.getByText('Current Details', { exact: true }).first().click({ timeout: 10_000 });
+      await eventually(async () => new RegExp(`log ${logId} · SUCCESS · (accepting-retries|done)`).test(await html()), 15_000).catch(async (error: unknown) => {
+        await screenshot(page, 'temporal-ui-current-details-failure');
+        throw new Error(`current details not on the Web UI's page: ${String(error)}`);
+      });
+      await screenshot(page, 'temporal-ui-step-names');
     } finally {
       await context.close();
     }

@@ -1,6 +1,7 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { BodyRetentionActivities } from '../activities/body-retention';
 import type { BodyRetentionPosition } from '../src/logstore/log-index';
+import { steps } from './step-names';
 
 const { removeExpiredBodies } = proxyActivities<BodyRetentionActivities>({
   startToCloseTimeout: '2 minutes',
@@ -39,7 +40,7 @@ export async function bodyRetentionWorkflow(input: BodyRetentionInput = {}): Pro
   let missing = input.missing ?? 0;
   const pageSize = input.pageSize ?? PAGE;
   for (let page = 0; page < PAGES_PER_RUN; page++) {
-    const result = await removeExpiredBodies({ before, after, limit: pageSize });
+    const result = await removeExpiredBodies.executeWithOptions({ summary: steps.removeExpiredBodies }, [{ before, after, limit: pageSize }]);
     if (result.before === null) return { before: null, removed, missing };
     ({ before, after } = result);
     removed += result.removed;

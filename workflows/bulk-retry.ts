@@ -1,5 +1,6 @@
-import { defineQuery, isCancellation, makeContinueAsNewFunc, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, isCancellation, makeContinueAsNewFunc, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BulkRetryActivities, BulkSelection } from '../activities/bulk-retry';
+import { steps } from './step-names';
 
 const { countBulkSelection, findBulkPage } = proxyActivities<BulkRetryActivities>({
   startToCloseTimeout: '1 minute',
@@ -43,20 +44,27 @@ const PAGE = 100;
  * worker restart is the same retry, never a second one. Cancel it like any workflow.
  */
 export async function bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkProgress> {
-  const progress: BulkProgress = input.progress ?? { total: await countBulkSelection(input.selection), done: 0, succeeded: 0, failed: 0, refused: 0, state: 'running' };
+  const progress: BulkProgress = input.progress ?? { total: await countBulkSelection.executeWithOptions({ summary: steps.countBulkSelection }, [input.selection]), done: 0, succeeded: 0, failed: 0, refused: 0, state: 'running' };
   setHandler(bulkProgressQuery, () => progress);
+  // The Web UI's current details: the same progress as the query, in a line.
+  const report = () =>
+    setCurrentDetails(`bulk retry ${input.bulkId} · ${progress.state} · ${progress.done} of ${progress.total} done (${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.refused} refused)`);
+  report();
   let after = input.after;
   try {
     for (;;) {
-      const page = await findBulkPage(input.selection, after, PAGE);
+      const page = await findBulkPage.executeWithOptions({ summary: steps.findBulkPage }, [input.selection, after, PAGE]);
       const queue = [...page];
       const lane = async () => {
         for (let logId = queue.shift(); logId !== undefined; logId = queue.shift()) {
-          const outcome = await bulkRetryOne({ logId, retryId: `${input.bulkId}-${logId}`, force: input.force, requestedBy: input.requestedBy });
+          const outcome = await bulkRetryOne.executeWithOptions({ summary: steps.bulkRetryOne }, [
+            { logId, retryId: `${input.bulkId}-${logId}`, force: input.force, requestedBy: input.requestedBy },
+          ]);
           progress.done += 1;
           if (outcome.refused) progress.refused += 1;
           else if (outcome.status === 'FAIL') progress.failed += 1;
           else progress.succeeded += 1;
+          report();
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, lane));
@@ -68,9 +76,11 @@ export async function bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkProg
       }
     }
     progress.state = 'done';
+    report();
   } catch (error) {
     if (!isCancellation(error)) throw error;
     progress.state = 'cancelled';
+    report();
   }
   return progress;
 }

@@ -1,8 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { ParentClosePolicy, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyLocalActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliverySearchAttributes, deliveryWorkflowId } from './definitions';
 import { deliveryWorkflow } from './delivery';
+import { steps } from './step-names';
 import type { BusinessEvent } from './types';
 
 // A short read of the config store: local, so it costs no extra task round trip.
@@ -17,7 +18,10 @@ const { resolveDeliveries } = proxyLocalActivities<DeliveryActivities>({
  * workflow: they outlive it, waiting for callbacks and retries.
  */
 export async function businessEventWorkflow(event: BusinessEvent): Promise<{ logIds: string[] }> {
-  const { targets, settings } = await resolveDeliveries(event);
+  setCurrentDetails(`event ${event.eventId} of lab ${event.labId} · resolving integrations`);
+  const { targets, settings } = await resolveDeliveries.executeWithOptions({ summary: steps.resolveDeliveries }, [event]);
+  const logIds = targets.map((t) => t.logId).join(', ') || 'none';
+  setCurrentDetails(`event ${event.eventId} of lab ${event.labId} · starting ${targets.length} deliveries · logs ${logIds}`);
   await Promise.all(
     targets.map(async (target) => {
       try {
@@ -36,5 +40,6 @@ export async function businessEventWorkflow(event: BusinessEvent): Promise<{ log
       }
     }),
   );
+  setCurrentDetails(`event ${event.eventId} of lab ${event.labId} · started ${targets.length} deliveries · logs ${logIds}`);
   return { logIds: targets.map((t) => t.logId) };
 }

@@ -7,12 +7,14 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryStateQuery, permanentErrorTypes, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { formatDuration } from './durations';
+import { steps, type StepName } from './step-names';
 import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, DispatchResult, RetryRequest, VendorCallback } from './types';
 
 /**
@@ -31,10 +33,19 @@ const durableLogWrites = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
-const logWrites: Pick<DeliveryActivities, 'createLog' | 'finalizeLog'> = {
-  createLog: (...args) => quickLogWrites.createLog(...args).catch(() => durableLogWrites.createLog(...args)),
-  finalizeLog: (...args) => quickLogWrites.finalizeLog(...args).catch(() => durableLogWrites.finalizeLog(...args)),
+/** Each write is named for `temporal workflow show` (step-names.ts), the durable fallback by a name of its own. */
+const logWrites = {
+  createLog: (...args: Parameters<DeliveryActivities['createLog']>) =>
+    quickLogWrites.createLog
+      .executeWithOptions({ summary: steps.createLog }, args)
+      .catch(() => durableLogWrites.createLog.executeWithOptions({ summary: steps.createLogDurable }, args)),
+  finalizeLog: (names: { quick: StepName; durable: StepName }, ...args: Parameters<DeliveryActivities['finalizeLog']>) =>
+    quickLogWrites.finalizeLog
+      .executeWithOptions({ summary: names.quick }, args)
+      .catch(() => durableLogWrites.finalizeLog.executeWithOptions({ summary: names.durable }, args)),
 };
+const dispatchOutcomeWrite = { quick: steps.finalizeLog, durable: steps.finalizeLogDurable };
+const callbackOutcomeWrite = { quick: steps.finalizeCallback, durable: steps.finalizeCallbackDurable };
 
 function failureMessage(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -58,11 +69,11 @@ async function dispatch(input: DeliveryInput): Promise<DispatchResult> {
       case 'api':
       case 'async_vendor': {
         const { deliverWebhook } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: settings.webhookTimeoutMs + 10_000, retry });
-        return await deliverWebhook(input);
+        return await deliverWebhook.executeWithOptions({ summary: steps.deliverWebhook }, [input]);
       }
       case 'mirth': {
         const { deliverToMirth } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: settings.mirthAckTimeoutMs + 10_000, retry });
-        return await deliverToMirth(input);
+        return await deliverToMirth.executeWithOptions({ summary: steps.deliverToMirth }, [input]);
       }
     }
   } catch (error) {
@@ -79,6 +90,15 @@ async function dispatch(input: DeliveryInput): Promise<DispatchResult> {
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
   const { target, settings } = input;
   const state: DeliveryState = { logId: target.logId, phase: 'creating-log', status: input.currentStatus ?? 'QUEUED', retries: 0 };
+  /**
+   * Every change of phase or status goes through here, so the Web UI's current details (and the
+   * `__temporal_workflow_metadata` query) always say where the delivery is. Encrypted like any payload.
+   */
+  const update = (change: Partial<Pick<DeliveryState, 'phase' | 'status' | 'retries'>>) => {
+    Object.assign(state, change);
+    setCurrentDetails(`log ${state.logId} · ${state.status} · ${state.phase}${state.retries > 0 ? ` · ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : ''}`);
+  };
+  update({});
   let callback: VendorCallback | undefined;
   // A new delivery counts as dispatching from the start: no retry may slip in before its first send.
   let dispatching = input.mode !== 'retries-only';
@@ -92,27 +112,27 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     dispatching = true;
     callback = undefined;
     try {
-      state.phase = 'dispatching';
+      update({ phase: 'dispatching' });
       const outcome = await dispatch(input);
-      state.phase = 'finalizing';
+      update({ phase: 'finalizing' });
       const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
-      state.status = await logWrites.finalizeLog(input, outcome, awaiting ? undefined : retry);
+      update({ status: await logWrites.finalizeLog(dispatchOutcomeWrite, input, outcome, awaiting ? undefined : retry) });
       if (awaiting && state.status === 'QUEUED') {
-        state.phase = 'awaiting-callback';
+        update({ phase: 'awaiting-callback' });
         const timeoutMs = outcome.callbackTimeoutMs ?? settings.asyncCallbackTimeoutMs;
-        await condition(() => callback !== undefined, timeoutMs);
+        await condition(() => callback !== undefined, timeoutMs, { summary: steps.awaitCallback });
         // Read through a cast: TypeScript cannot see that the signal handler assigned it meanwhile.
         const received = callback as VendorCallback | undefined;
         const final: DeliveryOutcome =
           received
             ? { kind: 'vendor-callback', ...received }
             : { kind: 'error', errorMessage: `Callback not received within ${formatDuration(timeoutMs)}` };
-        state.phase = 'finalizing';
-        state.status = await logWrites.finalizeLog(input, final, retry);
+        update({ phase: 'finalizing' });
+        update({ status: await logWrites.finalizeLog(callbackOutcomeWrite, input, final, retry) });
       }
     } finally {
       dispatching = false;
-      state.phase = 'accepting-retries';
+      update({ phase: 'accepting-retries' });
     }
   }
 
@@ -122,7 +142,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       // The workflow logger is silent on replay: one console line per accepted retry.
       log.info('retry accepted', { logId: target.logId, retryId: request.retryId, retryKind: request.kind, requestedBy: request.requestedBy });
       await deliverOnce(request);
-      state.retries += 1;
+      update({ retries: state.retries + 1 });
       return { retryId: request.retryId, logId: target.logId, status: state.status };
     },
     {
@@ -138,15 +158,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     await logWrites.createLog(input);
     await deliverOnce();
   }
-  state.phase = 'accepting-retries';
+  update({ phase: 'accepting-retries' });
 
   const until = input.acceptRetriesUntil ?? Date.now() + settings.retentionMs;
-  await condition(() => workflowInfo().continueAsNewSuggested || Date.now() >= until, Math.max(0, until - Date.now()));
+  await condition(() => workflowInfo().continueAsNewSuggested || Date.now() >= until, Math.max(0, until - Date.now()), { summary: steps.acceptRetries });
   await condition(allHandlersFinished);
   if (Date.now() < until) {
     // A long retry history: carry on in a fresh run with the same id, status and deadline.
     await continueAsNew<typeof deliveryWorkflow>({ ...input, mode: 'retries-only', currentStatus: state.status, acceptRetriesUntil: until });
   }
-  state.phase = 'done';
+  update({ phase: 'done' });
   return { logId: target.logId, status: state.status };
 }

@@ -1,5 +1,6 @@
 import { continueAsNew, log, proxyActivities } from '@temporalio/workflow';
 import type { SweepActivities } from '../activities/sweep';
+import { steps } from './step-names';
 
 const { findSweepPage, autoRetry } = proxyActivities<SweepActivities>({
   startToCloseTimeout: '1 minute',
@@ -31,11 +32,11 @@ const CONCURRENCY = 5;
  * new run, so a large sweep never grows one history without bound.
  */
 export async function sweepWorkflow(input: SweepInput = {}): Promise<SweepResult> {
-  const page = await findSweepPage({ from: input.from, to: input.to, after: input.after, limit: PAGE });
+  const page = await findSweepPage.executeWithOptions({ summary: steps.findSweepPage }, [{ from: input.from, to: input.to, after: input.after, limit: PAGE }]);
   let retried = input.retried ?? 0;
   let refused = input.refused ?? 0;
   for (let i = 0; i < page.logIds.length; i += CONCURRENCY) {
-    const answers = await Promise.all(page.logIds.slice(i, i + CONCURRENCY).map((logId) => autoRetry(logId)));
+    const answers = await Promise.all(page.logIds.slice(i, i + CONCURRENCY).map((logId) => autoRetry.executeWithOptions({ summary: steps.autoRetry }, [logId])));
     retried += answers.filter((a) => a.accepted).length;
     refused += answers.filter((a) => !a.accepted).length;
   }

@@ -49,12 +49,14 @@ export function codecCors(origins: Set<string>): RequestHandler {
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
 const payloadsBody = z
   .object({
+    // Absent when there are none: the CLI encodes a query's empty arguments as `{}` (proto JSON omits empty lists).
     payloads: z
       .array(
         z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() }, { error: 'expected a payload {metadata, data}' }),
         { error: 'expected an array of payloads' },
       )
-      .max(1000, 'at most 1000 payloads per call'),
+      .max(1000, 'at most 1000 payloads per call')
+      .default([]),
   })
   .strict();
 

@@ -61,6 +61,20 @@ function timeOf(event: HistoryEvent): string | null {
   return new Date(Number(event.eventTime.seconds ?? 0) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6)).toISOString();
 }
 
+/** A local activity's type, from its marker's data (plain JSON the SDK writes after the codec ran, in every history). */
+function localActivityType(event: HistoryEvent): string | undefined {
+  const data = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0];
+  const value = data ? (payloadValue(data) as { activity_type?: unknown } | undefined) : undefined;
+  return typeof value?.activity_type === 'string' ? value.activity_type : undefined;
+}
+
+/** The step's name (workflows/step-names.ts), which the payload codec leaves readable; absent in histories written before. */
+function stepName(event: HistoryEvent): string | undefined {
+  const summary = event.userMetadata?.summary;
+  const value = summary ? payloadValue(summary) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** One line per event a person needs to follow a delivery; workflow-task bookkeeping is left out. */
 function summarize(event: HistoryEvent, activityNames: Map<string, string>): string | undefined {
   const activityOf = (scheduledEventId: unknown) => activityNames.get(String(scheduledEventId)) ?? 'activity';
@@ -95,8 +109,10 @@ function summarize(event: HistoryEvent, activityNames: Map<string, string>): str
     case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED:
     case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
       return 'Activity cancelled';
-    case EventType.EVENT_TYPE_TIMER_STARTED:
-      return `Timer ${seconds(a.timerStartedEventAttributes?.startToFireTimeout)}`;
+    case EventType.EVENT_TYPE_TIMER_STARTED: {
+      const step = stepName(event);
+      return `Timer ${seconds(a.timerStartedEventAttributes?.startToFireTimeout)}${step ? ` (${step})` : ''}`;
+    }
     case EventType.EVENT_TYPE_TIMER_FIRED:
       return 'Timer fired';
     case EventType.EVENT_TYPE_TIMER_CANCELED:
@@ -107,9 +123,14 @@ function summarize(event: HistoryEvent, activityNames: Map<string, string>): str
       return `Update ${a.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? ''} accepted`;
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
       return 'Update completed';
-    case EventType.EVENT_TYPE_MARKER_RECORDED:
-      // Local activities (the log writes) leave a marker.
-      return a.markerRecordedEventAttributes?.failure ? `Local activity failed: ${a.markerRecordedEventAttributes.failure.message ?? ''}` : 'Local activity completed';
+    case EventType.EVENT_TYPE_MARKER_RECORDED: {
+      // Local activities (the log writes) leave a marker that names their type.
+      const marker = a.markerRecordedEventAttributes;
+      if (marker?.markerName && marker.markerName !== 'core_local_activity') return `Marker ${marker.markerName}`;
+      const type = localActivityType(event);
+      const what = type ? `${type} (local activity)` : 'Local activity';
+      return marker?.failure ? `${what} failed: ${marker.failure.message ?? ''}` : `${what} completed`;
+    }
     case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
       return `Child ${a.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? ''} requested`;
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:

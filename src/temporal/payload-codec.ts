@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import { encodingTypes, METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { stepNames } from '../../workflows/step-names';
 
 /** The encoding an encrypted payload carries; anything else is passed through (histories written before encryption). */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -92,10 +93,30 @@ export function keysFromKeyFile(dataDir: string): PayloadKeys {
 
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : '');
 
+/** The step names as the payload converter writes a summary: a JSON string. */
+const stepNamesAsJson = new Set(stepNames.map((name) => JSON.stringify(name)));
+
+/**
+ * A step name (workflows/step-names.ts) and nothing else: a JSON payload whose value is exactly one
+ * of those fixed strings. These stay unencrypted so `temporal workflow show` and the Web UI name
+ * every step without the key; they carry no data of a delivery. Whatever else equals one of them
+ * is a fixed public string too, so leaving it readable reveals nothing.
+ */
+export function isStepName(payload: Payload): boolean {
+  const metadata = payload.metadata ?? {};
+  return (
+    Object.keys(metadata).length === 1 &&
+    text(metadata[METADATA_ENCODING_KEY]) === encodingTypes.METADATA_ENCODING_JSON &&
+    stepNamesAsJson.has(text(payload.data))
+  );
+}
+
 /**
  * AES-256-GCM over the whole serialized payload (metadata included, so the original encoding is
  * hidden too). Layout of `data`: 12-byte IV, ciphertext, 16-byte tag; the key id is bound as
- * additional authenticated data, so a payload cannot be made to claim another key.
+ * additional authenticated data, so a payload cannot be made to claim another key. The one
+ * exception is a step name (`isStepName`), left as it is; decoding passes it through like any
+ * unencrypted payload.
  */
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
@@ -116,6 +137,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.byId.get(this.encryptWith)!;
     const keyId = Buffer.from(this.encryptWith);
     return payloads.map((payload) => {
+      if (isStepName(payload)) return payload;
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(keyId);

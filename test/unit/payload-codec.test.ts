@@ -1,13 +1,15 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
+import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { loadConfig } from '../../src/config/load';
+import { stepNames, steps } from '../../workflows/step-names';
 import {
   AesGcmPayloadCodec,
   ENCRYPTED_ENCODING,
   KEY_ID_METADATA,
   generatePayloadKeyLine,
+  isStepName,
   keysFromKeyFile,
   parsePayloadKeys,
   PAYLOAD_KEY_FILE,
@@ -64,6 +66,41 @@ describe('AES-256-GCM payload codec', () => {
     const codec = new AesGcmPayloadCodec(parsePayloadKeys(oldLine));
     const plain = defaultPayloadConverter.toPayload(patient);
     expect(await codec.decode([plain])).toEqual([plain]);
+  });
+
+  it('leaves exactly the step names unencrypted, so `temporal workflow show` names each step without the key', async () => {
+    const codec = new AesGcmPayloadCodec(parsePayloadKeys(oldLine));
+    const names = stepNames.map((name) => defaultPayloadConverter.toPayload(name));
+    const encoded = await codec.encode(names);
+    expect(encoded).toEqual(names);
+    expect(encoded.map((p) => text(p.data))).toContain(JSON.stringify(steps.createLog));
+    // Decoding passes them through (the codec endpoint answers with them as they are).
+    expect((await codec.decode(encoded)).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([...stepNames]);
+  });
+
+  it('encrypts everything that is not exactly a step name: current details, look-alikes, other encodings, extra metadata', async () => {
+    const codec = new AesGcmPayloadCodec(parsePayloadKeys(oldLine));
+    const json = (value: unknown) => defaultPayloadConverter.toPayload(value);
+    const others: Payload[] = [
+      json('log 6650f1c2e4b0a1b2c3d4e5f6 · QUEUED · dispatching'),
+      json(`${steps.createLog} `),
+      json(steps.createLog.toUpperCase()),
+      json({ summary: steps.createLog }),
+      json([steps.createLog]),
+      json(`${steps.createLog} for ${patient.name}`),
+      { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('binary/plain') }, data: Buffer.from(JSON.stringify(steps.createLog)) },
+      { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain'), other: Buffer.from('x') }, data: Buffer.from(JSON.stringify(steps.createLog)) },
+    ];
+    for (const payload of others) expect(isStepName(payload)).toBe(false);
+    const encoded = await codec.encode(others);
+    for (const sealed of encoded) expect(text(sealed.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
+    const readable = (p: Payload) => [text(p.data), Object.entries(p.metadata ?? {}).map(([k, v]) => `${k}=${text(v)}`)];
+    expect((await codec.decode(encoded)).map(readable)).toEqual(others.map(readable));
+  });
+
+  it('step names are fixed text: each names its step first and none repeats', () => {
+    expect(new Set(stepNames).size).toBe(stepNames.length);
+    for (const name of stepNames) expect(name).toMatch(/^[a-z][A-Za-z]+ · [a-z]/);
   });
 
   it('parses TEMPORAL_PAYLOAD_KEYS strictly and never echoes a key', () => {
