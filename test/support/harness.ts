@@ -6,7 +6,7 @@ import { listen, type RunningServer } from '../../src/api/server';
 import type { Config } from '../../src/config/schema';
 import { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import { prepareLogStore } from '../../src/logstore/ferret-lookup-indexes';
-import type { LogDocument } from '../../src/logstore/log-document';
+import { withOmittedFields, type LogDocument } from '../../src/logstore/log-document';
 import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay';
 import { openServices, type Services } from '../../src/services';
 import { startWorkers, type RunningWorkers } from '../../src/worker/run-workers';
@@ -83,7 +83,8 @@ export class Harness {
   }
 
   logsForEvent(eventId: string): Promise<LogDocument[]> {
-    return this.logs.collection.find({ event_id: eventId }).sort({ lab_integration_id: 1 }).toArray();
+    // Read as the product reads a log (DeliveryLogs.get): with the fields FerretDB left out restored.
+    return this.logs.collection.find({ event_id: eventId }).sort({ lab_integration_id: 1 }).toArray().then((logs) => logs.map(withOmittedFields));
   }
 
   /** Waits until the event has `count` logs, all with a final status. */
