@@ -192,8 +192,14 @@ describe('step names in `temporal workflow show` and current details', () => {
     await eventually(async () => ((await harness.request('GET', `/api/bulk-retries/${bulk.body.bulkId}`)).body as { state?: string }).state === 'done', 20_000);
 
     // Then every scheduled activity, local activity and timer in their histories has its name
-    expect(await expectEveryStepNamed(sweepId)).toEqual(['findSweepPage']);
-    expect(await expectEveryStepNamed(retentionId)).toEqual(['removeExpiredBodies']);
+    // (in the full suite, other files' failed logs of the last minute are retried by the sweep, and
+    // logs they backdated may give the retention more pages: those steps must be named too)
+    const sweepSteps = await expectEveryStepNamed(sweepId);
+    expect(sweepSteps[0]).toBe('findSweepPage');
+    for (const step of sweepSteps) expect(['findSweepPage', 'autoRetry']).toContain(step);
+    const retentionSteps = await expectEveryStepNamed(retentionId);
+    expect(retentionSteps.length).toBeGreaterThan(0);
+    for (const step of retentionSteps) expect(step).toBe('removeExpiredBodies');
     expect(await expectEveryStepNamed(pingId)).toEqual(['describeWorker']);
     expect(await expectEveryStepNamed(bulk.body.workflowId)).toEqual(['countBulkSelection', 'findBulkPage', 'bulkRetryOne']);
     // and the bulk retry's current details give its progress
