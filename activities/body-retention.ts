@@ -32,7 +32,7 @@ export function createBodyRetentionActivities(deps: { config: Config; logs: Deli
       if (days === 0) return { before: null, seen: 0, removed: 0, missing: 0 };
       const now = new Date();
       const before = request.before ? new Date(request.before) : new Date(now.getTime() - days * DAY_MS);
-      const page = await deps.logs.index.withBodiesWrittenBefore(before, request.after, request.limit);
+      const page = await deps.logs.withBodiesWrittenBefore(before, request.after, request.limit);
       let removed = 0;
       const missing: string[] = [];
       for (const { id } of page) {
@@ -40,7 +40,7 @@ export function createBodyRetentionActivities(deps: { config: Config; logs: Deli
         if (outcome === 'removed') removed += 1;
         if (outcome === 'missing') missing.push(id);
       }
-      await deps.logs.index.markBodiesRemoved(missing, now);
+      await deps.logs.markRowsBodiesRemoved(missing, now);
       // Working copies of dispatch outcomes whose finalize never came hold bodies too.
       if (!request.after) await deps.logs.dropOrphanedDispatches(before);
       logBodiesRemovedTotal.inc(removed);

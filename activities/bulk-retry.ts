@@ -1,3 +1,4 @@
+import type { ConfigDb } from '../src/db/config-store';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { eq, inArray, type SQL } from 'drizzle-orm';
@@ -36,9 +37,9 @@ function selectionConditions(selection: BulkSelection): SQL[] {
   return [eq(logIndex.type, 'WEBHOOK'), eq(logIndex.test, false), ...(selection.ids ? [inArray(logIndex.id, selection.ids)] : [])];
 }
 
-export function createBulkRetryActivities(deps: { config: Config; logs: DeliveryLogs; temporal: Client }) {
+export function createBulkRetryActivities(deps: { config: Config; db: ConfigDb; logs: DeliveryLogs; temporal: Client }) {
   // Selections are read from the dashboard's read model (indexed), not by scanning the log store.
-  const db = deps.logs.index.db;
+  const { db } = deps;
   return {
     countBulkSelection: (selection: BulkSelection) => countLogs(db, scopeFromLabIds(selection.labIds), selection.filter ?? {}, selectionConditions(selection)),
 
@@ -51,7 +52,7 @@ export function createBulkRetryActivities(deps: { config: Config; logs: Delivery
       // A re-run of this activity (its worker died after the retry finished, before it reported)
       // finds the retry's record, its last write, and answers from it: the delivery's workflow may
       // be closed by now, and a new run would see the log SUCCESS and refuse the retry.
-      const done = await deps.logs.retries.findOne({ _id: request.retryId, log_id: request.logId });
+      const done = await deps.logs.retryRecord(request.retryId, request.logId);
       if (done) return { logId: request.logId, refused: false, status: done.status };
       const heartbeat = setInterval(() => Context.current().heartbeat(), 1_000);
       try {

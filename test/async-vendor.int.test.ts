@@ -62,7 +62,7 @@ describe('async vendors: submit, then wait for the callback', () => {
     expect(callback.status).toBe(401);
     expect(callback.headers.get('content-type')).toMatch(/problem\+json/);
     const apiLog = await eventually(() =>
-      harness.logs.collection.findOne({ type: 'API', endpoint: `/partner/v1/callbacks/${logId}`, response_status_code: 401 }).then((d) => d ?? undefined),
+      harness.store.logs.findOne({ type: 'API', endpoint: `/partner/v1/callbacks/${logId}`, response_status_code: 401 }).then((d) => d ?? undefined),
     );
     expect(apiLog).toMatchObject({ status: 'FAIL', lab_id: null, request: { method: 'POST', headers: { authorization: '[REDACTED]' } } });
     expect((await harness.logs.get(logId))?.status).toBe('QUEUED');

@@ -72,7 +72,7 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
   /** Moves a log's times back, in the log store and in the read model, as if it had been written then. */
   const backdate = async (logId: string, days: number) => {
     const at = new Date(Date.now() - days * DAY);
-    await harness.logs.collection.updateOne({ _id: logId }, { $set: { inserted_at: at, activity_date: at, updated_at: at } });
+    await harness.store.logs.updateOne({ _id: logId }, { $set: { inserted_at: at, activity_date: at, updated_at: at } });
     await harness.services.configStore.db.update(logIndex).set({ insertedAt: at, activityDate: at, updatedAt: at }).where(eq(logIndex.id, logId));
   };
 
@@ -108,7 +108,7 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     const authKey = (created.body as { authKey: string }).authKey;
     expect((await harness.request('GET', `/partner/v1/reports/${lab.reportId}`, undefined, { authorization: `Bearer ${authKey}` })).status).toBe(200);
     apiLog = await eventually(async () => {
-      const [found] = await harness.logs.collection.find({ type: 'API', lab_id: lab.labId }).toArray();
+      const [found] = await harness.store.logs.find({ type: 'API', lab_id: lab.labId }).toArray();
       if (!found) return undefined;
       const [row] = await harness.services.configStore.db.select().from(logIndex).where(eq(logIndex.id, found._id));
       return row ? found : undefined;
@@ -185,10 +185,10 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     const outcome = { kind: 'error' as const, errorMessage: 'lost before its finalize' };
     await harness.logs.storeDispatch(uniqueId('orphan-old'), young._id, outcome);
     await harness.logs.storeDispatch(uniqueId('orphan-new'), young._id, outcome);
-    const [oldId, newId] = (await harness.logs.dispatches.find({ log_id: young._id }).sort({ stored_at: 1 }).toArray()).map((d) => d._id);
-    await harness.logs.dispatches.updateOne({ _id: oldId }, { $set: { stored_at: new Date(Date.now() - 31 * day) } });
+    const [oldId, newId] = (await harness.store.dispatches.find({ log_id: young._id }).sort({ stored_at: 1 }).toArray()).map((d) => d._id);
+    await harness.store.dispatches.updateOne({ _id: oldId }, { $set: { stored_at: new Date(Date.now() - 31 * day) } });
     await runRemoval();
-    expect((await harness.logs.dispatches.find({ log_id: young._id }).toArray()).map((d) => d._id)).toEqual([newId]);
+    expect((await harness.store.dispatches.find({ log_id: young._id }).toArray()).map((d) => d._id)).toEqual([newId]);
     // A finalize that comes after its copy was dropped still ends the log (an error), never stuck QUEUED.
     expect(await harness.logs.loadDispatch(oldId!, young._id)).toEqual({ outcome: { kind: 'error', errorMessage: expect.stringMatching(/removed before it reached the log/) } });
   });
@@ -312,12 +312,12 @@ describe('body retention: logs older than LOG_BODY_RETENTION_DAYS lose their bod
     ];
     await db.insert(logIndex).values(rows.map((r) => ({ id: r.id, type: 'WEBHOOK' as const, operation: 'x', status: 'SUCCESS', insertedAt: r.at, updatedAt: r.at })));
     try {
-      await harness.logs.index.markBodiesRemoved([`${prefix}-gone`], new Date());
+      await harness.store.index.markBodiesRemoved([`${prefix}-gone`], new Date());
       const before = t(10);
-      const first = await harness.logs.index.withBodiesWrittenBefore(before, undefined, 2);
-      const second = await harness.logs.index.withBodiesWrittenBefore(before, first.at(-1), 2);
+      const first = await harness.store.index.withBodiesWrittenBefore(before, undefined, 2);
+      const second = await harness.store.index.withBodiesWrittenBefore(before, first.at(-1), 2);
       expect([...first, ...second].map((r) => r.id)).toEqual([`${prefix}-c`, `${prefix}-a`, `${prefix}-b`, `${prefix}-d`]);
-      expect(await harness.logs.index.withBodiesWrittenBefore(t(4), undefined, 10)).toEqual(first.concat(second.slice(0, 1)));
+      expect(await harness.store.index.withBodiesWrittenBefore(t(4), undefined, 10)).toEqual(first.concat(second.slice(0, 1)));
     } finally {
       await db.delete(logIndex).where(inArray(logIndex.id, rows.map((r) => r.id)));
     }

@@ -50,8 +50,8 @@ describe('bulk retry', () => {
       return { ...doc, status: 'FAIL' as const, error_message: 'No response' };
     });
     // Finished FAIL logs as the writer leaves them: the document and its read-model row.
-    await harness.logs.collection.insertMany(docs);
-    await harness.logs.index.insert(docs);
+    await harness.store.logs.insertMany(docs);
+    await harness.store.index.insert(docs);
   });
   afterAll(async () => {
     await harness.stop();
@@ -104,9 +104,9 @@ describe('bulk retry', () => {
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
 
-      const logs = await harness.logs.collection.find({ lab_id: lab.labId }).toArray();
+      const logs = await harness.store.logs.find({ lab_id: lab.labId }).toArray();
       expect(logs.every((l) => l.status === 'SUCCESS' && l.retry_count === 1)).toBe(true);
-      const records = await harness.logs.retries.find({ log_id: { $in: logs.map((l) => l._id) } }).toArray();
+      const records = await harness.store.retries.find({ log_id: { $in: logs.map((l) => l._id) } }).toArray();
       expect(records).toHaveLength(LOGS);
       expect(records.every((r) => r.kind === 'bulk')).toBe(true);
       const received = new Set(receiver.requestsTo(path).map((r) => r.headers['idempotency-key']));

@@ -58,7 +58,7 @@ describe('dashboard in Chromium', () => {
     for (const event of events) await harness.settledLogs(event.eventId, 1);
     failedLogId = (await harness.logsForEvent(events[3]!.eventId))[0]!._id;
     // A day of earlier deliveries of this lab, so the chart and the table look as they do in use.
-    history = await writeLogHistory(harness.logs, lab, `Acme EHR ${lab.developerId}`, HISTORY);
+    history = await writeLogHistory(harness.store, lab, `Acme EHR ${lab.developerId}`, HISTORY);
   });
   afterAll(async () => {
     await browser?.close();

@@ -27,7 +27,7 @@ describe('the demo partner (labwire start)', () => {
   afterAll(async () => {
     await demo?.stop();
     // The home collection waits an hour for its callback: end it rather than leave it on the shared test queue.
-    for (const log of await harness.logs.collection.find({ lab_id: lab.labId, status: 'QUEUED' }).toArray()) {
+    for (const log of await harness.store.logs.find({ lab_id: lab.labId, status: 'QUEUED' }).toArray()) {
       await harness.services.temporal.workflow.getHandle(`delivery-${log._id}`).terminate('end of test').catch(() => undefined);
     }
     await harness.stop();
@@ -45,7 +45,7 @@ describe('the demo partner (labwire start)', () => {
     });
   }
 
-  const deliveries = () => harness.logs.collection.find({ lab_id: lab.labId, type: 'WEBHOOK' }).toArray();
+  const deliveries = () => harness.store.logs.find({ lab_id: lab.labId, type: 'WEBHOOK' }).toArray();
   const one = (logs: LogDocument[], eventId: string, type: string) => {
     const found = logs.filter((log) => log.event_id === eventId && log.integration_type === type);
     expect(found).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('the demo partner (labwire start)', () => {
 
     const pickup = one(logs, 'demo-sample-collected', 'async_vendor');
     expect(pickup).toMatchObject({ status: 'SUCCESS', response_body: expect.stringContaining('"trackingId":"DEMO-') });
-    const callback = await harness.logs.collection.findOne({ type: 'API', endpoint: `/partner/v1/callbacks/${pickup._id}` });
+    const callback = await harness.store.logs.findOne({ type: 'API', endpoint: `/partner/v1/callbacks/${pickup._id}` });
     expect(callback).toMatchObject({ response_status_code: 202, auth_id: demo.integrations.courierAuthId });
 
     const homeVisit = one(logs, 'demo-home-collection-scheduled', 'async_vendor');

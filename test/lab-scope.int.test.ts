@@ -222,7 +222,7 @@ describe('lab-scoped users', () => {
 
   it('reports stuck logs of their lab only', async () => {
     const old = new Date(Date.now() - 3_600_000);
-    for (const id of [logIds.mine[0]!, logIds.theirs[0]!]) await harness.logs.collection.updateOne({ _id: id }, { $set: { status: 'QUEUED', inserted_at: old } });
+    for (const id of [logIds.mine[0]!, logIds.theirs[0]!]) await harness.store.logs.updateOne({ _id: id }, { $set: { status: 'QUEUED', inserted_at: old } });
     const stuckOf = async (client: ApiClient) => ((await client.request('GET', '/api/logs/stuck?olderThanMs=1800000')).body.logs as Array<{ _id: string }>).map((l) => l._id);
     const theirStuck = await stuckOf(limited);
     expect(theirStuck).toContain(logIds.mine[0]);

@@ -63,11 +63,13 @@ describe('log queries (list and stats over the read model, written by the log wr
   let store: LogStore;
   let configStore: ConfigStore;
   let logs: DeliveryLogs;
+  let index: LogIndex;
 
   beforeAll(async () => {
     store = await openLogStore(config.logStore.url, config.logStore.database);
     configStore = openConfigStore(config.postgres.url, { max: 2 });
-    logs = new DeliveryLogs(store.db, new LogIndex(configStore.db));
+    index = new LogIndex(configStore.db);
+    logs = new DeliveryLogs(store.db, index);
     await logs.ensureIndexes();
   });
   afterAll(async () => {
@@ -129,8 +131,8 @@ describe('log queries (list and stats over the read model, written by the log wr
 
     // An older document (a late replay of the pre-creation, or a slow writer) never overwrites the newer row
     await logs.createQueued(doc);
-    await logs.index.upsert([doc]);
-    await logs.index.insert([doc]);
+    await index.upsert([doc]);
+    await index.insert([doc]);
     expect(await rowOf(doc._id)).toEqual(afterRetry);
 
     // An API log is written once, with its row
@@ -141,7 +143,7 @@ describe('log queries (list and stats over the read model, written by the log wr
 
     // Several rows in one statement (labwire reindex-logs): each newer document replaces its row
     const later = new Date(Date.now() + MINUTE);
-    await logs.index.upsert([
+    await index.upsert([
       { ...api, status: 'FAIL', response_status_code: 500, updated_at: later },
       { ...doc, status: 'FAIL', error_message: 'gone', retry_count: 1, updated_at: later },
     ]);

@@ -253,7 +253,7 @@ describe('operator API: a list row names where the delivery went and its integra
     expect(receiver.requestsTo(hookPath)[0]!.rawQuery).toContain('patient=Asha-Rao');
 
     expect((await harness.request('GET', `/partner/v1/bills/${lab.billId}`, undefined, { authorization: `Bearer ${api.body.authKey}` })).status).toBe(200);
-    const apiLog = await eventually(() => harness.logs.collection.findOne({ type: 'API', lab_id: lab.labId }).then((doc) => doc ?? undefined));
+    const apiLog = await eventually(() => harness.store.logs.findOne({ type: 'API', lab_id: lab.labId }).then((doc) => doc ?? undefined));
     ids.api.log = apiLog._id;
     await eventually(async () => (await rowsOf()).some((row) => row.id === ids.api.log));
   });
@@ -274,7 +274,7 @@ describe('operator API: a list row names where the delivery went and its integra
 
   it('`labwire reindex-logs` fills them again from the log documents, also for a delivery logged before endpoints were (from its request URL)', async () => {
     const db = harness.services.configStore.db;
-    await harness.logs.collection.updateOne({ _id: ids.webhook.log }, { $unset: { endpoint: '' } });
+    await harness.store.logs.updateOne({ _id: ids.webhook.log }, { $unset: { endpoint: '' } });
     await db.update(logIndex).set({ endpoint: null, labIntegrationId: null, authId: null }).where(eq(logIndex.labId, lab.labId));
     expect((await rowsOf()).every((row) => row.endpoint === null && row.auth_id === null)).toBe(true);
     await reindexLogsCommand(harness.config, () => undefined);

@@ -31,7 +31,7 @@ describe('partner API /partner/v1', () => {
     const report = await harness.request('GET', `/partner/v1/reports/${lab.reportId}`, undefined, auth());
     expect(report.body).toMatchObject({ type: 'report', report: { results: [{ testCode: 'HGB' }, { testCode: 'WBC', flag: 'H' }] } });
     const logs = await eventually(async () => {
-      const found = await harness.logs.collection.find({ type: 'API', lab_id: lab.labId }).toArray();
+      const found = await harness.store.logs.find({ type: 'API', lab_id: lab.labId }).toArray();
       return found.length === 2 ? found : undefined;
     });
     expect(logs.map((l) => l.response_status_code)).toEqual([200, 200]);
@@ -54,8 +54,8 @@ describe('partner API /partner/v1', () => {
 
     // A logged call made after it is recorded; the document's fetch is not.
     await harness.request('GET', `/partner/v1/bills/${lab.billId}`, undefined, auth());
-    await eventually(() => harness.logs.collection.findOne({ type: 'API', lab_id: lab.labId }).then((d) => d ?? undefined));
-    expect(await harness.logs.collection.countDocuments({ type: 'API', endpoint: '/partner/v1/openapi.json' })).toBe(0);
+    await eventually(() => harness.store.logs.findOne({ type: 'API', lab_id: lab.labId }).then((d) => d ?? undefined));
+    expect(await harness.store.logs.countDocuments({ type: 'API', endpoint: '/partner/v1/openapi.json' })).toBe(0);
   });
 
   it("does not show another lab's data (404)", async () => {

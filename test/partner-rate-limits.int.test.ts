@@ -27,7 +27,7 @@ describe('partner API rate limits', () => {
     afterAll(() => harness.stop());
 
     it('is limited by address (429 after the limit) and adds at most one API log for the whole flood', async () => {
-      const apiLogs = () => harness.logs.collection.countDocuments({ type: 'API' });
+      const apiLogs = () => harness.store.logs.countDocuments({ type: 'API' });
       const startedAt = new Date();
       const logsBefore = await apiLogs();
       const counted401 = await refusedCallsCounted(harness, 401);
@@ -55,7 +55,7 @@ describe('partner API rate limits', () => {
       expect((await refusedCallsCounted(harness, 429)) - counted429).toBe(950);
       // … and one of them (the first of the address this minute) is logged, with a short body.
       const sample = await eventually(() =>
-        harness.logs.collection.findOne({ type: 'API', response_status_code: 401, inserted_at: { $gte: startedAt } }).then((d) => d ?? undefined),
+        harness.store.logs.findOne({ type: 'API', response_status_code: 401, inserted_at: { $gte: startedAt } }).then((d) => d ?? undefined),
       );
       expect(sample.request?.body?.length).toBeLessThan(2_100);
       // Absence cannot be awaited: give writes that would follow the responses a moment to land.

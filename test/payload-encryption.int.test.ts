@@ -122,7 +122,7 @@ describe('encrypted Temporal payloads', () => {
   it('a full delivery by webhook GET and POST, Mirth and an async vendor leaves the name and MRN nowhere in `temporal workflow show` nor in the dev server database; the timeline shows them decoded', async () => {
     const { first, last, mrn, logs, vendorLog, workflowIds } = await fullDelivery();
     // The dispatch outcomes' working copies are gone once their logs hold them: the bodies are kept once.
-    expect(await harness.logs.dispatches.countDocuments({ log_id: { $in: logs.map((log) => log._id) } })).toBe(0);
+    expect(await harness.store.dispatches.countDocuments({ log_id: { $in: logs.map((log) => log._id) } })).toBe(0);
     for (const workflowId of workflowIds) {
       const shown = readable(await workflowShow(harness, workflowId));
       expect(shown).toContain(workflowId);

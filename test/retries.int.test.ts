@@ -85,7 +85,7 @@ describe('manual retries', () => {
     const reopened = await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe();
     expect(reopened.runId).not.toBe(firstRun);
     expect(reopened.status.name).toBe('RUNNING');
-    expect(await harness.logs.collection.countDocuments({ event_id: log.event_id })).toBe(1);
+    expect(await harness.store.logs.countDocuments({ event_id: log.event_id })).toBe(1);
   });
 
   it('two retry requests at once: one dispatch runs, the other is refused with 409 (not queued)', async () => {
@@ -143,7 +143,7 @@ describe('manual retries', () => {
 
   it('a bulk retry step run again (its worker died before it reported) answers from the retry record: not refused, not sent twice', async () => {
     const { log, path } = await delivered({ status: 500, body: 'x' });
-    const activities = createBulkRetryActivities({ config: harness.config, logs: harness.logs, temporal: harness.services.temporal });
+    const activities = createBulkRetryActivities({ config: harness.config, db: harness.services.configStore.db, logs: harness.logs, temporal: harness.services.temporal });
     const step = { logId: log._id, retryId: uniqueId('bulk-step'), force: false, requestedBy: 'test' };
     const env = new MockActivityEnvironment();
     expect(await env.run(activities.bulkRetryOne, step)).toEqual({ logId: log._id, refused: false, status: 'SUCCESS' });
@@ -157,7 +157,7 @@ describe('manual retries', () => {
 
   it('reports webhook logs QUEUED for long (they are not swept)', async () => {
     const { log } = await delivered({ status: 200 });
-    await harness.logs.collection.updateOne({ _id: log._id }, { $set: { status: 'QUEUED', inserted_at: new Date(Date.now() - 3_600_000) } });
+    await harness.store.logs.updateOne({ _id: log._id }, { $set: { status: 'QUEUED', inserted_at: new Date(Date.now() - 3_600_000) } });
     const report = await harness.request('GET', '/api/logs/stuck?olderThanMs=1800000');
     expect(report.status).toBe(200);
     expect(report.body.logs.map((l: { _id: string }) => l._id)).toContain(log._id);

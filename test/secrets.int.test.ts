@@ -139,7 +139,7 @@ describe('secrets: written once, never read back by any role', () => {
     expect(receiver.requestsTo(failPath)[0]?.headers['x-api-key']).toBe(TRIGGER_API_KEY);
     expect(labBackendCalls.withKey).toBeGreaterThan(0);
     expect((await partnerGet(`/partner/v1/bills/${lab.billId}`, currentAuthKey)).status).toBe(200);
-    const apiLog = await eventually(async () => (await harness.logs.collection.findOne({ type: 'API', auth_id: authId })) ?? undefined);
+    const apiLog = await eventually(async () => (await harness.store.logs.findOne({ type: 'API', auth_id: authId })) ?? undefined);
     apiLogId = apiLog._id;
     // The log names the key by its prefix.
     expect(apiLog.request?.headers.authorization).toBe(`Bearer ${currentAuthKey.slice(0, 12)}…`);

@@ -43,7 +43,7 @@ describe('automatic retries: the sweep', () => {
       logIds.push((await harness.settledLogs(eventId, 1))[0]!._id);
     }
     const now = Date.now();
-    const shape = async (logId: string, fields: Partial<LogDocument>) => harness.logs.collection.updateOne({ _id: logId }, { $set: fields });
+    const shape = async (logId: string, fields: Partial<LogDocument>) => harness.store.logs.updateOne({ _id: logId }, { $set: fields });
     const [noResponse, badRequest, exhausted, tooOld, mirthQueued, webhookQueued] = logIds as [string, string, string, string, string, string];
     await shape(noResponse, { status: 'FAIL', error_message: 'No response', response_status_code: null });
     await shape(badRequest, { status: 'FAIL', error_message: 'field total is required', response_status_code: 400 });

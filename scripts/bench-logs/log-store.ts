@@ -11,7 +11,7 @@ import { migrateConfigStore, openConfigStore, type ConfigStore } from '../../src
 import { ensureLogStore } from '../../src/devstack/ferretdb';
 import { ensureDatabase } from '../../src/devstack/postgres';
 import { DeliveryLogs } from '../../src/logstore/delivery-logs';
-import type { LogDocument } from '../../src/logstore/log-document';
+import { LOGS_COLLECTION, type LogDocument } from '../../src/logstore/log-document';
 import { LogIndex } from '../../src/logstore/log-index';
 import { openLogStore, type LogStore } from '../../src/logstore/log-store';
 
@@ -103,5 +103,5 @@ export async function openBenchLogStore(set?: string): Promise<BenchLogStore> {
   process.once('exit', () => {
     if (!closed && endpoint.process) process.kill(endpoint.process.pid, 'SIGTERM');
   });
-  return { config, store, index, logs, collection: logs.collection, startedFerret: endpoint.process !== undefined, close };
+  return { config, store, index, logs, collection: store.db.collection<LogDocument>(LOGS_COLLECTION), startedFerret: endpoint.process !== undefined, close };
 }

@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
     ...userRoutes(db),
     ...metaRoutes(db, deps.config, { version, demo: deps.demo === true }),
     ...logRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
-    ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config }),
+    ...bulkRoutes({ temporal: deps.temporal, logs, config: deps.config, db }),
     ...streamRoutes({
       sql: deps.configStore.sql,
       db,

@@ -1,3 +1,4 @@
+import type { ConfigDb } from '../db/config-store';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ const AUDITED_IDS = 100;
 const bulkIdParam = z.object({ id: z.uuid('expected a bulk retry id') }).strict();
 
 /** Bulk retry (SPEC §5): preview how many, start one workflow for the whole set, watch it, cancel it. */
-export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config: Config }): ApiRoute[] {
+export function bulkRoutes(deps: { temporal: Client; logs: DeliveryLogs; config: Config; db: ConfigDb }): ApiRoute[] {
   const counting = createBulkRetryActivities(deps);
   /** The selection never reaches beyond the labs of the user who starts it, whatever the filter or ids say. */
   const selectionOf = (body: z.infer<typeof bulkBody>, scope: LabScope): BulkSelection => {

@@ -122,14 +122,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       async handle({ query, session }) {
         const threshold = query.olderThanMs ?? deps.config.sweep.mirthQueuedAfterMs;
         const inScope = labScopeDocumentFilter(labScopeOf(session.user));
-        const stuck = await deps.logs.collection
-          .find(
-            { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: new Date(Date.now() - threshold) }, ...inScope },
-            { projection: { _id: 1, lab_id: 1, operation: 1, integration_type: 1, developer_name: 1, inserted_at: 1, workflow_id: 1 } },
-          )
-          .sort({ inserted_at: 1 })
-          .limit(500)
-          .toArray();
+        const stuck = await deps.logs.stuckQueued(new Date(Date.now() - threshold), inScope, 500);
         return { olderThanMs: threshold, count: stuck.length, logs: stuck };
       },
     }),

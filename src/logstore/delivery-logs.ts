@@ -1,5 +1,5 @@
-import type { Collection, Db } from 'mongodb';
-import type { LogIndex } from './log-index';
+import type { Collection, Db, Filter } from 'mongodb';
+import type { BodyRetentionPosition, LogIndex } from './log-index';
 import type { DeliveryOutcome } from '../../workflows/types';
 import { DISPATCHES_COLLECTION, LOGS_COLLECTION, RETRY_LOGS_COLLECTION, withOmittedFields, type AttemptRecord, type DispatchDocument, type LogDocument, type RetryLogDocument } from './log-document';
 import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal';
@@ -28,9 +28,10 @@ const INDEXES: Array<{ key: Record<string, 1 | -1>; name: string; unique?: boole
 
 /** The log store's one writer of delivery and API logs. */
 export class DeliveryLogs {
-  readonly collection: Collection<LogDocument>;
-  readonly retries: Collection<RetryLogDocument>;
-  readonly dispatches: Collection<DispatchDocument>;
+  // The handles stay in here: every other module asks by a named query below.
+  private readonly collection: Collection<LogDocument>;
+  private readonly retries: Collection<RetryLogDocument>;
+  private readonly dispatches: Collection<DispatchDocument>;
 
   /**
    * `index` is the dashboard's read model in PostgreSQL: every write below that changes a listed
@@ -38,7 +39,7 @@ export class DeliveryLogs {
    */
   constructor(
     db: Db,
-    readonly index: LogIndex,
+    private readonly index: LogIndex,
   ) {
     this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
     this.retries = db.collection<RetryLogDocument>(RETRY_LOGS_COLLECTION);
@@ -182,5 +183,63 @@ export class DeliveryLogs {
   async get(logId: string): Promise<LogDocument | null> {
     const doc = await this.collection.findOne({ _id: logId });
     return doc && withOmittedFields(doc);
+  }
+
+  /** Webhook logs QUEUED since before `queuedBefore` (Mirth's are swept, not reported), oldest first. */
+  stuckQueued(queuedBefore: Date, scope: Filter<LogDocument>, limit: number) {
+    return this.collection
+      .find(
+        { type: 'WEBHOOK', status: 'QUEUED', integration_type: { $ne: 'mirth' }, inserted_at: { $lte: queuedBefore }, ...scope },
+        { projection: { _id: 1, lab_id: 1, operation: 1, integration_type: 1, developer_name: 1, inserted_at: 1, workflow_id: 1 } },
+      )
+      .sort({ inserted_at: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** Ids of the logs matching `filter` in `_id` order after `after`: large selections page instead of loading everything. */
+  async idsAfter(filter: Filter<LogDocument>, after: string | undefined, limit: number): Promise<string[]> {
+    const page = await this.collection
+      .find({ ...filter, ...(after ? { _id: { $gt: after } } : {}) }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return page.map((doc) => doc._id);
+  }
+
+  /** About how many logs the store holds (the collection's count, not a scan). */
+  estimatedCount(): Promise<number> {
+    return this.collection.estimatedDocumentCount();
+  }
+
+  /**
+   * Rewrites the read-model rows of the next `limit` logs after `after` (in `_id` order) from the
+   * store; answers the last id done, or undefined when none was left. Idempotent: newer rows are kept.
+   */
+  async reindexPage(after: string | undefined, limit: number): Promise<{ count: number; last?: string }> {
+    const batch = await this.collection
+      // Bodies and attempts are not on a row: leave them in the store (the request's URL gives an older log its endpoint).
+      .find(after === undefined ? {} : { _id: { $gt: after } }, { projection: { 'request.body': 0, 'request.headers': 0, response_body: 0, attempts: 0 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    if (batch.length === 0) return { count: 0 };
+    await this.index.upsert(batch);
+    return { count: batch.length, last: batch[batch.length - 1]!._id };
+  }
+
+  /** The read model's ids of logs last written before `before` that still hold bodies (see LogIndex). */
+  withBodiesWrittenBefore(before: Date, after: BodyRetentionPosition | undefined, limit: number): Promise<BodyRetentionPosition[]> {
+    return this.index.withBodiesWrittenBefore(before, after, limit);
+  }
+
+  /** Marks rows whose log the store no longer has, so the retention does not come back to them. */
+  markRowsBodiesRemoved(ids: string[], at: Date): Promise<void> {
+    return this.index.markBodiesRemoved(ids, at);
+  }
+
+  /** The retry record of `retryId` on `logId`, if that retry was recorded. */
+  retryRecord(retryId: string, logId: string): Promise<RetryLogDocument | null> {
+    return this.retries.findOne({ _id: retryId, log_id: logId });
   }
 }

@@ -34,11 +34,6 @@ export function sweepFilter(sweep: Config['sweep'], range: SweepRange, now: Date
 }
 
 /** One page of candidates in `_id` order, after `after`: large sweeps page instead of loading everything. */
-export async function findSweepPage(logs: DeliveryLogs, filter: Filter<LogDocument>, after: string | undefined, limit: number): Promise<string[]> {
-  const page = await logs.collection
-    .find({ ...filter, ...(after ? { _id: { $gt: after } } : {}) }, { projection: { _id: 1 } })
-    .sort({ _id: 1 })
-    .limit(limit)
-    .toArray();
-  return page.map((doc) => doc._id);
+export function findSweepPage(logs: DeliveryLogs, filter: Filter<LogDocument>, after: string | undefined, limit: number): Promise<string[]> {
+  return logs.idsAfter(filter, after, limit);
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/schema';
 import { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import { prepareLogStore } from '../../src/logstore/ferret-lookup-indexes';
 import { withOmittedFields, type LogDocument } from '../../src/logstore/log-document';
+import { rawLogStore, type RawLogStore } from './raw-log-store';
 import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay';
 import { openServices, type Services } from '../../src/services';
 import { startWorkers, type RunningWorkers } from '../../src/worker/run-workers';
@@ -24,6 +25,8 @@ export class Harness {
   readonly config: Config;
   services!: Services;
   logs!: DeliveryLogs;
+  /** The log store's and read model's raw handles, for tests that set up or inspect stored data directly. */
+  store!: RawLogStore;
   api!: RunningServer;
   private workers?: RunningWorkers;
   private relay?: OutboxRelay;
@@ -37,6 +40,7 @@ export class Harness {
   async start(options: { workers?: boolean } = {}): Promise<this> {
     this.services = await openServices(this.config);
     this.logs = new DeliveryLogs(this.services.logStore.db, new LogIndex(this.services.configStore.db));
+    this.store = rawLogStore(this.services.logStore.db, this.services.configStore.db);
     const logger = pino({ level: 'silent' });
     if (options.workers !== false) {
       this.workers = await startWorkers(this.config, this.services, { workflowBundle: prebuiltWorkflowBundle() });
@@ -84,7 +88,7 @@ export class Harness {
 
   logsForEvent(eventId: string): Promise<LogDocument[]> {
     // Read as the product reads a log (DeliveryLogs.get): with the fields FerretDB left out restored.
-    return this.logs.collection.find({ event_id: eventId }).sort({ lab_integration_id: 1 }).toArray().then((logs) => logs.map(withOmittedFields));
+    return this.store.logs.find({ event_id: eventId }).sort({ lab_integration_id: 1 }).toArray().then((logs) => logs.map(withOmittedFields));
   }
 
   /** Waits until the event has `count` logs, all with a final status. */

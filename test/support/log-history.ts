@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
+import type { RawLogStore } from './raw-log-store';
 import type { LogDocument } from '../../src/logstore/log-document';
 import type { LogStatus } from '../../workflows/types';
 import type { LabFixture } from './lab-fixtures';
@@ -23,7 +23,7 @@ const OUTCOMES: Array<{ status: LogStatus; code: number | null; error: string | 
  * and its read-model row): a lab with a day of history, so the dashboard's chart and table show
  * what an operator sees.
  */
-export async function writeLogHistory(logs: DeliveryLogs, lab: LabFixture, developerName: string, count: number, hours = 24): Promise<LogDocument[]> {
+export async function writeLogHistory(store: RawLogStore, lab: LabFixture, developerName: string, count: number, hours = 24): Promise<LogDocument[]> {
   const now = Date.now();
   const docs = Array.from({ length: count }, (_, i): LogDocument => {
     const at = new Date(now - 10 * 60_000 - Math.floor(((i + 0.5) / count) * hours * 3_600_000));
@@ -64,7 +64,7 @@ export async function writeLogHistory(logs: DeliveryLogs, lab: LabFixture, devel
       attempts: [],
     };
   });
-  await logs.collection.insertMany(docs);
-  await logs.index.insert(docs);
+  await store.logs.insertMany(docs);
+  await store.index.insert(docs);
   return docs;
 }

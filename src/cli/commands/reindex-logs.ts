@@ -15,21 +15,15 @@ export async function reindexLogsCommand(config: Config, say: Say): Promise<void
   try {
     const index = new LogIndex(services.configStore.db);
     const logs = new DeliveryLogs(services.logStore.db, index);
-    const total = await logs.collection.estimatedDocumentCount();
+    const total = await logs.estimatedCount();
     let done = 0;
     let after: string | undefined;
     const started = Date.now();
     for (;;) {
-      const batch = await logs.collection
-        // Bodies and attempts are not on a row: leave them in the store (the request's URL gives an older log its endpoint).
-        .find(after === undefined ? {} : { _id: { $gt: after } }, { projection: { 'request.body': 0, 'request.headers': 0, response_body: 0, attempts: 0 } })
-        .sort({ _id: 1 })
-        .limit(BATCH)
-        .toArray();
-      if (batch.length === 0) break;
-      await index.upsert(batch);
-      done += batch.length;
-      after = batch[batch.length - 1]!._id;
+      const page = await logs.reindexPage(after, BATCH);
+      if (page.count === 0) break;
+      done += page.count;
+      after = page.last;
       say(`  ${done} / ~${total} logs indexed (${Math.round(done / Math.max(1, (Date.now() - started) / 1000))}/s)`);
     }
     say(`Indexed ${done} logs into log_index.`);
