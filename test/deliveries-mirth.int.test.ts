@@ -65,7 +65,9 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
     expect(log).toMatchObject({ status: 'SUCCESS', sent_to_mirth: true, fusion_log: 'Sent to Mirth', error_message: null });
     // The dashboard's detail reads every field: the ones FerretDB left out of the pre-created log too.
     const shown = await harness.request('GET', `/api/logs/${log._id}`);
-    expect(shown.body).toMatchObject({ attempts: [], retries: [], response_status_code: null });
+    expect(shown.body).toMatchObject({ retries: [], response_status_code: null });
+    // The send is the log's one attempt, shown in the detail's Attempts table
+    expect(log.attempts).toEqual([{ attempt: 1, at: expect.any(String), latencyMs: log.response_time, requestHeaders: {} }]);
     const message = receivedFor(log);
     expect(message.getSegment('MSH')?.getField(9)?.toString()).toBe(messageType);
     const pid = message.getSegment('PID')!;
@@ -97,6 +99,8 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
     const log = await mirthEvent('ADT', 2, { type: 'patient', id: lab.patientId });
     expect(log).toMatchObject({ status: 'FAIL', sent_to_mirth: false, fusion_log: 'Failed at Livehealthapp' });
     expect(log.error_message).toContain('Unknown patient class');
+    // Its attempt names the ACK code, not the partner's text (which body retention removes with the bodies)
+    expect(log.attempts).toEqual([expect.objectContaining({ attempt: 1, error: 'ACK AE' })]);
   });
 
   it('given the peer never acknowledges, the log is FAIL with a SocketTimeoutException message', async () => {

@@ -110,6 +110,8 @@ export type DeliveryOutcome =
       responseBody?: string;
       responseTimeMs: number;
       errorMessage?: string;
+      /** The send as one attempt (finalizeLog records it): when, how long, and the ACK code or socket error. */
+      attempt?: AttemptRecord;
     }
   | { kind: 'vendor-callback'; status: 'SUCCESS' | 'FAIL'; message?: string; body?: string; receivedAt: string }
   | { kind: 'error'; errorMessage: string; request?: RecordedRequest };

@@ -109,8 +109,10 @@ export function deliverToMirth(deps: DeliverDeps, input: DeliveryInput): Promise
   return permanentFailuresAsOutcome(async () => {
     const { target, settings } = input;
     const { config, lab, entity } = await loadDeliveryConfig(deps, input);
-    const id = controlId(target.logId, currentAttempt());
-    const { host, port, message } = planHl7(config, entity, lab, id, new Date());
+    const attempt = currentAttempt();
+    const id = controlId(target.logId, attempt);
+    const at = new Date();
+    const { host, port, message } = planHl7(config, entity, lab, id, at);
     const outcome = await deps.mirth.sendToMirth({
       logId: target.logId,
       host,
@@ -129,6 +131,14 @@ export function deliverToMirth(deps: DeliverDeps, input: DeliveryInput): Promise
       responseBody: truncateBody(outcome.responseBody, deps.maxBodyBytes) ?? undefined,
       responseTimeMs: outcome.responseTimeMs,
       errorMessage: outcome.errorMessage,
+      attempt: {
+        attempt,
+        at: at.toISOString(),
+        latencyMs: outcome.responseTimeMs,
+        // The ACK code, not its text: the text is the partner's answer, which goes with the bodies (retention).
+        ...(outcome.status === 'FAIL' ? { error: outcome.ackCode ? `ACK ${outcome.ackCode}` : (outcome.errorMessage ?? 'failed') } : {}),
+        requestHeaders: {},
+      },
     };
   });
 }

@@ -112,7 +112,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if ('applied' in loaded) return loaded.applied;
       const { outcome } = loaded;
       const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
-      const lastAttempt = outcome.kind === 'http' ? outcome.attempt : undefined;
+      const lastAttempt = outcome.kind === 'http' || outcome.kind === 'mirth' ? outcome.attempt : undefined;
       if (retry) await deps.logs.finalizeRetry(logId, fields, retryRecord(logId, retry, fields), lastAttempt, dispatchId);
       else await deps.logs.finalize(logId, fields, lastAttempt, dispatchId);
       const status = fields.status ?? 'QUEUED';
