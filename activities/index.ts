@@ -33,9 +33,6 @@ export function createActivities(deps: ActivityDeps) {
         log.warn('could not record a webhook attempt; the log store may be down', { logId, attempt: attempt.attempt, error: String(error) });
       }),
     allowedNetworks: delivery.allowedNetworks,
-    maxAttempts: delivery.webhookMaxAttempts,
-    retryBaseDelayMs: delivery.retryBaseDelayMs,
-    retryMaxDelayMs: delivery.retryMaxDelayMs,
     maxBodyBytes: delivery.maxBodyBytes,
   });
   const activities = {

@@ -24,7 +24,7 @@ interface Received {
 type Respond = (request: IncomingMessage, response: ServerResponse) => void;
 
 const quietLogger = new DefaultLogger('ERROR');
-const retryPolicy = { maxAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 5_000 };
+const retryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5_000 };
 const recorded = new Map<string, WebhookAttempt[]>();
 const received = new Map<string, Received[]>();
 const routes = new Map<string, Respond>();
@@ -35,7 +35,6 @@ let webhook: WebhookActivitiesHandle;
 
 function depsWith(overrides: Partial<WebhookActivityDeps> = {}): WebhookActivityDeps {
   return {
-    ...retryPolicy,
     allowedNetworks: ['127.0.0.0/8', '::1/128'],
     maxBodyBytes: 1024,
     recordAttempt: async (logId, attempt) => {
@@ -54,7 +53,7 @@ function partnerEndpoint(respond: Respond): { logId: string; path: string; url: 
 }
 
 function input(logId: string, url: string, overrides: Partial<WebhookDispatchInput> = {}): WebhookDispatchInput {
-  return { logId, url, method: 'POST', payload: { billId: 42, status: 'REPORTED' }, timeoutMs: 2_000, ...overrides };
+  return { logId, url, method: 'POST', payload: { billId: 42, status: 'REPORTED' }, timeoutMs: 2_000, retry: retryPolicy, ...overrides };
 }
 
 function dispatchAs(attempt: number, dispatchInput: WebhookDispatchInput, activities: WebhookActivitiesHandle = webhook): Promise<WebhookOutcome> {
@@ -196,7 +195,7 @@ describe('dispatchWebhook against a real receiver', () => {
 
     expect(failure.message).toContain('HTTP 500');
     expect(failure.nextRetryDelay).toBeGreaterThanOrEqual(1);
-    expect(failure.nextRetryDelay).toBeLessThanOrEqual(retryPolicy.retryBaseDelayMs);
+    expect(failure.nextRetryDelay).toBeLessThanOrEqual(retryPolicy.baseDelayMs);
     expect(recorded.get(logId)).toEqual([expect.objectContaining({ attempt: 1, statusCode: 500 })]);
   });
 
@@ -216,8 +215,8 @@ describe('dispatchWebhook against a real receiver', () => {
     const failure = await retryableFailureOf(dispatchAs(1, input(logId, url)));
 
     expect(failure.nextRetryDelay).toBe(2_000);
-    expect(failure.nextRetryDelay).toBeGreaterThanOrEqual(retryPolicy.retryBaseDelayMs);
-    expect(failure.nextRetryDelay).toBeLessThanOrEqual(retryPolicy.retryMaxDelayMs);
+    expect(failure.nextRetryDelay).toBeGreaterThanOrEqual(retryPolicy.baseDelayMs);
+    expect(failure.nextRetryDelay).toBeLessThanOrEqual(retryPolicy.maxDelayMs);
   });
 
   it('given a receiver that never answers, when the short timeout passes, then the outcome says No response', async () => {

@@ -83,8 +83,12 @@ export function deliverWebhook(deps: DeliverDeps, input: DeliveryInput): Promise
       apiKey: plan.apiKey,
       signingSecrets: plan.signingSecrets,
       timeoutMs: settings.webhookTimeoutMs,
-      // A test delivery is sent once: the partner's first answer, 5xx included, is what the tester sees.
-      ...(target.test ? { maxAttempts: 1 } : {}),
+      retry: {
+        // A test delivery is sent once: the partner's first answer, 5xx included, is what the tester sees.
+        maxAttempts: target.test ? 1 : settings.webhookMaxAttempts,
+        baseDelayMs: settings.retryBaseDelayMs,
+        maxDelayMs: settings.retryMaxDelayMs,
+      },
     });
     return {
       kind: 'http',

@@ -23,8 +23,19 @@ export interface WebhookDispatchInput {
    */
   signingSecrets?: readonly string[];
   timeoutMs: number;
-  /** Attempts for this send when it is not the worker's (WebhookActivityDeps.maxAttempts): 1 for a test delivery. */
-  maxAttempts?: number;
+  /**
+   * The retry policy the workflow gives this activity (from the delivery's settings): the last
+   * attempt returns its outcome instead of throwing, and a retryable failure asks for its backoff.
+   */
+  retry: WebhookRetryPolicy;
+}
+
+export interface WebhookRetryPolicy {
+  maxAttempts: number;
+  /** Exponential backoff base, with full jitter. */
+  baseDelayMs: number;
+  /** Backoff cap; a Retry-After answer is clamped to [baseDelayMs, maxDelayMs]. */
+  maxDelayMs: number;
 }
 
 /** One attempt as it is recorded on the log: the log document's own attempt shape. */
@@ -46,12 +57,6 @@ export interface WebhookActivityDeps {
   recordAttempt(logId: string, attempt: WebhookAttempt): Promise<void>;
   /** CIDRs exempt from the private-address guard, e.g. ['127.0.0.0/8', '::1/128'] for local development. */
   allowedNetworks: string[];
-  /** The activity's retry policy maximumAttempts; the last attempt returns its outcome instead of throwing. */
-  maxAttempts: number;
-  /** Exponential backoff base, with full jitter. */
-  retryBaseDelayMs: number;
-  /** Backoff cap; a Retry-After answer is clamped to [retryBaseDelayMs, retryMaxDelayMs]. */
-  retryMaxDelayMs: number;
   /** Response body read limit; default 64 KiB. */
   maxBodyBytes?: number;
 }
@@ -103,13 +108,13 @@ export function createWebhookActivities(deps: WebhookActivityDeps): WebhookActiv
     if (answer.kind === 'cancelled') throw answer.reason;
 
     const retryable = answer.kind === 'http' ? answer.statusCode >= 500 : answer.retryable;
-    if (retryable && attempt < (input.maxAttempts ?? deps.maxAttempts)) {
+    if (retryable && attempt < input.retry.maxAttempts) {
       const retryAfter = answer.kind === 'http' ? answer.headers['retry-after'] : undefined;
       throw ApplicationFailure.create({
         type: WEBHOOK_RETRYABLE_ERROR,
         // Host only: a GET's query string carries the payload (patient data) and Temporal history keeps this message.
         message: answer.kind === 'http' ? `HTTP ${answer.statusCode} from ${new URL(outgoing.url).host}` : answer.error,
-        nextRetryDelay: nextRetryDelayMs(attempt, deps, retryAfter),
+        nextRetryDelay: nextRetryDelayMs(attempt, input.retry, retryAfter),
       });
     }
     return {
@@ -134,7 +139,7 @@ export interface OutgoingRequest {
 }
 
 /** The request exactly as it is sent (a preview shows it with its secret headers redacted). */
-export function buildWebhookRequest(input: Omit<WebhookDispatchInput, 'timeoutMs'>, now: Date): OutgoingRequest {
+export function buildWebhookRequest(input: Omit<WebhookDispatchInput, 'timeoutMs' | 'retry'>, now: Date): OutgoingRequest {
   const url = new URL(input.url);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'idempotency-key': input.logId };
   let body: string | undefined;
@@ -212,11 +217,11 @@ async function readBounded(body: AsyncIterable<Buffer>, maxBodyBytes: number, co
  */
 export function nextRetryDelayMs(
   attempt: number,
-  policy: Pick<WebhookActivityDeps, 'retryBaseDelayMs' | 'retryMaxDelayMs'>,
+  policy: Pick<WebhookRetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
   retryAfter?: string,
   now: Date = new Date(),
 ): number {
-  const { retryBaseDelayMs: base, retryMaxDelayMs: max } = policy;
+  const { baseDelayMs: base, maxDelayMs: max } = policy;
   const requested = parseRetryAfterMs(retryAfter, now);
   if (requested !== undefined) return Math.min(max, Math.max(base, requested));
   const ceiling = Math.min(max, base * 2 ** (attempt - 1));
