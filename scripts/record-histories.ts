@@ -37,7 +37,7 @@ import { deliveryStateQuery, deliveryWorkflowId } from '../workflows/definitions
 import type { DeliveryState } from '../workflows/types';
 import { eventually, testConfig, uniqueId } from '../test/support/fixtures';
 import { Harness } from '../test/support/harness';
-import { decryptPayloads, historiesDir, historyToJson, type Manifest, type ManifestEntry } from '../test/support/histories';
+import { decryptPayloads, historiesDir, historyMentions, historyToJson, type Manifest, type ManifestEntry } from '../test/support/histories';
 import { billEvent, webhookIntegration } from '../test/support/integrations';
 import { createLabFixture, type LabFixture } from '../test/support/lab-fixtures';
 import { MirthPeer } from '../test/support/mirth-peer';
@@ -111,13 +111,19 @@ class Recorder {
     const description = await handle.describe();
     if (description.status.name !== state) throw new Error(`${name}: expected the run ${state}, it is ${description.status.name}`);
     await decryptPayloads(codec, history);
+    if (historyMentions(history, SYNTHETIC_PATIENT.last)) throw new Error(`${name}: the history holds the patient's name; history must carry ids only`);
     const text = JSON.stringify(historyToJson(history), null, 1);
-    if (text.includes(SYNTHETIC_PATIENT.last)) throw new Error(`${name}: the history holds the patient's name; history must carry ids only`);
     const file = `${name}.json`;
     writeFileSync(join(this.folder, file), `${text}\n`);
     this.entries.push({ file, workflowType: description.type, workflowId: handle.workflowId, state, scenario });
     sayToStderr(`recorded ${file} (${history.events?.length} events, ${state})`);
   }
+}
+
+/** The commit the workflows were recorded from, marked `+changes` when workflows/ differs from it. */
+function workflowCodeVersion(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'workflows') ? '+changes' : ''}`;
 }
 
 /** A loopback port nobody listens on: a partner that is down (ECONNREFUSED, a retryable error the sweep retries). */
@@ -325,7 +331,7 @@ async function main(): Promise<void> {
 
     const manifest: Manifest = {
       recordedAt: new Date().toISOString(),
-      workflowCode: execFileSync('git', ['describe', '--always', '--dirty'], { cwd: projectRoot, encoding: 'utf8' }).trim(),
+      workflowCode: workflowCodeVersion(),
       note: 'Recorded by scripts/record-histories.ts from synthetic test data; payloads decrypted (stored as the workflow saw them). Replayed by test/unit/replay.test.ts.',
       histories: recorder.entries.sort((a, b) => a.file.localeCompare(b.file)),
     };

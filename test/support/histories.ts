@@ -26,7 +26,7 @@ export interface ManifestEntry {
 
 export interface Manifest {
   recordedAt: string;
-  /** `git describe` of the workflow code the histories were recorded from. */
+  /** The commit of the workflow code the histories were recorded from (`+changes`: workflows/ differed from it). */
   workflowCode: string;
   note: string;
   histories: ManifestEntry[];
@@ -89,6 +89,19 @@ export async function decryptPayloads(codec: PayloadCodec, history: History): Pr
     payload.metadata = plain!.metadata ?? {};
     payload.data = plain!.data ?? new Uint8Array();
   }
+}
+
+/** Whether `text` appears anywhere in the history: in its fields or inside any payload (read as UTF-8). */
+export function historyMentions(history: History, text: string): boolean {
+  const seen = new Set<object>();
+  const walk = (node: unknown): boolean => {
+    if (typeof node === 'string') return node.includes(text);
+    if (node instanceof Uint8Array) return Buffer.from(node).toString('utf8').includes(text);
+    if (!node || typeof node !== 'object' || seen.has(node)) return false;
+    seen.add(node);
+    return (Array.isArray(node) ? node : Object.values(node)).some(walk);
+  };
+  return walk(history.events);
 }
 
 export interface CommittedHistory extends ManifestEntry {
