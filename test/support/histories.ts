@@ -63,6 +63,15 @@ export function workflowTypeOf(history: History): string | undefined {
   return history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
 }
 
+/** What the last event says of the run: still open, or how it closed. */
+export function runStateOf(history: History): ManifestEntry['state'] | 'OTHER' {
+  const last = history.events?.at(-1);
+  if (last?.workflowExecutionCompletedEventAttributes) return 'COMPLETED';
+  if (last?.workflowExecutionContinuedAsNewEventAttributes) return 'CONTINUED_AS_NEW';
+  const closed = ['Failed', 'TimedOut', 'Canceled', 'Terminated'].some((how) => `workflowExecution${how}EventAttributes` in (last ?? {}));
+  return closed ? 'OTHER' : 'RUNNING';
+}
+
 /**
  * Decrypts, in place, every payload our codec encrypted (inputs, results, markers, updates,
  * signals, failures' encoded attributes), leaving everything else byte for byte. The worker's

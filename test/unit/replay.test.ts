@@ -2,7 +2,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { generatePayloadKeyLine, labwireDataConverter, parsePayloadKeys } from '../../src/temporal/payload-codec';
 import { bundleWorkflows } from '../../src/worker/worker';
 import * as workflows from '../../workflows';
-import { committedHistories, workflowTypeOf } from '../support/histories';
+import { committedHistories, runStateOf, workflowTypeOf } from '../support/histories';
 
 /**
  * Deliveries stay open (or asleep) for days, so a deploy meets histories written by the code
@@ -15,8 +15,10 @@ describe('replay: the current workflow code replays every committed history', ()
   // The replay worker's state changes are INFO lines; a replay error is in the results, asserted below.
   beforeAll(() => Runtime.install({ logger: new DefaultLogger('WARN') }));
 
-  it('holds, for every workflow type, a history whose manifest entry says its type truly', () => {
-    for (const h of histories) expect({ path: h.path, type: workflowTypeOf(h.history) }).toEqual({ path: h.path, type: h.workflowType });
+  it('holds, for every workflow type, a history whose manifest entry says its type and state truly', () => {
+    for (const h of histories) {
+      expect({ path: h.path, type: workflowTypeOf(h.history), state: runStateOf(h.history) }).toEqual({ path: h.path, type: h.workflowType, state: h.state });
+    }
     const types = Object.entries(workflows).filter(([, value]) => typeof value === 'function').map(([type]) => type);
     expect(types.length).toBeGreaterThanOrEqual(6);
     expect(types.filter((type) => !histories.some((h) => h.workflowType === type))).toEqual([]);
