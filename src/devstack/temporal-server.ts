@@ -15,7 +15,7 @@ export interface TemporalEndpoint {
   process?: ManagedProcess;
 }
 
-async function answersGrpc(temporal: Config['temporal']): Promise<boolean> {
+export async function answersGrpc(temporal: Config['temporal']): Promise<boolean> {
   const connection = await connectTemporal(temporal, 1_000);
   try {
     await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
@@ -41,7 +41,8 @@ export function codecEndpoint(config: Config): string {
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.api.port}/api/temporal-codec`;
 }
 
-function devServerArgs(config: Config): string[] {
+/** The dev server's command line (the recorder of replay histories adds dynamic config to it). */
+export function devServerArgs(config: Config): string[] {
   const { temporal } = config;
   const dbDir = join(config.dataDir, 'temporal');
   mkdirSync(dbDir, { recursive: true });

@@ -1,4 +1,5 @@
 import { inArray } from 'drizzle-orm';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pino from 'pino';
 import { LogIndex } from '../../src/logstore/log-index';
 import { createApp } from '../../src/api/app';
@@ -37,13 +38,14 @@ export class Harness {
     overrides(this.config);
   }
 
-  async start(options: { workers?: boolean } = {}): Promise<this> {
+  /** `workflowBundle`: the bundle the workers run (default: the one the global setup built). */
+  async start(options: { workers?: boolean; workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {}): Promise<this> {
     this.services = await openServices(this.config);
     this.logs = new DeliveryLogs(this.services.logStore.db, new LogIndex(this.services.configStore.db));
     this.store = rawLogStore(this.services.logStore.db, this.services.configStore.db);
     const logger = pino({ level: 'silent' });
     if (options.workers !== false) {
-      this.workers = await startWorkers(this.config, this.services, { workflowBundle: prebuiltWorkflowBundle() });
+      this.workers = await startWorkers(this.config, this.services, { workflowBundle: options.workflowBundle ?? prebuiltWorkflowBundle() });
       this.relay = startOutboxRelay({ sql: this.services.configStore.sql, temporal: this.services.temporal, taskQueue: this.config.temporal.taskQueue, pollMs: this.config.outboxPollMs, logger });
     } else {
       await prepareLogStore(this.config, this.logs);
