@@ -35,6 +35,3 @@ export const deliveryStateQuery = defineQuery<DeliveryState>('state');
  * whether the retry was accepted (a dispatch already running, or SUCCESS without force, is refused).
  */
 export const retryDeliveryUpdate = defineUpdate<RetryResult, [RetryRequest]>('retry');
-
-/** Error types no retry can fix (bad configuration or missing data): Temporal must not retry them. */
-export const permanentErrorTypes = ['InputError', 'NotFoundError', 'Hl7BuildError', 'TemplateError'];

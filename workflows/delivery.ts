@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
-import { deliveryStateQuery, permanentErrorTypes, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
+import { deliveryStateQuery, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { formatDuration } from './durations';
 import { steps, type StepName } from './step-names';
 import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, DispatchResult, RetryRequest, VendorCallback } from './types';
@@ -61,7 +61,8 @@ async function dispatch(input: DeliveryInput): Promise<DispatchResult> {
     initialInterval: settings.retryBaseDelayMs,
     maximumInterval: settings.retryMaxDelayMs,
     backoffCoefficient: 2,
-    nonRetryableErrorTypes: permanentErrorTypes,
+    // Errors no retry can fix (a missing entity, a broken template) never reach Temporal: the
+    // activity records them as a FAIL outcome (activities/delivery/deliver.ts), the one owner of that rule.
   };
   try {
     switch (target.integrationType) {
