@@ -15,14 +15,30 @@ interface FloorStart {
   /** Settles with the handle, or undefined when the start call failed. */
   starting: Promise<WorkflowHandle | undefined>;
   outcome?: 'completed' | 'failed' | 'start error';
+  startError?: string;
   /** Epoch ms of the workflow's close, by the server's clock (same machine). */
   closedAt?: number;
 }
 
 const DESCRIBES_IN_FLIGHT = 10;
 
-/** Awaits each workflow's result in start order, while the starts go on; one long poll at a time keeps the measuring light. */
-async function awaitResults(starts: FloorStart[], total: number, emitting: () => boolean, stop: AbortSignal): Promise<void> {
+/** The promise's value, or 'stalled' once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'stalled'> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(Math.max(0, ms), 'stalled' as const, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/**
+ * Awaits each workflow's result in start order while the starts go on; one long poll at a time
+ * keeps the measuring light. Like the Labwire runs' poller, it gives up once no workflow has
+ * finished for `stallMs` (the rest count as never finished).
+ */
+async function awaitResults(starts: FloorStart[], total: number, emitting: () => boolean, stallMs: number, stop: AbortSignal): Promise<void> {
+  let lastProgressAt = Date.now();
   for (let index = 0; index < total && !stop.aborted; index += 1) {
     while (starts.length <= index) {
       if (!emitting()) return;
@@ -34,12 +50,14 @@ async function awaitResults(starts: FloorStart[], total: number, emitting: () =>
       start.outcome = 'start error';
       continue;
     }
-    try {
-      await handle.result();
-      start.outcome = 'completed';
-    } catch {
-      start.outcome = 'failed';
-    }
+    const settled = handle.result().then(
+      () => 'completed' as const,
+      () => 'failed' as const,
+    );
+    const outcome = await within(settled, lastProgressAt + stallMs - Date.now());
+    if (outcome === 'stalled') return;
+    start.outcome = outcome;
+    lastProgressAt = Date.now();
   }
 }
 
@@ -61,7 +79,7 @@ function summarizeFloor(floor: Floor, options: BenchOptions, events: number, sta
   const failed = new Map<string, number>();
   for (const outcome of ['failed', 'start error'] as const) {
     const count = starts.filter((start) => start.outcome === outcome).length;
-    if (count > 0) failed.set(outcome === 'failed' ? 'failed or timed out' : outcome, count);
+    if (count > 0) failed.set(outcome, count);
   }
   return {
     label: floor.label,
@@ -76,6 +94,7 @@ function summarizeFloor(floor: Floor, options: BenchOptions, events: number, sta
     notes: [
       `workflow ${floor.workflowType} on queue ${FLOOR_TASK_QUEUE}; latency: start call → the workflow's close time (server clock, same machine)`,
       'results awaited in start order, one long poll at a time; close times read with describe() after the run',
+      ...starts.flatMap((start) => (start.startError ? [`first start error: ${start.startError}`] : [])).slice(0, 1),
     ],
     rootWorkflowIds: closed.map((start) => start.workflowId),
   };
@@ -91,16 +110,18 @@ export async function runFloor(client: Client, floor: Floor, options: BenchOptio
     failed: starts.filter((start) => start.outcome === 'failed' || start.outcome === 'start error').length,
   }));
   try {
-    const results = awaitResults(starts, events, () => emitting, stop);
+    const results = awaitResults(starts, events, () => emitting, options.timeoutMs, stop);
     results.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
     await offerLoad(events, undefined, options.concurrency, stop, async (index) => {
       const workflowId = `${runTag}-${index}`;
       const startedAt = Date.now();
-      const starting = client.workflow
-        .start(floor.workflowType, { taskQueue: FLOOR_TASK_QUEUE, workflowId, workflowExecutionTimeout: options.timeoutMs })
-        .catch(() => undefined);
-      starts.push({ workflowId, startedAt, starting });
-      await starting;
+      const start: FloorStart = { workflowId, startedAt, starting: client.workflow.start(floor.workflowType, { taskQueue: FLOOR_TASK_QUEUE, workflowId }) };
+      start.starting = start.starting.catch((error: unknown) => {
+        start.startError = error instanceof Error ? error.message : String(error);
+        return undefined;
+      });
+      starts.push(start);
+      await start.starting;
     }).finally(() => {
       emitting = false;
     });
