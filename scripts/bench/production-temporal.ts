@@ -17,6 +17,12 @@ export const PRODUCTION_VERSION = 'v1.29.1';
 export const PRODUCTION_HISTORY_SHARDS = 4;
 /** Created afresh at every start, as the dev server's SQLite file is, so runs are comparable. */
 const DATABASES = { persistence: 'temporal_bench', visibility: 'temporal_bench_visibility' } as const;
+/**
+ * Per service (the one process runs four, each with its own pools, opened as needed): the shared
+ * PostgreSQL allows 100 clients, and FerretDB and the test stacks of other users need theirs.
+ */
+const PERSISTENCE_CONNECTIONS = 10;
+const VISIBILITY_CONNECTIONS = 2;
 /** The server's namespace registry reloads this often (system.namespaceCacheRefreshInterval, default kept). */
 const NAMESPACE_REFRESH_MS = 10_000;
 
@@ -77,9 +83,9 @@ persistence:
   numHistoryShards: ${PRODUCTION_HISTORY_SHARDS}
   datastores:
     default:
-${datastore(config, DATABASES.persistence, 20)}
+${datastore(config, DATABASES.persistence, PERSISTENCE_CONNECTIONS)}
     visibility:
-${datastore(config, DATABASES.visibility, 10)}
+${datastore(config, DATABASES.visibility, VISIBILITY_CONNECTIONS)}
 global:
   membership:
     maxJoinDuration: 30s
