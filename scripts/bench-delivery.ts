@@ -1,61 +1,98 @@
 /**
  * Delivery benchmark (prints figures, asserts nothing):
  *
- *   npx tsx scripts/bench-delivery.ts [--events 2000] [--rate 50] [--concurrency 50] [--timeout 120]
+ *   npx tsx scripts/bench-delivery.ts [--events 2000] [--rate 50] [--concurrency 50] [--timeout 120] [--server dev|production]
  *
  * Runs on a stack of its own (.labwire/bench, Temporal 27333, FerretDB 47117, PostgreSQL database
- * labwire_bench), so the dev and test data are never touched. Three runs over the same N events:
- *   1. Labwire at --rate events/s offered (open loop, at most --concurrency emits in flight);
- *   2. Labwire saturated (emits as fast as --concurrency allows);
- *   3. the ceiling: a plain loop (insert QUEUED log, POST, update to SUCCESS) without Temporal.
- * Before them: 20 warm-up events (not reported). Each start clears the bench's log collections and,
- * when it starts its own Temporal dev server, that server's SQLite file, so runs are comparable.
+ * labwire_bench), so the dev and test data are never touched. `--server production` replaces the
+ * dev server by Temporal server v1.29.1 on the local PostgreSQL (built once with Go and cached,
+ * fresh databases temporal_bench*, 4 history shards, port 27433). Six runs over the same N:
+ *   1-3. the Temporal floor: an empty workflow, one with a no-op local activity, one with a no-op
+ *        activity, on a worker built as Labwire's is, ≤ --concurrency starts in flight;
+ *   4. Labwire at --rate events/s offered (open loop, at most --concurrency emits in flight);
+ *   5. Labwire saturated (emits as fast as --concurrency allows);
+ *   6. the ceiling: a plain loop (insert QUEUED log, POST, update to SUCCESS) without Temporal.
+ * Before them: 20 warm-up events and 20 of each floor workflow (not reported). Each start clears the
+ * bench's log collections and Temporal's database, so runs are comparable. The report gives Labwire
+ * as a share of each floor (the figure that travels between machines), CPU per delivery of each
+ * process and history events and workflow tasks per delivery (from a sample of histories).
  * Progress goes to stderr, the report (Markdown tables) to stdout.
- * The parts live in scripts/bench/: options and environment, the stack, the receiver, the Labwire
- * and ceiling runs, CPU accounting and the report; this file only runs them in order.
+ * The parts live in scripts/bench/: options and environment, the stack, the receiver, the floor,
+ * Labwire and ceiling runs, CPU accounting, history sampling and the report; this file only runs them in order.
  */
 import { loadConfig } from '../src/config/load';
 import { runCeiling } from './bench/ceiling-run';
 import { Cleanup, exitOnSignals } from './bench/cleanup';
-import { withCpuNote } from './bench/cpu-usage';
+import { withCpu } from './bench/cpu-usage';
 import { applyBenchEnvironment } from './bench/environment';
+import { startFloorWorker } from './bench/floor/floor-worker';
+import { floors } from './bench/floor/floors';
+import { runFloor } from './bench/floor-run';
+import { sampleHistories } from './bench/history-sample';
 import { runLabwire } from './bench/labwire-run';
 import { parseOptions, WARMUP_EVENTS } from './bench/options';
 import { say } from './bench/progress';
-import { printReport } from './bench/report';
-import type { RunResult } from './bench/run-result';
+import { printReport, type BenchResults } from './bench/report';
 import { setUp, type Bench } from './bench/stack';
 
-/** The warm-up and the three runs; undefined when interrupted (no report from partial runs). */
-async function runAll(bench: Bench): Promise<[RunResult, RunResult, RunResult] | undefined> {
-  const { ctx, processes } = bench;
+const RUNS = floors.length + 3;
+
+/** The floor runs, on a worker that runs only while they do; undefined when interrupted. */
+async function runFloors(bench: Bench): Promise<BenchResults['floors'] | undefined> {
+  const { ctx, cpuSources } = bench;
+  const { events, concurrency } = ctx.options;
+  const client = ctx.services.temporal;
+  say('Starting the floor worker (bundling the floor workflows)…');
+  const worker = await startFloorWorker(ctx.config);
+  try {
+    say(`Floor warm-up: ${WARMUP_EVENTS} of each floor workflow, not reported`);
+    for (const floor of floors) await runFloor(client, floor, ctx.options, ctx.stop, WARMUP_EVENTS);
+    const results: BenchResults['floors'] = [];
+    for (const [index, floor] of floors.entries()) {
+      if (ctx.stop.aborted) return undefined;
+      say(`Run ${index + 1}/${RUNS}: ${floor.label}, ${events} workflows, ≤${concurrency} starts in flight`);
+      results.push({ floor, result: await withCpu(cpuSources, () => runFloor(client, floor, ctx.options, ctx.stop)) });
+    }
+    return ctx.stop.aborted ? undefined : results;
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** The warm-up and the runs; undefined when interrupted (no report from partial runs). */
+async function runAll(bench: Bench): Promise<BenchResults | undefined> {
+  const { ctx, cpuSources } = bench;
   const { events, rate, concurrency } = ctx.options;
   say(`Warm-up: ${WARMUP_EVENTS} events at 10/s, not reported (JIT, workflow cache, connection pools)`);
   await runLabwire(ctx, 'warm-up', 10, WARMUP_EVENTS);
   if (ctx.stop.aborted) return undefined;
-  say(`Run 1/3: Labwire, ${events} events offered at ${rate}/s`);
-  const rated = await withCpuNote(processes, () => runLabwire(ctx, `Labwire @ ${rate}/s`, rate));
+  const floorResults = await runFloors(bench);
+  if (!floorResults) return undefined;
+  say(`Run ${RUNS - 2}/${RUNS}: Labwire, ${events} events offered at ${rate}/s`);
+  const rated = await withCpu(cpuSources, () => runLabwire(ctx, `Labwire @ ${rate}/s`, rate));
   if (ctx.stop.aborted) return undefined;
-  say(`Run 2/3: Labwire saturated, ${events} events, ≤${concurrency} emits in flight`);
-  const saturated = await withCpuNote(processes, () => runLabwire(ctx, 'Labwire, saturation', undefined));
+  say(`Run ${RUNS - 1}/${RUNS}: Labwire saturated, ${events} events, ≤${concurrency} emits in flight`);
+  const saturated = await withCpu(cpuSources, () => runLabwire(ctx, 'Labwire, saturation', undefined));
   if (ctx.stop.aborted) return undefined;
-  say(`Run 3/3: ceiling without Temporal, ${events} deliveries, ${concurrency} in flight`);
-  const ceiling = await withCpuNote(processes, () => runCeiling(ctx.services.logStore.db, bench.receiver, ctx.lab.labId, ctx.options, ctx.stop));
+  say(`Run ${RUNS}/${RUNS}: ceiling without Temporal, ${events} deliveries, ${concurrency} in flight`);
+  const ceiling = await withCpu(cpuSources, () => runCeiling(ctx.services.logStore.db, bench.receiver, ctx.lab.labId, ctx.options, ctx.stop));
   if (ctx.stop.aborted) return undefined;
   say(`Receiver answered ${bench.receiver.received()} requests in all.`);
-  return [rated, saturated, ceiling];
+  say("Reading a sample of each run's workflow histories…");
+  for (const run of [...floorResults.map((f) => f.result), rated, saturated]) run.history = await sampleHistories(ctx.services.temporal, run.rootWorkflowIds);
+  return { floors: floorResults, rated, saturated, ceiling, server: bench.server };
 }
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  applyBenchEnvironment();
+  applyBenchEnvironment(options.server);
   const config = loadConfig();
   const cleanup = new Cleanup();
   const stopping = new AbortController();
   exitOnSignals(cleanup, stopping);
   try {
     const results = await runAll(await setUp(config, options, cleanup, stopping.signal));
-    if (results) printReport(options, ...results);
+    if (results) printReport(options, results);
     return results ? 0 : 130;
   } catch (error) {
     if (stopping.signal.aborted) return 130;

@@ -91,6 +91,7 @@ export async function runCeiling(db: Db, receiver: Receiver, labId: number, opti
     unfinished: 0,
     deliveriesPerSecond: latencies.length / seconds,
     latency: percentiles(latencies),
+    rootWorkflowIds: [],
     notes: ['per delivery: insertOne QUEUED → POST (same JSON payload Labwire sent) → updateOne SUCCESS; no PostgreSQL reads, no attempt record'],
   };
 }

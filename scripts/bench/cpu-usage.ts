@@ -1,11 +1,24 @@
+// CPU time each process of the bench spends during a run (Linux /proc; elsewhere the figures are "?").
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
+import type { Sql } from 'postgres';
 import type { RunResult } from './run-result';
 
-/** CPU seconds used so far by this process and by the servers the bench stack started (Linux /proc; others show "?"). */
-type CpuSnapshot = Map<string, number | undefined>;
+/** Cumulative CPU seconds per OS process of one source, keyed by pid; undefined when unreadable. */
+type Reading = Map<number, number> | undefined;
 
-function childCpuSeconds(pid: number): number | undefined {
+/** One column of the CPU table: a process (or a group of PostgreSQL backends) the bench can read. */
+export interface CpuSource {
+  name: string;
+  read(): Promise<Reading>;
+}
+
+export interface CpuUsage {
+  wallMs: number;
+  /** CPU seconds per source over the run; undefined where it could not be read. */
+  seconds: Map<string, number | undefined>;
+}
+
+function processCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -15,27 +28,63 @@ function childCpuSeconds(pid: number): number | undefined {
   }
 }
 
-function cpuSnapshot(processes: ReadonlyArray<{ name: string; pid: number }>): CpuSnapshot {
-  const { user, system } = process.cpuUsage();
-  const snapshot: CpuSnapshot = new Map([['bench process (worker, emitter, receiver, poller)', (user + system) / 1e6]]);
-  for (const child of processes) snapshot.set(child.name, childCpuSeconds(child.pid));
-  return snapshot;
+function readPids(pids: number[]): Reading {
+  const reading = new Map<number, number>();
+  for (const pid of pids) {
+    const seconds = processCpuSeconds(pid);
+    if (seconds !== undefined) reading.set(pid, seconds);
+  }
+  return reading.size > 0 ? reading : undefined;
 }
 
-function cpuNote(before: CpuSnapshot, after: CpuSnapshot, wallMs: number): string {
-  const parts = [...after.entries()].map(([name, seconds]) => {
-    const start = before.get(name);
-    return `${name} ${seconds === undefined || start === undefined ? '?' : (seconds - start).toFixed(1)} s`;
-  });
-  const available = (os.cpus().length * wallMs) / 1000;
-  return `CPU over ${(wallMs / 1000).toFixed(1)} s wall (${available.toFixed(0)} core-s available): ${parts.join(', ')}; PostgreSQL is shared with other users, not counted`;
+/** This process: the workers, the emitter or floor client, the receiver and the poller all run in it. */
+export const benchProcess: CpuSource = {
+  name: 'bench process (worker, client, receiver)',
+  read: async () => {
+    const { user, system } = process.cpuUsage();
+    return new Map([[process.pid, (user + system) / 1e6]]);
+  },
+};
+
+/** A server the bench started. */
+export function serverProcess(name: string, pid: number): CpuSource {
+  return { name, read: async () => readPids([pid]) };
 }
 
-/** Runs `run` and adds to its notes the CPU time each process spent meanwhile. */
-export async function withCpuNote(processes: ReadonlyArray<{ name: string; pid: number }>, run: () => Promise<RunResult>): Promise<RunResult> {
-  const before = cpuSnapshot(processes);
+/**
+ * The PostgreSQL backends connected to `databases` (pg_stat_activity; readable as the bench runs on
+ * the same machine). A backend that ends during a run takes its CPU with it (pools keep theirs
+ * open, so this is rare); PostgreSQL's shared background processes are not counted.
+ */
+export function postgresBackends(name: string, sql: Sql, databases: string[]): CpuSource {
+  return {
+    name,
+    read: async () => {
+      const rows = await sql<Array<{ pid: number }>>`select pid from pg_stat_activity where datname = any(${databases}) and pid <> pg_backend_pid()`;
+      return readPids(rows.map((row) => row.pid));
+    },
+  };
+}
+
+async function readAll(sources: CpuSource[]): Promise<Map<string, Reading>> {
+  return new Map(await Promise.all(sources.map(async (source) => [source.name, await source.read().catch(() => undefined)] as const)));
+}
+
+/** CPU spent between two readings: a process seen only in the later one spent all of its time in the run. */
+function spent(before: Reading, after: Reading): number | undefined {
+  if (after === undefined) return undefined;
+  let seconds = 0;
+  for (const [pid, total] of after) seconds += total - (before?.get(pid) ?? 0);
+  return seconds;
+}
+
+/** Runs `run` and records on its result the CPU each source spent meanwhile. */
+export async function withCpu(sources: CpuSource[], run: () => Promise<RunResult>): Promise<RunResult> {
+  const before = await readAll(sources);
   const started = Date.now();
   const result = await run();
-  result.notes.push(cpuNote(before, cpuSnapshot(processes), Date.now() - started));
+  const wallMs = Date.now() - started;
+  const after = await readAll(sources);
+  result.cpu = { wallMs, seconds: new Map(sources.map(({ name }) => [name, spent(before.get(name), after.get(name))])) };
   return result;
 }

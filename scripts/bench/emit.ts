@@ -8,6 +8,8 @@ export interface EmitRecord {
   /** How long emitBusinessEvent took (starting the event workflow). */
   callMs?: number;
   via?: 'temporal' | 'outbox';
+  /** The event workflow the emit started. */
+  workflowId?: string;
   error?: string;
 }
 
@@ -23,7 +25,7 @@ export async function emitOne(emitter: EmitterDeps, lab: LabFixture, eventId: st
       entity: { type: 'bill', id: lab.billId },
       activityDate: new Date().toISOString(),
     });
-    if (result.ok) record.via = result.via;
+    if (result.ok) [record.via, record.workflowId] = [result.via, result.workflowId];
     else record.error = result.error;
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);

@@ -1,12 +1,15 @@
 // Isolation: the bench runs on a stack of its own, so the dev and test data are never touched.
 import { resolve } from 'node:path';
+import type { TemporalServerKind } from './options';
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const BENCH_DATA_DIR = resolve(repoRoot, '.labwire', 'bench');
 export const BENCH_DATABASE = 'labwire_bench';
+/** `--server production`: the frontend's gRPC port; the server's other services use the eight ports after it. */
+export const PRODUCTION_FRONTEND_PORT = 27433;
 
 /** Everything that points Labwire at the bench stack; variables that could redirect it elsewhere are removed. */
-export function applyBenchEnvironment(): void {
+export function applyBenchEnvironment(server: TemporalServerKind): void {
   const env: Record<string, string> = {
     LABWIRE_DATA_DIR: BENCH_DATA_DIR,
     TEMPORAL_PORT: '27333',
@@ -23,4 +26,6 @@ export function applyBenchEnvironment(): void {
   const redirecting = ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'MONGODB_URL', 'FERRETDB_POSTGRES_URL', 'WORKER_QUEUES', 'CONTEXT_PROVIDER', 'LAB_BACKEND_URL', 'LAB_BACKEND_API_KEY'];
   for (const name of redirecting) delete process.env[name];
   Object.assign(process.env, env);
+  // The production server is started by the bench (production-temporal.ts); Labwire reaches it as it would a remote cluster.
+  if (server === 'production') process.env.TEMPORAL_ADDRESS = `127.0.0.1:${PRODUCTION_FRONTEND_PORT}`;
 }

@@ -70,5 +70,6 @@ export function summarizeLabwire(label: string, offered: string, timeoutMs: numb
     deliveriesPerSecond: succeeded > 0 ? succeeded / ((lastDone - firstEmit) / 1000) : Number.NaN,
     latency: percentiles(latencies),
     notes,
+    rootWorkflowIds: [...emits.entries()].filter(([id]) => poller.done.get(id)?.status === 'SUCCESS').flatMap(([, emit]) => emit.workflowId ?? []),
   };
 }

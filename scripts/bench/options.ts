@@ -9,10 +9,19 @@ export interface BenchOptions {
   concurrency: number;
   /** A delivery slower than this counts as late; a run stops waiting once no log has become final for this long. */
   timeoutMs: number;
+  /** `dev`: the Temporal CLI's dev server (SQLite). `production`: Temporal server v1.29.1 on the local PostgreSQL, several history shards. */
+  server: TemporalServerKind;
 }
+
+export type TemporalServerKind = 'dev' | 'production';
 
 /** Events sent before the reported runs (JIT, workflow cache, connection pools); not an option. */
 export const WARMUP_EVENTS = 20;
+
+function serverKind(text: string | undefined): TemporalServerKind {
+  if (text === undefined || text === 'dev' || text === 'production') return text ?? 'dev';
+  throw new Error(`--server expects dev or production, got ${JSON.stringify(text)}`);
+}
 
 function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -29,6 +38,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       rate: { type: 'string' },
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
+      server: { type: 'string' },
     },
     strict: true,
   });
@@ -37,5 +47,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     rate: positiveNumber('rate', values.rate, 50),
     concurrency: Math.round(positiveNumber('concurrency', values.concurrency, 50)),
     timeoutMs: positiveNumber('timeout', values.timeout, 120) * 1000,
+    server: serverKind(values.server),
   };
 }

@@ -1,6 +1,8 @@
+import type { CpuUsage } from './cpu-usage';
+import type { HistoryFigures } from './history-sample';
 import type { Percentiles } from './percentiles';
 
-/** What every run (Labwire or ceiling) reports: one row of the table plus its notes. */
+/** What every run (Labwire, floor or ceiling) reports: one row of the table plus its notes. */
 export interface RunResult {
   label: string;
   offered: string;
@@ -15,4 +17,10 @@ export interface RunResult {
   deliveriesPerSecond: number;
   latency: Percentiles;
   notes: string[];
+  /** The workflows each delivery started from (Labwire's event workflows, the floor's workflows) that completed; none for the ceiling. */
+  rootWorkflowIds: string[];
+  /** Set by `withCpu`. */
+  cpu?: CpuUsage;
+  /** Set by `sampleHistories`, for the runs whose histories were read. */
+  history?: HistoryFigures;
 }

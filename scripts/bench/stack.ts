@@ -6,7 +6,8 @@ import type { EmitterDeps } from '../../src/client/emitter';
 import type { Config } from '../../src/config/schema';
 import { migrateConfigStore } from '../../src/db/config-store';
 import { seedDemoConfiguration } from '../../src/db/demo-seed';
-import { portIsOpen } from '../../src/devstack/process';
+import { TEMPORAL_CLI } from '../../src/devstack/binaries';
+import { portIsOpen, type ManagedProcess } from '../../src/devstack/process';
 import { startStack } from '../../src/devstack/stack';
 import { addUpdateIntegration } from '../../src/integrations/add-update-integration';
 import { integrationInputSchema } from '../../src/integrations/integration-input';
@@ -16,9 +17,11 @@ import { startWorkers } from '../../src/worker/run-workers';
 import { createLabFixture, type LabFixture } from '../../test/support/lab-fixtures';
 import { BASELINE_COLLECTION } from './ceiling-run';
 import { killOnExit, type Cleanup } from './cleanup';
+import { benchProcess, postgresBackends, serverProcess, type CpuSource } from './cpu-usage';
 import { BENCH_DATA_DIR, BENCH_DATABASE } from './environment';
 import type { LabwireContext } from './labwire-run';
 import type { BenchOptions } from './options';
+import { productionServerDescription, productionTemporalDatabases, startProductionTemporal } from './production-temporal';
 import { say } from './progress';
 import { startReceiver, type Receiver } from './receiver';
 
@@ -65,17 +68,43 @@ async function createWebhookIntegration(services: Services, receiverUrl: string)
 export interface Bench {
   ctx: LabwireContext;
   receiver: Receiver;
-  /** The servers this bench started (empty when it reused running ones). */
-  processes: ReadonlyArray<{ name: string; pid: number }>;
+  /** This process, the servers this bench started (none when it reused running ones) and the PostgreSQL backends of its databases. */
+  cpuSources: CpuSource[];
+  /** Which Temporal server runs, for the report. */
+  server: string;
+}
+
+const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
+/** The CPU table's columns: short names, explained under the table. */
+function cpuSources(config: Config, services: Services, servers: ReadonlyArray<{ name: string; pid: number }>, production: boolean): CpuSource[] {
+  const serverName = (name: string) => ({ temporal: 'Temporal dev server', ferretdb: 'FerretDB' })[name] ?? name;
+  const sql = services.configStore.sql;
+  return [
+    benchProcess,
+    ...servers.map(({ name, pid }) => serverProcess(serverName(name), pid)),
+    postgresBackends('PostgreSQL: config store', sql, [databaseOf(config.postgres.url)]),
+    postgresBackends("PostgreSQL: FerretDB's", sql, [databaseOf(config.logStore.ferret.postgresUrl)]),
+    ...(production ? [postgresBackends("PostgreSQL: Temporal's", sql, productionTemporalDatabases)] : []),
+  ];
 }
 
 /** Starts the bench stack, the receiver, the integration and the workers; each registers its own cleanup. */
 export async function setUp(config: Config, options: BenchOptions, cleanup: Cleanup, stop: AbortSignal): Promise<Bench> {
   say(`Bench stack: data ${config.dataDir}, Temporal ${config.temporal.address}, log store ${config.logStore.url}${config.logStore.database}`);
-  await freshTemporalDatabase(config);
+  const servers: ManagedProcess[] = [];
+  if (options.server === 'production') {
+    const temporal = await startProductionTemporal(config);
+    cleanup.add('Temporal server', () => temporal.stop(config.timeouts.shutdownMs));
+    killOnExit([temporal]);
+    servers.push(temporal);
+  } else {
+    await freshTemporalDatabase(config);
+  }
   const stack = await startStack(config, say);
   cleanup.add('stack', () => stack.stop());
   killOnExit(stack.processes);
+  servers.push(...stack.processes);
   await migrateConfigStore(config.postgres.url);
   const services = await openServices(config);
   cleanup.add('services', () => services.close());
@@ -87,5 +116,7 @@ export async function setUp(config: Config, options: BenchOptions, cleanup: Clea
   const workers = await startWorkers(config, services);
   cleanup.add('workers', () => workers.stop());
   const emitter: EmitterDeps = { temporal: services.temporal, sql: services.configStore.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5000 };
-  return { ctx: { stop, config, services, lab, receiver, emitter, options }, receiver, processes: stack.processes };
+  return { ctx: { stop, config, services, lab, receiver, emitter, options }, receiver, cpuSources: cpuSources(config, services, servers, options.server === 'production'),
+    server: options.server === 'production' ? productionServerDescription : `dev server (Temporal CLI ${TEMPORAL_CLI.version} start-dev, SQLite file with WAL and synchronous=OFF)`,
+  };
 }

@@ -6,12 +6,14 @@ import type { Say } from './say';
 
 /** A server binary Labwire can build from its Go module when none is installed. */
 export interface ServerBinary {
-  name: 'temporal' | 'ferretdb';
+  name: 'temporal' | 'ferretdb' | 'temporal-server' | 'temporal-sql-tool';
+  /** The file `go install` writes, when it is not `name` (the server's package is `cmd/server`). */
+  installedName?: string;
   module: string;
   version: string;
   /** Relative package path inside the module. */
   command: string;
-  pathVariable: 'TEMPORAL_CLI_PATH' | 'FERRETDB_PATH';
+  pathVariable: 'TEMPORAL_CLI_PATH' | 'FERRETDB_PATH' | 'TEMPORAL_SERVER_PATH' | 'TEMPORAL_SQL_TOOL_PATH';
   /**
    * FerretDB reads its own version from a generated file that `go install` does not create
    * (its binary panics at start without it), so it is built from the module source instead.
@@ -122,7 +124,7 @@ async function buildBinary(binary: ServerBinary, target: string, options: Resolv
   try {
     if (binary.needsVersionFile) await buildFromModuleSource(binary, partial, go, options.say);
     else await runGo(go, ['install', `${binary.module}/${binary.command}@${binary.version}`], { GOBIN: partial }, options.say);
-    const built = binary.needsVersionFile ? partial : join(partial, binary.name);
+    const built = binary.needsVersionFile ? partial : join(partial, binary.installedName ?? binary.name);
     chmodSync(built, 0o755);
     renameSync(built, target);
   } finally {

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { ApplicationFailure, type Logger as SdkLogger } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type NativeConnection,
+  type WorkerOptions as SdkWorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { WEBHOOK_RETRYABLE_ERROR } from '../../activities/webhook/dispatch-webhook';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { projectRoot, type Config } from '../config/schema';
@@ -9,9 +16,10 @@ import { failureConverterPath, labwireDataConverter } from '../temporal/payload-
 
 export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');
 
-export function bundleWorkflows(logger: SdkLogger = new DefaultLogger('WARN')): Promise<WorkflowBundleWithSourceMap> {
+/** `path` is Labwire's workflows; the delivery benchmark bundles its floor workflows the same way. */
+export function bundleWorkflows(logger: SdkLogger = new DefaultLogger('WARN'), path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
   // The failure converter runs inside the sandbox, so it is bundled; the codec runs outside it, in the worker.
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger });
+  return bundleWorkflowCode({ workflowsPath: path, failureConverterPath, logger });
 }
 
 /** A webhook attempt Temporal retries: the delivery activity has logged its one line (log id, integration, reason). */
@@ -36,15 +44,14 @@ export interface LabwireWorker {
   close(): Promise<void>;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<LabwireWorker> {
-  const { activities, close } = createActivities(options.deps);
-  const worker = await Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
-    activities,
-    dataConverter: labwireDataConverter(options.payloadKeys),
+/**
+ * What every Labwire worker is beyond its workflows and activities: payload encryption, the
+ * activity interceptor, the shutdown grace, and the SDK's defaults for cache size and slots (not
+ * set here). The delivery benchmark's floor worker is built from this too, so it measures the same.
+ */
+export function workerBehaviour(payloadKeys: Config['temporal']['payloadKeys']): Pick<SdkWorkerOptions, 'dataConverter' | 'interceptors' | 'shutdownGraceTime'> {
+  return {
+    dataConverter: labwireDataConverter(payloadKeys),
     // An activity's failure is logged by the SDK and kept in history: never with a failed query's values.
     interceptors: {
       activity: [
@@ -61,6 +68,18 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     // On shutdown, in-flight activities get this long before they are cancelled (and retried
     // elsewhere): a log write that waits for a store that is down must not hold a deploy forever.
     shutdownGraceTime: '10 seconds',
+  };
+}
+
+export async function createWorker(options: WorkerOptions): Promise<LabwireWorker> {
+  const { activities, close } = createActivities(options.deps);
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+    activities,
+    ...workerBehaviour(options.payloadKeys),
   });
   return { worker, close };
 }
