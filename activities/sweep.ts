@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config/schema';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import { RetryRejectedError, retryDelivery } from '../src/retries/retry-delivery';
-import { findSweepPage, sweepFilter } from '../src/retries/sweep-candidates';
+import { sweepFilter } from '../src/retries/sweep-candidates';
 import { sweepRetriesTotal } from '../src/metrics';
 
 export interface SweepPageRequest {
@@ -27,7 +27,7 @@ export function createSweepActivities(deps: { config: Config; logs: DeliveryLogs
       const now = new Date();
       const to = request.to ? new Date(request.to) : now;
       const from = request.from ? new Date(request.from) : new Date(now.getTime() - deps.config.sweep.windowMs);
-      const logIds = await findSweepPage(deps.logs, sweepFilter(deps.config.sweep, { from, to }, now), request.after, request.limit);
+      const logIds = await deps.logs.idsAfter(sweepFilter(deps.config.sweep, { from, to }, now), request.after, request.limit);
       return { from: from.toISOString(), to: to.toISOString(), logIds };
     },
 

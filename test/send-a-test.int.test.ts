@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { auditEvents, bills, developerAuthentication, patients } from '../src/db/schema';
-import { findSweepPage, sweepFilter } from '../src/retries/sweep-candidates';
+import { sweepFilter } from '../src/retries/sweep-candidates';
 import { decodeHistory, payloadValue } from '../src/temporal/history-decode';
 import { payloadCodecFor } from '../src/temporal/payload-codec';
 import { ApiClient } from './support/api-client';
@@ -243,8 +243,8 @@ describe('Send a test: preview a draft with live data, then send it once as a te
     const filter = sweepFilter(harness.config.sweep, { from: new Date(now.getTime() - 3600_000), to: now }, now);
     const withoutTestRule = { ...filter } as Record<string, unknown>;
     delete withoutTestRule.test;
-    expect(await findSweepPage(harness.logs, { ...withoutTestRule, _id: closed.body.logId }, undefined, 10)).toEqual([closed.body.logId]);
-    expect(await findSweepPage(harness.logs, { ...filter, _id: closed.body.logId }, undefined, 10)).toEqual([]);
+    expect(await harness.logs.idsAfter({ ...withoutTestRule, _id: closed.body.logId }, undefined, 10)).toEqual([closed.body.logId]);
+    expect(await harness.logs.idsAfter({ ...filter, _id: closed.body.logId }, undefined, 10)).toEqual([]);
   });
 
   it('an async vendor’s test answers with its submit’s status at once; the log waits for the callback', async () => {

@@ -1,6 +1,5 @@
 import type { Filter } from 'mongodb';
 import type { Config } from '../config/schema';
-import type { DeliveryLogs } from '../logstore/delivery-logs';
 import type { LogDocument } from '../logstore/log-document';
 
 export interface SweepRange {
@@ -31,9 +30,4 @@ export function sweepFilter(sweep: Config['sweep'], range: SweepRange, now: Date
     auto_retry_count: { $lt: sweep.maxAutoRetries },
     $or: retryable,
   };
-}
-
-/** One page of candidates in `_id` order, after `after`: large sweeps page instead of loading everything. */
-export function findSweepPage(logs: DeliveryLogs, filter: Filter<LogDocument>, after: string | undefined, limit: number): Promise<string[]> {
-  return logs.idsAfter(filter, after, limit);
 }
