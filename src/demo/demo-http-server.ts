@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, type RunningDemoServer } from './loopback-listener';
 
 /** One request as the demo partner sees it: Labwire names the delivery in `idempotency-key` (its log id). */
 export interface DemoRequest {
@@ -18,10 +17,6 @@ export interface DemoAnswer {
 
 export type DemoRoute = (request: DemoRequest) => DemoAnswer | Promise<DemoAnswer>;
 
-export interface RunningDemoServer {
-  port: number;
-  close(): Promise<void>;
-}
 
 /** Labwire's bodies are capped by MAX_BODY_BYTES; anything much larger is not from Labwire. */
 const MAX_REQUEST_BYTES = 1_048_576;
@@ -38,7 +33,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /** The demo partner's HTTP side: a few routes on 127.0.0.1, on a port the system picks. */
-export async function startDemoHttpServer(routes: Readonly<Record<string, DemoRoute>>): Promise<RunningDemoServer> {
+export function startDemoHttpServer(routes: Readonly<Record<string, DemoRoute>>): Promise<RunningDemoServer> {
   const server = createServer((req, res) => {
     const reply = (answer: DemoAnswer) => res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' }).end(answer.body);
     void (async () => {
@@ -54,14 +49,5 @@ export async function startDemoHttpServer(routes: Readonly<Record<string, DemoRo
       else res.destroy();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server, () => server.closeAllConnections());
 }

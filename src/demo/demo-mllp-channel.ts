@@ -1,15 +1,10 @@
-import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import type { Hl7Message } from '@medplum/core';
 import { Hl7Connection, type Hl7MessageEvent } from '@medplum/hl7';
+import { listenOnLoopback, type RunningDemoServer } from './loopback-listener';
 
 /** How a demo Mirth channel acknowledges every message it receives. */
 export type ChannelAnswer = { ack: 'AA' } | { ack: 'AE'; text: string };
-
-export interface RunningMllpChannel {
-  port: number;
-  close(): Promise<void>;
-}
 
 function acknowledgement(message: Hl7Message, answer: ChannelAnswer): Hl7Message {
   const ack = message.buildAck({ ackCode: answer.ack });
@@ -23,7 +18,7 @@ function acknowledgement(message: Hl7Message, answer: ChannelAnswer): Hl7Message
  * each HL7 message with the same acknowledgement. (medplum's Hl7Server listens on every
  * interface, so the listener is ours and only the framing is medplum's.)
  */
-export async function startDemoMllpChannel(answer: ChannelAnswer): Promise<RunningMllpChannel> {
+export function startDemoMllpChannel(answer: ChannelAnswer): Promise<RunningDemoServer> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -33,14 +28,7 @@ export async function startDemoMllpChannel(answer: ChannelAnswer): Promise<Runni
     // A peer that hangs up mid-message is Labwire's to report; the channel just drops the connection.
     connection.addEventListener('error', () => socket.destroy());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  return listenOnLoopback(server, () => {
+    for (const socket of sockets) socket.destroy();
+  });
 }
