@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import postgres from 'postgres';
 import { projectRoot } from '../src/config/schema';
-import { CHROMIUM_PATH, screenshot } from './support/browser';
+import { launchChromiumOnly, screenshot, signIn } from './support/browser';
 import { processesMentioning } from './support/cli';
 import { eventually } from './support/fixtures';
-import { chromium } from 'playwright-core';
 
 /**
  * The first run of a newcomer, driven end to end: a fresh clone of this repository, `npm start`
@@ -84,10 +83,7 @@ describe('a newcomer: fresh clone, npm start, the dashboard in Chromium', () => 
       if (child?.exitCode !== null) throw new Error(`npm start exited (${child?.exitCode}):\n${output}`);
       return output.includes('Labwire is ready');
     }, 240_000, 250);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromiumOnly();
   }, 300_000);
 
   afterAll(async () => {
@@ -115,11 +111,7 @@ describe('a newcomer: fresh clone, npm start, the dashboard in Chromium', () => 
     expect(output).toContain(password);
     const base = `http://127.0.0.1:${ports.api}`;
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(base);
-    await page.getByTestId('signin-username').fill('admin');
-    await page.getByTestId('signin-password').fill(password);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('current-user').waitFor();
+    await signIn(page, base, 'admin', password);
     await page.getByTestId('demo-badge').waitFor();
 
     // The demo events settle within seconds; live updates bring them in.

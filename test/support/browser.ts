@@ -14,6 +14,11 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(join(dashboardDir, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does).');
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH).`);
   mkdirSync(screenshotDir(), { recursive: true });
+  return launchChromiumOnly();
+}
+
+/** Chromium alone, for a test that serves a dashboard of its own (another clone's web/dist). */
+export function launchChromiumOnly(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
