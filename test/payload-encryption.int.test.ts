@@ -14,8 +14,7 @@ import { eventually, prebuiltWorkflowBundle, uniqueId } from './support/fixtures
 import { ApiClient } from './support/api-client';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
-import { MirthPeer } from './support/mirth-peer';
-import { Receiver } from './support/receiver';
+import { startWithPartners } from './support/partners';
 import { workflowShow } from './support/temporal-cli';
 
 /**
@@ -51,20 +50,8 @@ describe('encrypted Temporal payloads', () => {
   const harness = new Harness((c) => {
     c.delivery.asyncCallbackTimeoutMs = 60_000;
   });
-  const receiver = new Receiver();
-  const peer = new MirthPeer();
-  let mirthPort: number;
-
-  beforeAll(async () => {
-    await receiver.start();
-    mirthPort = await peer.start();
-    await harness.start();
-  });
-  afterAll(async () => {
-    await harness.stop();
-    await peer.stop();
-    await receiver.stop();
-  });
+  const partners = startWithPartners(harness);
+  const { receiver, peer } = partners;
 
   /** A patient whose name and MRN exist nowhere else. */
   async function uniquePatient(): Promise<{ lab: LabFixture; first: string; last: string; mrn: string }> {
@@ -91,7 +78,7 @@ describe('encrypted Temporal payloads', () => {
     receiver.on(`${path}/post`, { status: 200, body: `{"received":"${first}"}` }).on(`${path}/get`, { status: 200 }).on(`${path}/vendor`, { status: 202, body: `{"queued":"${mrn}"}` });
     await integrate(lab, { integrationType: 'webhook', url: receiver.url(`${path}/post`), requestType: 1 });
     await integrate(lab, { integrationType: 'webhook', url: receiver.url(`${path}/get`), requestType: 0 });
-    await integrate(lab, { integrationType: 'mirth', payloadType: 'ORM', extraDetails: { host: '127.0.0.1', port: mirthPort } });
+    await integrate(lab, { integrationType: 'mirth', payloadType: 'ORM', extraDetails: { host: '127.0.0.1', port: partners.mirthPort } });
     const vendor = await integrate(lab, { integrationType: 'async_vendor', url: receiver.url(`${path}/vendor`), extraDetails: { vendor: 'QuickCourier' } });
 
     const eventId = uniqueId('evt');

@@ -10,8 +10,7 @@ import { billItems, bills, patients } from '../src/db/schema';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
-import { MirthPeer } from './support/mirth-peer';
-import { Receiver } from './support/receiver';
+import { startWithPartners } from './support/partners';
 
 /**
  * The README's "Integration bodies, by type" is kept true here: every block marked
@@ -71,20 +70,8 @@ function loadVerifySnippet(secret: string, log: (...args: unknown[]) => void): {
 
 describe('README: every integration body example is accepted and delivers as described', () => {
   const harness = new Harness();
-  const receiver = new Receiver();
-  const peer = new MirthPeer();
-  let peerPort: number;
-
-  beforeAll(async () => {
-    await receiver.start();
-    peerPort = await peer.start();
-    await harness.start();
-  });
-  afterAll(async () => {
-    await harness.stop();
-    await peer.stop();
-    await receiver.stop();
-  });
+  const partners = startWithPartners(harness);
+  const { receiver, peer } = partners;
 
   it('marks one example per type, each followed by its event', () => {
     expect(EXAMPLES.map((e) => `${e.kind} ${e.name}`)).toEqual([
@@ -126,7 +113,7 @@ describe('README: every integration body example is accepted and delivers as des
     body.labId = lab.labId;
     body.developerId = lab.developerId;
     if (body.url) body.url = target(new URL(body.url));
-    if (body.extraDetails?.host) body.extraDetails = { ...body.extraDetails, host: '127.0.0.1', port: peerPort };
+    if (body.extraDetails?.host) body.extraDetails = { ...body.extraDetails, host: '127.0.0.1', port: partners.mirthPort };
 
     const created = await harness.request('POST', '/api/integrations', body);
     expect(created.status).toBe(201);

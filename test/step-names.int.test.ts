@@ -5,8 +5,7 @@ import { sweepWorkflow } from '../workflows/sweep';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture } from './support/lab-fixtures';
-import { MirthPeer } from './support/mirth-peer';
-import { Receiver } from './support/receiver';
+import { startWithPartners } from './support/partners';
 import { temporalCli, workflowShow } from './support/temporal-cli';
 
 /** A payload as `temporal workflow show --output json` prints it: metadata values and data in base64. */
@@ -73,20 +72,8 @@ function sessionToken(cookie: Record<string, string>): string {
 
 describe('step names in `temporal workflow show` and current details', () => {
   const harness = new Harness();
-  const receiver = new Receiver();
-  const peer = new MirthPeer();
-  let mirthPort: number;
-
-  beforeAll(async () => {
-    await receiver.start();
-    mirthPort = await peer.start();
-    await harness.start();
-  });
-  afterAll(async () => {
-    await harness.stop();
-    await peer.stop();
-    await receiver.stop();
-  });
+  const partners = startWithPartners(harness);
+  const { receiver } = partners;
 
   /** Every step event of a history names its step, and the name begins with the event's activity type. */
   async function expectEveryStepNamed(workflowId: string): Promise<Array<string | undefined>> {
@@ -105,7 +92,7 @@ describe('step names in `temporal workflow show` and current details', () => {
     receiver.on(path, { status: 200, body: '{"ok":true}' });
     for (const integration of [
       { integrationType: 'webhook', url: receiver.url(path), requestType: 1 },
-      { integrationType: 'mirth', payloadType: 'ORM', extraDetails: { host: '127.0.0.1', port: mirthPort } },
+      { integrationType: 'mirth', payloadType: 'ORM', extraDetails: { host: '127.0.0.1', port: partners.mirthPort } },
     ]) {
       const created = await harness.request('POST', '/api/integrations', { labId: lab.labId, developerId: lab.developerId, integrations: [{ actionCategoryId: 1 }], ...integration });
       expect(created.status).toBe(201);
