@@ -9,7 +9,7 @@ import type { ConfigDb } from '../db/config-store';
 import { actionCategories, bills, patients, reports, type Origin } from '../db/schema';
 import { InputError, NotFoundError } from '../errors';
 import type { BusinessEvent, EntityType } from '../events/business-event';
-import { JsonTemplateError, compileJsonTemplate } from '../templates/json-template';
+import { JsonTemplateError } from '../templates/json-template';
 import { templateTextProblem } from '../templates/template-check';
 import type { IntegrationInput } from './integration-input';
 import { draftDelivery, type DraftDelivery } from './test-deliveries';
@@ -47,15 +47,9 @@ async function mostRecentEntityId(db: ConfigDb, labId: number, type: EntityType)
   return row?.id;
 }
 
-/** The template's own problems first: syntax (compiled), then the save-time check with sample data. */
+/** The template's own problems first, as a save reports them: syntax, then rendering sample data. */
 function checkTemplate(templateText: string | null | undefined): void {
   if (!templateText) return;
-  try {
-    compileJsonTemplate(templateText);
-  } catch (error) {
-    if (error instanceof JsonTemplateError) throw new TemplatePreviewError(error);
-    throw error;
-  }
   const problem = templateTextProblem(templateText);
   if (problem) throw new TemplatePreviewError(problem);
 }
