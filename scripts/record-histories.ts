@@ -33,7 +33,7 @@ import { payloadCodecFor } from '../src/temporal/payload-codec';
 import { bundleWorkflows } from '../src/worker/worker';
 import { bodyRetentionWorkflow, ping, sweepWorkflow } from '../workflows';
 import { bulkRetryWorkflowId, type BulkProgress } from '../workflows/bulk-retry';
-import { deliveryStateQuery, deliveryWorkflowId } from '../workflows/definitions';
+import { deliveryWorkflowId, eventDeliveriesQuery } from '../workflows/definitions';
 import type { DeliveryState } from '../workflows/types';
 import { eventually, testConfig, uniqueId } from '../test/support/fixtures';
 import { Harness } from '../test/support/harness';
@@ -155,9 +155,11 @@ async function main(): Promise<void> {
   const db = harness.services.configStore.db;
   const client = harness.services.temporal;
   const taskQueue = harness.config.temporal.taskQueue;
-  const delivery = (logId: string, runId?: string) => client.workflow.getHandle(deliveryWorkflowId(logId), runId);
-  const phase = async (logId: string, wanted: DeliveryState['phase']) =>
-    eventually(async () => (await delivery(logId).query(deliveryStateQuery)).phase === wanted, 20_000);
+  const delivery = (logId: string) => client.workflow.getHandle(deliveryWorkflowId(logId));
+  const eventRun = (l: LabFixture, eventId: string, runId?: string) => client.workflow.getHandle(eventWorkflowId({ labId: l.labId, eventId }), runId);
+  /** Waits until the event workflow reports a log in the phase. */
+  const phase = async (handle: WorkflowHandle, logId: string, wanted: DeliveryState['phase']) =>
+    eventually(async () => (await handle.query(eventDeliveriesQuery)).some((d) => d.logId === logId && d.phase === wanted), 20_000);
   const lab = () => createLabFixture(db, SYNTHETIC_PATIENT);
   const emit = async (l: LabFixture, actionCategoryId: number) => {
     const eventId = uniqueId('evt');
@@ -169,13 +171,16 @@ async function main(): Promise<void> {
     const answer = await harness.request('POST', `/api/logs/${logId}/retry?wait=true`, force ? { force } : {});
     if (answer.status !== 200) throw new Error(`retry of ${logId} refused: ${answer.status} ${JSON.stringify(answer.body)}`);
   };
-  /** Closed deliveries are recorded once their retention has passed. */
-  const closing: Array<() => Promise<void>> = [];
-  const recordClosed = (name: string, handle: WorkflowHandle, scenario: string) =>
-    closing.push(async () => {
-      await handle.result();
-      await recorder.record(name, handle, 'COMPLETED', scenario);
+  const asyncVendor = async (l: LabFixture, extraDetails: Record<string, unknown> = {}) => {
+    const path = `/${uniqueId('vendor')}`;
+    receiver.on(path, { status: 202, body: '{"queued":true}' });
+    const added = await harness.request('POST', '/api/integrations', {
+      labId: l.labId, developerId: l.developerId, integrationType: 'async_vendor', url: receiver.url(path),
+      extraDetails: { vendor: 'QuickCourier', ...extraDetails }, integrations: [{ actionCategoryId: 3 }],
     });
+    if (added.status !== 201) throw new Error(`async vendor refused: ${JSON.stringify(added.body)}`);
+    return (added.body as { authKey: string }).authKey;
+  };
 
   try {
     // The sweep first and alone, so its window holds only its own log.
@@ -183,15 +188,22 @@ async function main(): Promise<void> {
       const from = new Date();
       const l = await lab();
       await webhookIntegration(db, l, `http://127.0.0.1:${await deadPort()}/down`);
-      const [log] = await harness.settledLogs(await emit(l, 1), 1);
+      const eventId = await emit(l, 1);
+      const [log] = await harness.settledLogs(eventId, 1);
+      const firstRun = eventRun(l, eventId);
+      await firstRun.result();
+      const firstRunId = (await firstRun.describe()).runId;
       const sweep = await client.workflow.start(sweepWorkflow, {
         taskQueue, workflowId: uniqueId('sweep'), args: [{ from: from.toISOString(), to: new Date(Date.now() + 60_000).toISOString() }],
       });
       const result = await sweep.result();
       if (result.retried !== 1) throw new Error(`the sweep retried ${result.retried} logs, expected 1`);
-      await recorder.record('sweep-auto-retry', sweep, 'COMPLETED', 'the sweep finds one webhook log that failed with ECONNREFUSED and asks its (still open) delivery for an auto retry');
-      await harness.logWhere(log!._id, (l) => l.auto_retry_count === 1);
-      recordClosed('delivery-auto-retried-closed', delivery(log!._id), 'the swept delivery after its retention: first dispatch failed (ECONNREFUSED), one auto retry (failed again)');
+      await recorder.record('sweep-auto-retry', sweep, 'COMPLETED', 'the sweep finds one webhook log that failed with ECONNREFUSED and asks its (closed) event workflow for an auto retry');
+      await harness.logWhere(log!._id, (g) => g.auto_retry_count === 1);
+      await recorder.record('event-webhook-refused', eventRun(l, eventId, firstRunId), 'COMPLETED', 'one event, one webhook whose partner is down: 3 attempts (ECONNREFUSED) in a local activity with backoff, FAIL; closed');
+      const reopened = eventRun(l, eventId);
+      await reopened.result();
+      await recorder.record('event-reopened-by-auto-retry', reopened, 'COMPLETED', 'the run the sweep\'s auto retry opened (update-with-start, retriesOnly): one send, FAIL again; closed');
     }
 
     await Promise.all([
@@ -212,74 +224,47 @@ async function main(): Promise<void> {
         const webhook = logs.find((g) => g.integration_type === 'webhook')!;
         const hl7 = logs.find((g) => g.integration_type === 'mirth')!;
         if (webhook.status !== 'FAIL' || hl7.status !== 'SUCCESS') throw new Error(`unexpected statuses ${webhook.status} ${hl7.status}`);
-        const event = client.workflow.getHandle(eventWorkflowId({ labId: l.labId, eventId }));
-        await event.result();
-        await recorder.record('business-event', event, 'COMPLETED', 'one event, two integrations (webhook, Mirth): resolves them and starts two deliveries');
+        const first = eventRun(l, eventId);
+        await first.result();
+        const firstRunId = (await first.describe()).runId;
+        await recorder.record('event-webhook-and-mirth', eventRun(l, eventId, firstRunId), 'COMPLETED', 'one event, two integrations: logs pre-created, the webhook answered 500 three times (FAIL), Mirth ORM over MLLP answered AA (SUCCESS); closed');
         receiver.on(path, { status: 200, body: 'ok now' });
         await retry(webhook._id);
-        await phase(webhook._id, 'accepting-retries');
-        await recorder.record('delivery-webhook-retried-open', delivery(webhook._id), 'RUNNING', 'webhook: 3 attempts answered 500 (FAIL), then a manual retry (the retry Update) answered 200; open for more retries');
-        recordClosed('delivery-webhook-retried-closed', delivery(webhook._id), 'the same delivery after its retention');
-        await phase(hl7._id, 'accepting-retries');
-        await recorder.record('delivery-mirth-open', delivery(hl7._id), 'RUNNING', 'Mirth: ORM over MLLP, AA (SUCCESS); open for retries');
-        recordClosed('delivery-mirth-closed', delivery(hl7._id), 'the same delivery after its retention');
+        const reopened = eventRun(l, eventId);
+        await reopened.result();
+        await recorder.record('event-reopened-by-manual-retry', reopened, 'COMPLETED', 'a manual retry of the webhook log reopened the event workflow (update-with-start): 200, SUCCESS; closed');
       })(),
 
-      // An async vendor: waiting for its callback, then called back; and one whose callback never comes.
+      // An async vendor beside a failing webhook: a retry taken by the open run while it waits, then the callback.
       (async () => {
         const l = await lab();
-        const path = `/${uniqueId('vendor')}`;
-        receiver.on(path, { status: 202, body: '{"queued":true}' });
-        const added = await harness.request('POST', '/api/integrations', {
-          labId: l.labId, developerId: l.developerId, integrationType: 'async_vendor', url: receiver.url(path),
-          extraDetails: { vendor: 'QuickCourier' }, integrations: [{ actionCategoryId: 3 }],
-        });
-        const authKey = (added.body as { authKey: string }).authKey;
+        const authKey = await asyncVendor(l);
+        const path = `/${uniqueId('hook')}`;
+        receiver.on(path, { status: 500, body: 'down' });
+        await webhookIntegration(db, l, receiver.url(path), 3);
         const eventId = await emit(l, 3);
-        const logId = await eventually(async () => (await harness.logsForEvent(eventId))[0]?._id);
-        await phase(logId, 'awaiting-callback');
-        await recorder.record('delivery-async-awaiting-callback', delivery(logId), 'RUNNING', 'async vendor: submit answered 202, the log stays QUEUED, waiting for the callback signal');
-        const called = await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'SUCCESS', data: { trackingId: 'QC-1' } }, { authorization: `Bearer ${authKey}` });
+        const handle = eventRun(l, eventId);
+        const logs = await eventually(async () => {
+          const found = await harness.logsForEvent(eventId);
+          return found.length === 2 && found.some((g) => g.integration_type === 'webhook' && g.status === 'FAIL') ? found : undefined;
+        }, 30_000);
+        const vendorLog = logs.find((g) => g.integration_type === 'async_vendor')!;
+        const webhook = logs.find((g) => g.integration_type === 'webhook')!;
+        await phase(handle, vendorLog._id, 'awaiting-callback');
+        await recorder.record('event-async-awaiting-callback', handle, 'RUNNING', 'async vendor: submit answered 202, its log stays QUEUED, the run waits for the callback signal; the webhook beside it FAIL');
+        receiver.on(path, { status: 200, body: 'ok' });
+        await retry(webhook._id);
+        await recorder.record('event-retried-while-awaiting-callback', handle, 'RUNNING', 'the open run took a manual retry of its webhook log (update, SUCCESS) while still waiting for the vendor');
+        const called = await harness.request('POST', `/partner/v1/callbacks/${vendorLog._id}`, { status: 'SUCCESS', data: { trackingId: 'QC-1' } }, { authorization: `Bearer ${authKey}` });
         if (called.status !== 202) throw new Error(`callback refused: ${called.status}`);
-        await harness.logWhere(logId, (g) => g.status === 'SUCCESS');
-        await phase(logId, 'accepting-retries');
-        await recorder.record('delivery-async-called-back-open', delivery(logId), 'RUNNING', 'the same delivery after the vendor callback (signal) made it SUCCESS; open for retries');
-        recordClosed('delivery-async-called-back-closed', delivery(logId), 'the same delivery after its retention');
+        await handle.result();
+        await recorder.record('event-async-called-back', handle, 'COMPLETED', 'the vendor callback (signal) made its log SUCCESS; closed');
 
         const late = await lab();
-        const latePath = `/${uniqueId('vendor-late')}`;
-        receiver.on(latePath, { status: 202, body: '{"queued":true}' });
-        await harness.request('POST', '/api/integrations', {
-          labId: late.labId, developerId: late.developerId, integrationType: 'async_vendor', url: receiver.url(latePath),
-          extraDetails: { vendor: 'QuickCourier', callbackTimeoutMs: 3000 }, integrations: [{ actionCategoryId: 3 }],
-        });
-        const lateEvent = await emit(late, 3);
-        const lateLog = await eventually(async () => (await harness.logsForEvent(lateEvent))[0]?._id);
-        recordClosed('delivery-async-callback-timed-out-closed', delivery(lateLog), 'async vendor whose callback never came: the 3 s timer fired (FAIL), then the retention passed');
-      })(),
-
-      // A delivery retried until the server suggests continue-as-new: the first run, and the continued run (retries-only).
-      (async () => {
-        const l = await lab();
-        const path = `/${uniqueId('busy')}`;
-        receiver.on(path, { status: 200, body: 'ok' });
-        await webhookIntegration(db, l, receiver.url(path));
-        const [log] = await harness.settledLogs(await emit(l, 1), 1);
-        const firstRun = (await delivery(log!._id).describe()).runId;
-        let retries = 0;
-        while ((await delivery(log!._id).describe()).runId === firstRun) {
-          if (++retries > 40) throw new Error('the server never suggested continue-as-new');
-          // A retry that meets the run as it continues as new may be refused; the loop then sees the new run.
-          await retry(log!._id, true).catch(async (error: unknown) => {
-            if ((await delivery(log!._id).describe()).runId === firstRun) throw error;
-          });
-        }
-        await recorder.record('delivery-continued-as-new-first-run', delivery(log!._id, firstRun), 'CONTINUED_AS_NEW', `webhook SUCCESS, then forced retries until the server suggested continue-as-new (limit lowered to ${CONTINUE_AS_NEW_AFTER_EVENTS} events)`);
-        await retry(log!._id, true);
-        await phase(log!._id, 'accepting-retries');
-        const secondRun = (await delivery(log!._id).describe()).runId;
-        await recorder.record('delivery-continued-as-new-second-run-open', delivery(log!._id, secondRun), 'RUNNING', "the continued run (mode 'retries-only', same deadline) after one more forced retry");
-        recordClosed('delivery-continued-as-new-second-run-closed', delivery(log!._id, secondRun), 'the continued run after the deadline it carried');
+        await asyncVendor(late, { callbackTimeoutMs: 3000 });
+        const lateEvent = eventRun(late, await emit(late, 3));
+        await lateEvent.result();
+        await recorder.record('event-async-callback-timed-out', lateEvent, 'COMPLETED', 'async vendor whose callback never came: the 3 s timer fired (FAIL); closed');
       })(),
 
       // Send a test: a draft integration sent once as a test delivery (one attempt, closes at once).
@@ -327,7 +312,6 @@ async function main(): Promise<void> {
         await recorder.record('ping', handle, 'COMPLETED', 'ping: one describeWorker activity');
       })(),
     ]);
-    await Promise.all(closing.map((close) => close()));
 
     const manifest: Manifest = {
       recordedAt: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import { deliveryStateQuery } from '../workflows/definitions';
+import { eventDeliveriesQuery } from '../workflows/definitions';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
@@ -45,8 +45,11 @@ describe('async vendors: submit, then wait for the callback', () => {
 
   it('keeps the log QUEUED after a 2xx submit, until the callback with the right key makes it SUCCESS', async () => {
     const logId = await submitted();
-    const handle = harness.services.temporal.workflow.getHandle(`delivery-${logId}`);
-    await eventually(async () => (await handle.query(deliveryStateQuery)).phase === 'awaiting-callback');
+    // The event's workflow sent it and waits for the callback
+    const { workflow_id: workflowId } = (await harness.logs.get(logId))!;
+    expect(workflowId).toMatch(/^event-/);
+    const handle = harness.services.temporal.workflow.getHandle(workflowId!);
+    await eventually(async () => (await handle.query(eventDeliveriesQuery)).find((d) => d.logId === logId)?.phase === 'awaiting-callback');
     expect((await harness.logs.get(logId))?.status).toBe('QUEUED');
 
     const callback = await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'SUCCESS', data: { trackingId: 'QC-1' } }, { authorization: `Bearer ${authKey}` });

@@ -31,7 +31,7 @@ describe('bulk retry', () => {
       return { status: 200, body: 'ok' };
     });
     const { authId, integrations } = await webhookIntegration(harness.services.configStore.db, lab, receiver.url(path));
-    // 500 failed deliveries of this lab, written as the delivery workflow would have left them.
+    // 500 failed deliveries of this lab, written as a delivery would have left them.
     const docs = Array.from({ length: LOGS }, (_, i) => {
       const eventId = uniqueId(`bulk-evt-${i}`);
       const logId = deliveryLogId(eventId, integrations[0]!.id);
@@ -44,7 +44,8 @@ describe('bulk retry', () => {
           },
           settings: { webhookTimeoutMs: 1, webhookMaxAttempts: 1, retryBaseDelayMs: 1, retryMaxDelayMs: 1, mirthAckTimeoutMs: 1, asyncCallbackTimeoutMs: 1, retentionMs: 1 },
         },
-        { workflowId: `delivery-${logId}`, runId: 'none' },
+        // Half as a log of today (its event's workflow), half as one made before deliveries ran there (its own delivery-<logId>): a retry reaches both
+        { workflowId: i % 2 === 0 ? `event-${lab.labId}-${eventId}` : `delivery-${logId}`, runId: 'none' },
         new Date(),
       );
       return { ...doc, status: 'FAIL' as const, error_message: 'No response' };

@@ -30,6 +30,7 @@ describe('dashboard in Chromium', () => {
   let lab: LabFixture;
   let failingPath: string;
   let failedLogId: string;
+  let failedWorkflowId: string;
   let history: Array<{ status: string }>;
   const HISTORY = 72;
 
@@ -56,7 +57,9 @@ describe('dashboard in Chromium', () => {
     const events = [billEvent(lab, uniqueId('evt'), 2), billEvent(lab, uniqueId('evt'), 4), billEvent(lab, uniqueId('evt'), 2), billEvent(lab, uniqueId('evt'), 1)];
     for (const event of events) expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
     for (const event of events) await harness.settledLogs(event.eventId, 1);
-    failedLogId = (await harness.logsForEvent(events[3]!.eventId))[0]!._id;
+    const failedLog = (await harness.logsForEvent(events[3]!.eventId))[0]!;
+    failedLogId = failedLog._id;
+    failedWorkflowId = failedLog.workflow_id!;
     // A day of earlier deliveries of this lab, so the chart and the table look as they do in use.
     history = await writeLogHistory(harness.store, lab, `Acme EHR ${lab.developerId}`, HISTORY);
   });
@@ -106,7 +109,8 @@ describe('dashboard in Chromium', () => {
     await row(failedLogId).click();
     await page.locator(`[data-testid="log-detail"][data-log-id="${failedLogId}"][data-status="FAIL"]`).waitFor();
     await page.getByTestId('history-event').first().waitFor();
-    expect(await page.getByTestId('temporal-link').getAttribute('href')).toContain(`/workflows/delivery-${failedLogId}/`);
+    expect(await page.getByTestId('temporal-link').getAttribute('href')).toContain(`/workflows/${failedWorkflowId}/`);
+    expect(failedWorkflowId).toMatch(/^event-/);
     expect(await page.getByTestId('detail-response').innerText()).toContain('billing service unavailable');
     await screenshot(page, 'detail');
 

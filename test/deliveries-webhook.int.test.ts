@@ -94,7 +94,8 @@ describe('webhook deliveries: business event → workflows → logs', () => {
     expect(postLog).toMatchObject({ type: 'WEBHOOK', lab_id: lab.labId, operation: 'Bill Generated', response_status_code: 200, retry_count: 0, triggered_by_py3: false, origin: 'livehealth' });
     expect(postLog.request?.headers['x-api-key']).toBe('[REDACTED]');
     expect(postLog.retry_context).toMatchObject({ entity_type: 'bill', entity_id: lab.billId, lab_id: lab.labId, action_category_id: 1 });
-    expect(postLog.workflow_id).toBe(`delivery-${postLog._id}`);
+    // Sent by its event's own workflow, which the log names
+    expect(postLog.workflow_id).toBe(`event-${lab.labId}-${postLog.event_id}`);
     expect(postLog.response_time).toEqual(expect.any(Number));
   });
 

@@ -5,7 +5,7 @@ import { DEMO_EVENTS } from '../src/demo/demo-events';
 import { DEMO_PATHS, switchOffDemoIntegrations } from '../src/demo/demo-integrations';
 import { REJECTED_CANCELLATION, startDemoPartner, type DemoPartner } from '../src/demo/demo-partner';
 import type { LogDocument } from '../src/logstore/log-document';
-import { deliveryStateQuery } from '../workflows/definitions';
+import { eventDeliveriesQuery } from '../workflows/definitions';
 import { eventually } from './support/fixtures';
 import { Harness } from './support/harness';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
@@ -28,7 +28,7 @@ describe('the demo partner (labwire start)', () => {
     await demo?.stop();
     // The home collection waits an hour for its callback: end it rather than leave it on the shared test queue.
     for (const log of await harness.store.logs.find({ lab_id: lab.labId, status: 'QUEUED' }).toArray()) {
-      await harness.services.temporal.workflow.getHandle(`delivery-${log._id}`).terminate('end of test').catch(() => undefined);
+      await harness.services.temporal.workflow.getHandle(log.workflow_id!).terminate('end of test').catch(() => undefined);
     }
     await harness.stop();
   });
@@ -91,8 +91,8 @@ describe('the demo partner (labwire start)', () => {
 
     const homeVisit = one(logs, 'demo-home-collection-scheduled', 'async_vendor');
     expect(homeVisit).toMatchObject({ status: 'QUEUED', response_status_code: 202 });
-    const state = await harness.services.temporal.workflow.getHandle(`delivery-${homeVisit._id}`).query(deliveryStateQuery);
-    expect(state.phase).toBe('awaiting-callback');
+    const states = await harness.services.temporal.workflow.getHandle(homeVisit.workflow_id!).query(eventDeliveriesQuery);
+    expect(states.find((d) => d.logId === homeVisit._id)?.phase).toBe('awaiting-callback');
 
     const retry = await harness.request('POST', `/api/logs/${failed._id}/retry?wait=true`, {});
     expect(retry.body).toMatchObject({ accepted: true, result: { status: 'SUCCESS' } });

@@ -45,10 +45,13 @@ function activityTypeOf(event: ShownEvent): string | undefined {
   return data?.activity_type ?? data?.activityType;
 }
 
+/** The SDK's own record that a run took a patched branch (workflows/patches.ts): not a step. */
+const isPatchMarker = (event: ShownEvent) => event.markerRecordedEventAttributes?.markerName === 'core_patch';
+
 /** Each step event of a history as [event type, step name read without the key, activity type]. */
 async function stepsShown(harness: Harness, workflowId: string): Promise<Array<[string, unknown, string | undefined]>> {
   const { events } = JSON.parse(await workflowShow(harness, workflowId)) as { events: ShownEvent[] };
-  return events.filter((e) => e.eventType in STEP_EVENTS).map((e) => [e.eventType, plainValue(e.userMetadata?.summary), activityTypeOf(e)]);
+  return events.filter((e) => e.eventType in STEP_EVENTS && !isPatchMarker(e)).map((e) => [e.eventType, plainValue(e.userMetadata?.summary), activityTypeOf(e)]);
 }
 
 /**
@@ -60,6 +63,7 @@ async function detailedSummaries(harness: Harness, workflowId: string): Promise<
   const text = await temporalCli(harness, ['workflow', 'show', '--workflow-id', workflowId, '--detailed']);
   const sections = text.split(/\n(?=-+ \[\d+\] )/);
   return sections
+    .filter((section) => !/^markerRecordedEventAttributes\.markerName\s*: ?core_patch$/m.test(section) && !/markerName: core_patch/.test(section))
     .map((section): [string, string | undefined] => [/^-+ \[\d+\] (\w+) -+$/m.exec(section)?.[1] ?? '', /^userMetadata\.summary: (.*)$/m.exec(section)?.[1]])
     .filter(([type]) => Object.values(STEP_EVENTS).includes(type));
 }
@@ -107,37 +111,29 @@ describe('step names in `temporal workflow show` and current details', () => {
     const webhook = logs.find((l) => l.integration_type === 'webhook')!;
     const mirth = logs.find((l) => l.integration_type === 'mirth')!;
 
-    // Then the JSON history, read without the key, names each step, and each name starts with its activity type
-    const expected: Record<string, Array<[string, string, string | undefined]>> = {
-      [`event-${lab.labId}-${eventId}`]: [['EVENT_TYPE_MARKER_RECORDED', steps.resolveDeliveries, 'resolveDeliveries']],
-      [webhook.workflow_id!]: [
-        ['EVENT_TYPE_MARKER_RECORDED', steps.createLog, 'createLog'],
-        ['EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', steps.deliverWebhook, 'deliverWebhook'],
-        ['EVENT_TYPE_MARKER_RECORDED', steps.finalizeLog, 'finalizeLog'],
-        ['EVENT_TYPE_TIMER_STARTED', steps.acceptRetries, undefined],
-      ],
-      [mirth.workflow_id!]: [
-        ['EVENT_TYPE_MARKER_RECORDED', steps.createLog, 'createLog'],
-        ['EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', steps.deliverToMirth, 'deliverToMirth'],
-        ['EVENT_TYPE_MARKER_RECORDED', steps.finalizeLog, 'finalizeLog'],
-        ['EVENT_TYPE_TIMER_STARTED', steps.acceptRetries, undefined],
-      ],
-    };
-    for (const [workflowId, want] of Object.entries(expected)) {
-      expect(await stepsShown(harness, workflowId)).toEqual(want);
-      await expectEveryStepNamed(workflowId);
-      // And the text form an engineer reads (`--detailed`) prints the same name under each step's event
-      expect(await detailedSummaries(harness, workflowId)).toEqual(want.map(([type, name]) => [STEP_EVENTS[type], name]));
-    }
+    // Then the event's own workflow ran both: the logs name it
+    const workflowId = `event-${lab.labId}-${eventId}`;
+    expect([webhook.workflow_id, mirth.workflow_id]).toEqual([workflowId, workflowId]);
+    // and its JSON history, read without the key, names each step, each name starting with its activity type:
+    // the logs pre-created first, then one send-and-record per integration (in the order they finished)
+    const shown = await stepsShown(harness, workflowId);
+    expect(shown[0]).toEqual(['EVENT_TYPE_MARKER_RECORDED', steps.prepareDeliveries, 'prepareDeliveries']);
+    const sends: Array<[string, string, string]> = [
+      ['EVENT_TYPE_MARKER_RECORDED', steps.sendAndRecordWebhook, 'sendAndRecordWebhook'],
+      ['EVENT_TYPE_MARKER_RECORDED', steps.sendAndRecordHl7, 'sendAndRecordHl7'],
+    ];
+    expect(shown.slice(1)).toHaveLength(2);
+    expect(shown.slice(1)).toEqual(expect.arrayContaining(sends));
+    await expectEveryStepNamed(workflowId);
+    // And the text form an engineer reads (`--detailed`) prints the same name under each step's event
+    expect(await detailedSummaries(harness, workflowId)).toEqual(shown.map(([type, name]) => [STEP_EVENTS[type], name]));
 
-    // And the dashboard's timeline names the local activities and timers too, for a viewer as well (no decoding)
+    // And the dashboard's timeline names the local activities too, for a viewer as well (no decoding)
     const viewer = await harness.as('viewer');
     const timeline = await viewer.request('GET', `/api/logs/${webhook._id}/history`);
     expect(timeline.status).toBe(200);
     const lines = (timeline.body as { events: Array<{ summary: string }> }).events.map((e) => e.summary);
-    expect(lines).toEqual(
-      expect.arrayContaining(['createLog (local activity) completed', 'deliverWebhook scheduled', 'finalizeLog (local activity) completed', expect.stringMatching(/^Timer \d+ s \(acceptRetries · keep the delivery open for retries\)$/)]),
-    );
+    expect(lines).toEqual(expect.arrayContaining(['prepareDeliveries (local activity) completed', 'sendAndRecordWebhook (local activity) completed']));
 
     // And the current details are encrypted in Temporal: without the codec the log id is nowhere in them
     const operator = await harness.as('operator');
@@ -148,10 +144,10 @@ describe('step names in `temporal workflow show` and current details', () => {
       expect(base64(/"data":\s*"([^"]+)"/.exec(raw)?.[1])).not.toContain(log._id);
       // Through the codec endpoint (as the Web UI and `--codec-endpoint` read them): log id, status and phase
       const decoded = await temporalCli(harness, ['workflow', 'metadata', '--workflow-id', log.workflow_id!], codec);
-      // (accepting retries for DELIVERY_RETENTION_MS after the delivery, then done)
-      const details = new RegExp(`^log ${log._id} · SUCCESS · (accepting-retries|done)$`);
-      expect(/^\s*Current Details:\n\s*(.*)$/m.exec(decoded)?.[1]).toMatch(details);
+      const details = new RegExp(`^log ${log._id} · SUCCESS · done$`, 'm');
+      expect(/^\s*Current Details:\n([\s\S]*)$/m.exec(decoded)?.[1]).toMatch(details);
       const metadata = await harness.services.temporal.workflow.getHandle(log.workflow_id!).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toMatch(new RegExp(`^event ${eventId} of lab ${lab.labId}$`, 'm'));
       expect(metadata.currentDetails).toMatch(details);
     }
   });
@@ -192,10 +188,7 @@ describe('step names in `temporal workflow show` and current details', () => {
     // and the bulk retry's current details give its progress
     const bulkDetails = await client.getHandle(bulk.body.workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     expect(bulkDetails.currentDetails).toBe(`bulk retry ${bulk.body.bulkId} · done · 1 of 1 done (1 succeeded, 0 failed, 0 refused)`);
-    // and the delivery's retry dispatches and finalizes under the same names
-    expect(await expectEveryStepNamed(log!.workflow_id!)).toEqual(
-      expect.arrayContaining(['createLog', 'deliverWebhook', 'finalizeLog', undefined]),
-    );
-    expect((await expectEveryStepNamed(log!.workflow_id!)).filter((type) => type === 'deliverWebhook').length).toBe(2);
+    // and the retry, in a run of the event workflow that the bulk retry's update reopened, sends and records under its name
+    expect(await expectEveryStepNamed(log!.workflow_id!)).toEqual(['sendAndRecordWebhook']);
   });
 });

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { deliveryStateQuery } from '../workflows/definitions';
+import { eventDeliveriesQuery } from '../workflows/definitions';
 import { steps } from '../workflows/step-names';
 import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
@@ -39,8 +39,8 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
     const eventId = uniqueId('evt');
     await harness.request('POST', '/api/events', { eventId, labId: lab.labId, actionCategoryId: 3, entity: { type: 'bill', id: lab.billId }, activityDate: new Date().toISOString() });
     const logId = await eventually(async () => (await harness.logsForEvent(eventId))[0]?._id);
-    const workflowId = `delivery-${logId}`;
-    await eventually(async () => (await harness.services.temporal.workflow.getHandle(workflowId).query(deliveryStateQuery)).phase === 'awaiting-callback');
+    const workflowId = `event-${lab.labId}-${eventId}`;
+    await eventually(async () => (await harness.services.temporal.workflow.getHandle(workflowId).query(eventDeliveriesQuery)).some((d) => d.phase === 'awaiting-callback'));
     await harness.request('POST', `/partner/v1/callbacks/${logId}`, { status: 'SUCCESS', data: { patient: first } }, { authorization: `Bearer ${authKey}` });
     await harness.logWhere(logId, (l) => l.status === 'SUCCESS');
 
@@ -78,7 +78,7 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
       // Each step shows its name (workflows/step-names.ts) as its summary, and the current details (decoded) name the log, status and phase.
       // The UI renders markdown (summaries, current details) in frames of their own: read every frame.
       const html = async () => (await Promise.all(page.frames().map((frame) => frame.content().catch(() => '')))).join('\n').replaceAll('&amp;', '&');
-      for (const name of [steps.createLog, steps.deliverWebhook, steps.awaitCallback, steps.finalizeCallback]) {
+      for (const name of [steps.prepareDeliveries, steps.sendAndRecordWebhook, steps.awaitCallback, steps.finalizeCallback]) {
         await eventually(async () => (await html()).includes(name), 10_000).catch((error: unknown) => {
           throw new Error(`step name "${name}" not on the Web UI's history page: ${String(error)}`);
         });
@@ -86,7 +86,7 @@ describe('the Temporal Web UI decodes through the codec endpoint (Chromium)', ()
       // The current details: "User Metadata", then "Current Details" (once the workflow has closed, they are queried and decoded when it opens).
       await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 10_000 });
       await page.getByText('Current Details', { exact: true }).first().click({ timeout: 10_000 });
-      await eventually(async () => new RegExp(`log ${logId} · SUCCESS · (accepting-retries|done)`).test(await html()), 15_000).catch(async (error: unknown) => {
+      await eventually(async () => new RegExp(`log ${logId} · SUCCESS · done`).test(await html()), 15_000).catch(async (error: unknown) => {
         await screenshot(page, 'temporal-ui-current-details-failure');
         throw new Error(`current details not on the Web UI's page: ${String(error)}`);
       });

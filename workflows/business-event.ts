@@ -1,10 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { ParentClosePolicy, proxyLocalActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyLocalActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliverySearchAttributes, deliveryWorkflowId } from './definitions';
 import { deliveryWorkflow } from './delivery';
+import { deliverEvent } from './event-deliveries';
+import { patches } from './patches';
 import { steps } from './step-names';
-import type { BusinessEvent } from './types';
+import type { BusinessEvent, EventRun } from './types';
 
 // A short read of the config store: local, so it costs no extra task round trip.
 const { resolveDeliveries } = proxyLocalActivities<DeliveryActivities>({
@@ -13,11 +15,18 @@ const { resolveDeliveries } = proxyLocalActivities<DeliveryActivities>({
 });
 
 /**
- * One per business event (id `event-<labId>-<eventId>`, chosen by the emitter): resolves the integrations active right now and
- * starts one delivery workflow per integration. Deliveries are abandoned, not owned, by this
- * workflow: they outlive it, waiting for callbacks and retries.
+ * One per business event (id `event-<labId>-<eventId>`, chosen by the emitter). It pre-creates the
+ * event's logs and runs their deliveries itself (event-deliveries.ts); `run` says whether a retry
+ * reopened it. Runs started before that change took the old branch: start one `delivery-<logId>`
+ * workflow per integration and close (kept so their histories replay; README "Changing workflow code").
  */
-export async function businessEventWorkflow(event: BusinessEvent): Promise<{ logIds: string[] }> {
+export async function businessEventWorkflow(event: BusinessEvent, run: EventRun = {}): Promise<{ logIds: string[] }> {
+  if (patched(patches.deliverInEventWorkflow)) return deliverEvent(event, run);
+  return startDeliveryWorkflows(event);
+}
+
+/** The shape before 2026-11-30: resolve, then one abandoned child workflow per delivery. */
+async function startDeliveryWorkflows(event: BusinessEvent): Promise<{ logIds: string[] }> {
   setCurrentDetails(`event ${event.eventId} of lab ${event.labId} · resolving integrations`);
   const { targets, settings } = await resolveDeliveries.executeWithOptions({ summary: steps.resolveDeliveries }, [event]);
   const logIds = targets.map((t) => t.logId).join(', ') || 'none';

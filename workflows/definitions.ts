@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BusinessEvent, DeliveryState, DeliveryTarget, RetryRequest, RetryResult, VendorCallback } from './types';
+import type { BusinessEvent, DeliveryInput, DeliveryState, DeliveryTarget, RetryRequest, RetryResult, VendorCallback } from './types';
 
 /**
  * Names shared by workflows and the code that starts or inspects them.
@@ -35,3 +35,24 @@ export const deliveryStateQuery = defineQuery<DeliveryState>('state');
  * whether the retry was accepted (a dispatch already running, or SUCCESS without force, is refused).
  */
 export const retryDeliveryUpdate = defineUpdate<RetryResult, [RetryRequest]>('retry');
+
+/**
+ * The same for a log of an event workflow, which holds all the logs of its event: the delivery
+ * travels with the request (rebuilt from the log, ids only) so a run reopened by the retry knows it.
+ */
+export const retryLogUpdate = defineUpdate<RetryResult, [RetryRequest, DeliveryInput]>('retryLog');
+
+/** Every delivery of an event workflow, as `state` answers for one `delivery-<logId>` run. */
+export const eventDeliveriesQuery = defineQuery<DeliveryState[]>('deliveries');
+
+/** A log's workflow: its event's (`event-<labId>-<eventId>`) since deliveries run there, or its own `delivery-<logId>` before. */
+export const isEventWorkflowId = (workflowId: string) => workflowId.startsWith('event-');
+
+/** Set on the event workflow when the emitter starts it (or a retry reopens it): findable by lab, event and action. */
+export function eventSearchAttributes(event: BusinessEvent) {
+  return [
+    { key: searchAttributes.labId, value: String(event.labId) },
+    { key: searchAttributes.actionCategoryId, value: String(event.actionCategoryId) },
+    { key: searchAttributes.eventId, value: event.eventId },
+  ];
+}

@@ -1,79 +1,35 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryStateQuery, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
+import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
 import { formatDuration } from './durations';
-import { steps, type StepName } from './step-names';
+import { callbackOutcomeWrite, dispatchOutcomeWrite, logWrites } from './log-writes';
+import { steps } from './step-names';
 import type { DeliveryInput, DeliveryOutcome, DeliveryResult, DeliveryState, DispatchResult, RetryRequest, VendorCallback } from './types';
-
-/**
- * Logging is a passive side effect: a log-store outage delays these writes but never fails the
- * delivery or the business event. A write first runs as a local activity (no task-queue round
- * trip: half the workflow tasks per delivery); if the store does not take it within 20 s, it
- * continues as an ordinary activity retried without limit. Local-activity retries hold the
- * worker (it cannot shut down while they run); server-side retries do not.
- */
-const quickLogWrites = proxyLocalActivities<DeliveryActivities>({
-  startToCloseTimeout: '10 seconds',
-  scheduleToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
-});
-const durableLogWrites = proxyActivities<DeliveryActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-/** Each write is named for `temporal workflow show` (step-names.ts), the durable fallback by a name of its own. */
-const logWrites = {
-  createLog: (...args: Parameters<DeliveryActivities['createLog']>) =>
-    quickLogWrites.createLog
-      .executeWithOptions({ summary: steps.createLog }, args)
-      .catch(() => durableLogWrites.createLog.executeWithOptions({ summary: steps.createLogDurable }, args)),
-  finalizeLog: (names: { quick: StepName; durable: StepName }, ...args: Parameters<DeliveryActivities['finalizeLog']>) =>
-    quickLogWrites.finalizeLog
-      .executeWithOptions({ summary: names.quick }, args)
-      .catch(() => durableLogWrites.finalizeLog.executeWithOptions({ summary: names.durable }, args)),
-};
-const dispatchOutcomeWrite = { quick: steps.finalizeLog, durable: steps.finalizeLogDurable };
-const callbackOutcomeWrite = { quick: steps.finalizeCallback, durable: steps.finalizeCallbackDurable };
-
-function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  if (error instanceof ApplicationFailure || error instanceof Error) return error.message;
-  return String(error);
-}
 
 /** Runs exactly one dispatch for the integration's type; every failure becomes an outcome, never a thrown error. */
 async function dispatch(input: DeliveryInput): Promise<DispatchResult> {
   const { settings, target } = input;
-  const retry = {
-    maximumAttempts: settings.webhookMaxAttempts,
-    initialInterval: settings.retryBaseDelayMs,
-    maximumInterval: settings.retryMaxDelayMs,
-    backoffCoefficient: 2,
-    // Errors no retry can fix (a missing entity, a broken template) never reach Temporal: the
-    // activity records them as a FAIL outcome (activities/delivery/deliver.ts), the one owner of that rule.
-  };
+  const retry = dispatchRetryPolicy(settings);
   try {
     switch (target.integrationType) {
       case 'webhook':
       case 'api':
       case 'async_vendor': {
-        const { deliverWebhook } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: settings.webhookTimeoutMs + 10_000, retry });
+        const { deliverWebhook } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: dispatchTimeoutMs(input), retry });
         return await deliverWebhook.executeWithOptions({ summary: steps.deliverWebhook }, [input]);
       }
       case 'mirth': {
-        const { deliverToMirth } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: settings.mirthAckTimeoutMs + 10_000, retry });
+        const { deliverToMirth } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: dispatchTimeoutMs(input), retry });
         return await deliverToMirth.executeWithOptions({ summary: steps.deliverToMirth }, [input]);
       }
     }

@@ -13,6 +13,10 @@
  */
 export const steps = {
   resolveDeliveries: 'resolveDeliveries · find the integrations to deliver to',
+  prepareDeliveries: 'prepareDeliveries · find the integrations and pre-create their logs as QUEUED',
+  prepareDeliveriesDurable: 'prepareDeliveries · find the integrations and pre-create their logs as QUEUED (durable, after the local write gave up)',
+  sendAndRecordWebhook: 'sendAndRecordWebhook · send the HTTP request and record the outcome',
+  sendAndRecordHl7: 'sendAndRecordHl7 · send the HL7 message over MLLP and record the ACK',
   createLog: 'createLog · pre-create the log as QUEUED',
   createLogDurable: 'createLog · pre-create the log as QUEUED (durable, after the local write gave up)',
   deliverWebhook: 'deliverWebhook · send the HTTP request',

@@ -142,7 +142,23 @@ export type DispatchResult = DeliveryOutcome | StoredDispatch;
 
 export const isStoredDispatch = (outcome: DispatchResult): outcome is StoredDispatch => 'storedAs' in outcome && typeof outcome.storedAs === 'string';
 
+/**
+ * What a dispatch that records its own outcome returns (the event workflow's dispatch): the status
+ * it wrote to the log, and whether an async vendor's answer is awaited; or, when the log store did
+ * not take the write, the outcome itself for the workflow to write (finalizeLog) once it does.
+ */
+export type DispatchReport =
+  | { recorded: true; status: LogStatus; awaitingCallback?: true; callbackTimeoutMs?: number }
+  | { recorded: false; outcome: DeliveryOutcome };
+
+/** How an event workflow's run began: the event's first delivery, or reopened by a retry of one of its logs after it closed. */
+export interface EventRun {
+  retriesOnly?: true;
+}
+
 export interface VendorCallback {
+  /** The log it answers: an event workflow waits for several; a `delivery-<logId>` run ignores it. Absent in old histories. */
+  logId?: string;
   status: 'SUCCESS' | 'FAIL';
   message?: string;
   body?: string;

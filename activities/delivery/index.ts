@@ -7,13 +7,13 @@ import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import type { LogFinalFields } from '../../src/logstore/delivery-logs';
 import type { RetryLogDocument } from '../../src/logstore/log-document';
 import type { PublishLogChange } from '../../src/logstore/log-changes';
-import { isStoredDispatch, type BusinessEvent, type DeliveryInput, type DeliveryOutcome, type DispatchResult, type LogStatus, type RetryRequest, type StoredDispatch } from '../../workflows/types';
+import { isStoredDispatch, type BusinessEvent, type DeliveryInput, type DeliveryOutcome, type DispatchReport, type DispatchResult, type LogStatus, type RetryRequest, type StoredDispatch } from '../../workflows/types';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
 import { reportingRetriedAttempts, reportOutcome } from './console';
-import { createLog } from './create-log';
+import { createLog, type ExecutionRef } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
-import { resolveDeliveries } from './resolve-deliveries';
+import { resolveDeliveries, type ResolvedDeliveries } from './resolve-deliveries';
 import { decideLogFields } from './status-rules';
 import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
 
@@ -85,16 +85,53 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     return summaryOf(outcome, storedAs);
   }
 
+  async function createAndAnnounce(input: DeliveryInput, execution: ExecutionRef): Promise<{ created: boolean }> {
+    const result = await createLog(deps.logs, input, execution);
+    if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED', labId: input.event.labId });
+    return result;
+  }
+
+  /**
+   * Applies the status rules and writes the outcome (for a retry also its counter and its
+   * integration_retry_logs record), then tells the console, the metrics and open dashboards.
+   */
+  async function writeOutcome(input: DeliveryInput, outcome: DeliveryOutcome, retry?: RetryRequest, dispatchId?: string): Promise<LogStatus> {
+    const { logId } = input.target;
+    const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
+    const lastAttempt = outcome.kind === 'http' || outcome.kind === 'mirth' ? outcome.attempt : undefined;
+    if (retry) await deps.logs.finalizeRetry(logId, fields, retryRecord(logId, retry, fields), lastAttempt, dispatchId);
+    else await deps.logs.finalize(logId, fields, lastAttempt, dispatchId);
+    const status = fields.status ?? 'QUEUED';
+    recordOutcome(input.target.integrationType, status, outcome, retry);
+    reportOutcome(input, status, outcome, retry);
+    await deps.publishLogChange({ logId, status, retryId: retry?.retryId, labId: input.event.labId });
+    return status;
+  }
+
+  /**
+   * One send, and its outcome written to the log at once: no working copy in the store, no second
+   * activity. An async vendor's accepted submit is written as QUEUED (its retry record waits for
+   * the callback). If the store does not take the write, the outcome goes back to the workflow,
+   * which writes it once the store is back: a send is never repeated to record it.
+   */
+  async function sendAndRecord(input: DeliveryInput, retry: RetryRequest | undefined, send: () => Promise<DeliveryOutcome>): Promise<DispatchReport> {
+    const outcome = await send();
+    const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
+    try {
+      const status = await writeOutcome(input, outcome, awaiting ? undefined : retry);
+      if (!awaiting) return { recorded: true, status };
+      const timeout = outcome.kind === 'http' ? outcome.callbackTimeoutMs : undefined;
+      return { recorded: true, status, awaitingCallback: true, ...(timeout !== undefined ? { callbackTimeoutMs: timeout } : {}) };
+    } catch (error) {
+      log.warn('could not record a dispatch outcome in the log store; the workflow writes it when the store is back', { logId: input.target.logId, error: String(error) });
+      return { recorded: false, outcome };
+    }
+  }
+
   return {
     resolveDeliveries: (event: BusinessEvent) => resolveDeliveries(deps.db, deps.config, event),
 
-    async createLog(input: DeliveryInput): Promise<{ created: boolean }> {
-      const { workflowExecution } = Context.current().info;
-      if (!workflowExecution) throw new Error('createLog runs only inside a workflow, which names the log\'s execution');
-      const result = await createLog(deps.logs, input, workflowExecution);
-      if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED', labId: input.event.labId });
-      return result;
-    },
+    createLog: (input: DeliveryInput): Promise<{ created: boolean }> => createAndAnnounce(input, currentExecution()),
 
     deliverWebhook: async (input: DeliveryInput): Promise<DispatchResult> =>
       keepBodiesInStore(input, await reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
@@ -110,23 +147,37 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       const loaded = dispatchId ? await deps.logs.loadDispatch(dispatchId, logId) : { outcome: result as DeliveryOutcome };
       // Run again after its first run wrote the log and dropped the working copy: already done.
       if ('applied' in loaded) return loaded.applied;
-      const { outcome } = loaded;
-      const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
-      const lastAttempt = outcome.kind === 'http' || outcome.kind === 'mirth' ? outcome.attempt : undefined;
-      if (retry) await deps.logs.finalizeRetry(logId, fields, retryRecord(logId, retry, fields), lastAttempt, dispatchId);
-      else await deps.logs.finalize(logId, fields, lastAttempt, dispatchId);
-      const status = fields.status ?? 'QUEUED';
-      recordOutcome(input.target.integrationType, status, outcome, retry);
-      reportOutcome(input, status, outcome, retry);
-      await deps.publishLogChange({ logId, status, retryId: retry?.retryId, labId: input.event.labId });
+      const status = await writeOutcome(input, loaded.outcome, retry, dispatchId);
       // The log holds the bodies now; the working copy goes, so they are kept once (and the retention reaches them).
       if (dispatchId) await deps.logs.dropDispatch(dispatchId);
       return status;
     },
+
+    /**
+     * The event workflow's first step: the integrations active now, and each one's log pre-created
+     * as QUEUED before anything is sent. Idempotent: a repeated run finds its logs already there.
+     */
+    async prepareDeliveries(event: BusinessEvent): Promise<ResolvedDeliveries> {
+      const execution = currentExecution();
+      const resolved = await resolveDeliveries(deps.db, deps.config, event);
+      await Promise.all(resolved.targets.map((target) => createAndAnnounce({ event, target, settings: resolved.settings }, execution)));
+      return resolved;
+    },
+
+    sendAndRecordWebhook: (input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> =>
+      sendAndRecord(input, retry, () => reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
+    sendAndRecordHl7: (input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> => sendAndRecord(input, retry, () => deliverToMirth(deliverDeps, input)),
   };
 }
 
 export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/** The workflow run an activity serves: it names the log's execution (`workflow_id`, `run_id`). */
+function currentExecution(): ExecutionRef {
+  const { workflowExecution } = Context.current().info;
+  if (!workflowExecution) throw new Error('a log is created only inside a workflow, which names the log\'s execution');
+  return workflowExecution;
+}
 
 function recordOutcome(integrationType: string, status: LogStatus, outcome: DeliveryOutcome, retry?: RetryRequest): void {
   deliveriesTotal.inc({ status, integration_type: integrationType, retry: retry ? 'yes' : 'no' });

@@ -103,12 +103,16 @@ export function createWebhookActivities(deps: WebhookActivityDeps): WebhookActiv
       answer.kind === 'http'
         ? { attempt, at, statusCode: answer.statusCode, latencyMs, requestHeaders, responseHeaders: redactHeaders(answer.headers) }
         : { attempt, at, latencyMs, error: answer.error, requestHeaders };
-    await deps.recordAttempt(input.logId, record);
     // Worker shutdown or a cancelled workflow: Temporal must see its own cancellation, not a delivery failure.
-    if (answer.kind === 'cancelled') throw answer.reason;
+    if (answer.kind === 'cancelled') {
+      await deps.recordAttempt(input.logId, record);
+      throw answer.reason;
+    }
 
     const retryable = answer.kind === 'http' ? answer.statusCode >= 500 : answer.retryable;
     if (retryable && attempt < input.retry.maxAttempts) {
+      // An attempt Temporal retries is recorded now; the last one goes with the outcome (finalize adds it).
+      await deps.recordAttempt(input.logId, record);
       const retryAfter = answer.kind === 'http' ? answer.headers['retry-after'] : undefined;
       throw ApplicationFailure.create({
         type: WEBHOOK_RETRYABLE_ERROR,

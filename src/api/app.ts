@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
     temporal: deps.temporal,
     sql: deps.configStore.sql,
     taskQueue: deps.config.temporal.taskQueue,
-    startTimeoutMs: 5_000,
+    startTimeoutMs: deps.config.temporal.startTimeoutMs,
   };
   const db = deps.configStore.db;
   const contextProvider = contextProviderFor(deps.config, db);

@@ -4,6 +4,7 @@ import { businessEventSchema, eventWorkflowId, type BusinessEvent } from '../eve
 import { compareRepeat } from '../events/event-repeat';
 import { describeProblems, fieldProblems, type FieldProblem } from '../validation';
 import { businessEventWorkflow } from '../../workflows/business-event';
+import { eventSearchAttributes } from '../../workflows/definitions';
 import { labwireDataConverter, type PayloadKeySource } from '../temporal/payload-codec';
 
 export type EmitResult =
@@ -69,6 +70,7 @@ export async function startEventWorkflow(temporal: Client, taskQueue: string, ev
       taskQueue,
       args: [event],
       memo: { event },
+      typedSearchAttributes: eventSearchAttributes(event),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: 'FAIL',
     });

@@ -72,6 +72,8 @@ export const envSchema = z.object({
   TEMPORAL_UI_URL: z.url({ error: 'expected an http(s) URL, e.g. http://127.0.0.1:8233' }).optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_PAYLOAD_KEYS: z.string().min(1).optional(),
+  TEMPORAL_START_TIMEOUT_MS: millis.default(5_000),
+  TEMPORAL_UPDATE_TIMEOUT_MS: millis.default(15_000),
   TEMPORAL_PAYLOAD_KEY_ID: z.string().min(1).optional(),
   TEMPORAL_CODEC_ROLE: z.enum(ROLES, { error: 'expected viewer, operator or admin' }).default('operator'),
   TASK_QUEUE: queueName.default('labwire-default'),
@@ -201,6 +203,10 @@ export interface Config {
     payloadKeys: PayloadKeySource;
     /** The least role that may call the codec endpoint /api/temporal-codec (decode shows patient data). */
     codecRole: Role;
+    /** How long the API and the outbox relay wait for Temporal to start an event workflow (then: the outbox). */
+    startTimeoutMs: number;
+    /** How long a retry waits for Temporal to accept or refuse it. */
+    updateTimeoutMs: number;
   };
   postgres: { url: string };
   logStore: {
@@ -323,6 +329,8 @@ export function toConfig(env: Env): Config {
         ? { kind: 'keys', keys: parsePayloadKeys(env.TEMPORAL_PAYLOAD_KEYS, env.TEMPORAL_PAYLOAD_KEY_ID) }
         : { kind: 'file', dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')) },
       codecRole: env.TEMPORAL_CODEC_ROLE,
+      startTimeoutMs: env.TEMPORAL_START_TIMEOUT_MS,
+      updateTimeoutMs: env.TEMPORAL_UPDATE_TIMEOUT_MS,
     },
     postgres: { url: env.DATABASE_URL },
     logStore: {

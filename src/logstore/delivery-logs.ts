@@ -127,21 +127,21 @@ export class DeliveryLogs {
    * `dispatchId` names the stored outcome it came from (see loadDispatch).
    */
   async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord, dispatchId?: string): Promise<void> {
-    const existing = await this.collection.findOne({ _id: logId }, { projection: { attempts: 1, bodies_removed_at: 1 } });
-    if (!existing) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
-    const missing = lastAttempt && !(existing.attempts ?? []).some((a) => a.attempt === lastAttempt.attempt && a.at === lastAttempt.at);
-    // A retry of a log whose bodies were removed records new ones: the removal's mark no longer holds.
-    const newBodies = existing.bodies_removed_at !== undefined && (fields.request !== undefined || fields.response_body !== undefined);
+    // One write: the attempt is added unless the same record is there already (its own write got
+    // through), and a retry of a log whose bodies were removed records new ones, so the removal's
+    // mark goes (an $unset of an absent field changes nothing).
+    const newBodies = fields.request !== undefined || fields.response_body !== undefined;
     const now = await this.collection.findOneAndUpdate(
       { _id: logId },
       {
         $set: { ...fields, updated_at: new Date(), ...(dispatchId ? { applied_dispatch: dispatchId } : {}) },
-        ...(missing ? { $push: { attempts: lastAttempt } } : {}),
+        ...(lastAttempt ? { $addToSet: { attempts: lastAttempt } } : {}),
         ...(newBodies ? { $unset: { bodies_removed_at: '', body_retention_days: '' } } : {}),
       },
       { returnDocument: 'after' },
     );
-    if (now) await this.index.upsert([now]);
+    if (!now) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
+    await this.index.upsert([now]);
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {

@@ -20,7 +20,7 @@ interface PendingRow {
  * started), deduplicated by the workflow id derived from the lab and the event id. Rows are locked with SKIP LOCKED so
  * several workers can relay side by side. Wakes on NOTIFY and polls as a fallback.
  */
-export function startOutboxRelay(deps: { sql: postgres.Sql; temporal: Client; taskQueue: string; pollMs: number; logger: Logger }): OutboxRelay {
+export function startOutboxRelay(deps: { sql: postgres.Sql; temporal: Client; taskQueue: string; pollMs: number; startTimeoutMs: number; logger: Logger }): OutboxRelay {
   let stopped = false;
   let running: Promise<number> | undefined;
 
@@ -31,7 +31,7 @@ export function startOutboxRelay(deps: { sql: postgres.Sql; temporal: Client; ta
       let dispatched = 0;
       for (const row of rows) {
         try {
-          const acceptance = await deps.temporal.connection.withDeadline(Date.now() + 5_000, () => startEventWorkflow(deps.temporal, deps.taskQueue, row.event));
+          const acceptance = await deps.temporal.connection.withDeadline(Date.now() + deps.startTimeoutMs, () => startEventWorkflow(deps.temporal, deps.taskQueue, row.event));
           // A different event already ran under this lab's event id (emitted straight to Temporal while
           // this row waited): it is not started, and the row keeps the reason instead of retrying forever.
           const conflict = acceptance.outcome === 'conflict' ? `not started: event ${row.event.eventId} of lab ${row.event.labId} already ran with a different ${acceptance.problems.map((p) => p.field).join(', ')}` : null;

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowUpdateHandle } from '@temporalio/client';
 import { deliverySettings } from '../../activities/delivery/resolve-deliveries';
 import type { Config } from '../config/schema';
 import { InputError, NotFoundError } from '../errors';
 import type { EntityType } from '../events/business-event';
 import type { DeliveryLogs } from '../logstore/delivery-logs';
 import type { LogDocument } from '../logstore/log-document';
-import { deliverySearchAttributes, deliveryWorkflowId, retryDeliveryUpdate } from '../../workflows/definitions';
+import { businessEventWorkflow } from '../../workflows/business-event';
+import { deliverySearchAttributes, deliveryWorkflowId, eventSearchAttributes, isEventWorkflowId, retryDeliveryUpdate, retryLogUpdate } from '../../workflows/definitions';
 import { deliveryWorkflow } from '../../workflows/delivery';
-import type { DeliveryInput, RetryKind, RetryRequest, RetryResult } from '../../workflows/types';
+import type { DeliveryInput, EventRun, RetryKind, RetryRequest, RetryResult } from '../../workflows/types';
 
 /** A retry the delivery refused: one is already running, or the log is SUCCESS and force was not sent. */
 export class RetryRejectedError extends Error {
@@ -74,9 +75,11 @@ export function deliveryInputFromLog(log: LogDocument, config: Config): Delivery
 }
 
 /**
- * Sends the retry to `delivery-<logId>` as an update. Update-with-start covers both cases in one
- * call: an open delivery takes the update; a closed one (past its retention window) is reopened
- * as a new run with the same id. Refusals come back at once as RetryRejectedError.
+ * Sends the retry as an update to the workflow that owns the log (`log.workflow_id`): its event's
+ * workflow, or `delivery-<logId>` for a log made before deliveries ran there. Update-with-start
+ * covers both cases in one call: an open workflow takes the update; a closed one is reopened as a
+ * new run with the same id, which sends the retry and closes. Refusals come back at once as
+ * RetryRejectedError.
  */
 export async function retryDelivery(deps: RetryDeps, logId: string, options: RetryOptions): Promise<RetryAnswer> {
   const log = await deps.logs.get(logId);
@@ -91,21 +94,12 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
     requestedAt: new Date().toISOString(),
     force: options.force,
   };
-  const startWorkflowOperation = new WithStartWorkflowOperation(deliveryWorkflow, {
-    workflowId: deliveryWorkflowId(logId),
-    taskQueue: input.target.taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: deliverySearchAttributes(input.event, input.target),
-  });
+  const owner = log.workflow_id && isEventWorkflowId(log.workflow_id) ? log.workflow_id : undefined;
   try {
-    const handle = await deps.temporal.connection.withDeadline(Date.now() + 15_000, () =>
-      deps.temporal.workflow.startUpdateWithStart(retryDeliveryUpdate, {
-        args: [request],
-        updateId: request.retryId,
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-        startWorkflowOperation,
-      }),
+    const handle = await withStartAttempts(() =>
+      deps.temporal.connection.withDeadline(Date.now() + deps.config.temporal.updateTimeoutMs, () =>
+        owner ? startEventRetry(deps.temporal, owner, request, input) : startDeliveryRetry(deps.temporal, request, input),
+      ),
     );
     // A refusal settles at once; past that the retry is accepted, whatever its outcome will be.
     const early = await refusedAtOnce(deps.temporal, () => handle.result());
@@ -116,6 +110,60 @@ export async function retryDelivery(deps: RetryDeps, logId: string, options: Ret
     if (error instanceof WorkflowUpdateFailedError) throw new RetryRejectedError(error.cause?.message ?? error.message);
     throw error;
   }
+}
+
+/** A retry of a log its event workflow owns: that workflow, or a new run of it that closes after the retry. */
+function startEventRetry(temporal: Client, workflowId: string, request: RetryRequest, input: DeliveryInput): Promise<WorkflowUpdateHandle<RetryResult>> {
+  const run: EventRun = { retriesOnly: true };
+  return temporal.workflow.startUpdateWithStart(retryLogUpdate, {
+    args: [request, input],
+    updateId: request.retryId,
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+    startWorkflowOperation: new WithStartWorkflowOperation(businessEventWorkflow, {
+      workflowId,
+      taskQueue: input.target.taskQueue,
+      args: [input.event, run],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A repeat of the event compares itself with the latest run's memo (src/client/emitter.ts).
+      memo: { event: input.event },
+      typedSearchAttributes: eventSearchAttributes(input.event),
+    }),
+  });
+}
+
+/** A retry of a log made before deliveries ran in the event workflow: its own `delivery-<logId>`. */
+function startDeliveryRetry(temporal: Client, request: RetryRequest, input: DeliveryInput): Promise<WorkflowUpdateHandle<RetryResult>> {
+  return temporal.workflow.startUpdateWithStart(retryDeliveryUpdate, {
+    args: [request],
+    updateId: request.retryId,
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+    startWorkflowOperation: new WithStartWorkflowOperation(deliveryWorkflow, {
+      workflowId: deliveryWorkflowId(input.target.logId),
+      taskQueue: input.target.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: deliverySearchAttributes(input.event, input.target),
+    }),
+  });
+}
+
+/**
+ * An event workflow closes as soon as its last send has finished. An update that reaches it in
+ * that instant finds it closed: asked again, update-with-start opens a new run for it.
+ */
+async function withStartAttempts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !closedMeanwhile(error)) throw error;
+    }
+  }
+}
+
+function closedMeanwhile(error: unknown): boolean {
+  const text = `${(error as Error | undefined)?.message ?? ''} ${(error as { cause?: Error } | undefined)?.cause?.message ?? ''}`;
+  return /workflow execution already completed|workflow (?:execution )?(?:has )?(?:already )?(?:closed|completed)/i.test(text);
 }
 
 /**

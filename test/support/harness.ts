@@ -46,7 +46,7 @@ export class Harness {
     const logger = pino({ level: 'silent' });
     if (options.workers !== false) {
       this.workers = await startWorkers(this.config, this.services, { workflowBundle: options.workflowBundle ?? prebuiltWorkflowBundle() });
-      this.relay = startOutboxRelay({ sql: this.services.configStore.sql, temporal: this.services.temporal, taskQueue: this.config.temporal.taskQueue, pollMs: this.config.outboxPollMs, logger });
+      this.relay = startOutboxRelay({ sql: this.services.configStore.sql, temporal: this.services.temporal, taskQueue: this.config.temporal.taskQueue, pollMs: this.config.outboxPollMs, startTimeoutMs: this.config.temporal.startTimeoutMs, logger });
     } else {
       await prepareLogStore(this.config, this.logs);
     }

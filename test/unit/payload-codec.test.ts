@@ -100,7 +100,7 @@ describe('AES-256-GCM payload codec', () => {
 
   it('step names are fixed text: each names its step first and none repeats', () => {
     expect(new Set(stepNames).size).toBe(stepNames.length);
-    for (const name of stepNames) expect(name).toMatch(/^[a-z][A-Za-z]+ · [a-z]/);
+    for (const name of stepNames) expect(name).toMatch(/^[a-z][A-Za-z0-9]+ · [a-z]/);
   });
 
   it('parses TEMPORAL_PAYLOAD_KEYS strictly and never echoes a key', () => {

@@ -132,8 +132,11 @@ function partnerRoutes(deps: PartnerApiDeps): ApiRoute[] {
         const log = await deps.logs.get(params.logId);
         if (!log || log.auth_id !== partner.authId) throw new HttpProblem(404, 'Not Found', `No delivery log ${params.logId} belongs to this auth key.`);
         if (log.integration_type !== 'async_vendor') throw new HttpProblem(409, 'Conflict', `Delivery ${params.logId} is not an async vendor delivery; it takes no callback.`);
+        if (log.status !== 'QUEUED') throw new HttpProblem(409, 'Conflict', `Delivery ${params.logId} is no longer waiting for a callback (it is ${log.status || 'suppressed'}).`);
         try {
-          await deps.temporal.workflow.getHandle(deliveryWorkflowId(params.logId)).signal(vendorCallbackSignal, {
+          // The workflow that sent it waits: its event's, or its own `delivery-<logId>` for a log made before.
+          await deps.temporal.workflow.getHandle(log.workflow_id ?? deliveryWorkflowId(params.logId)).signal(vendorCallbackSignal, {
+            logId: params.logId,
             status: body.status,
             message: body.message,
             body: body.data === undefined ? undefined : JSON.stringify(body.data),

@@ -40,6 +40,7 @@ export async function runWorker(config: Config, services: Services, say: Say): P
     temporal: services.temporal,
     taskQueue: config.temporal.taskQueue,
     pollMs: config.outboxPollMs,
+    startTimeoutMs: config.temporal.startTimeoutMs,
     logger: createLogger(config, 'outbox-relay'),
   });
   say(`Worker: polling task queues ${workers.queues.join(', ')}; relaying the event outbox`);

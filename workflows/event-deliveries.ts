@@ -1,0 +1,144 @@
+import { allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { DeliveryActivities } from '../activities/delivery';
+import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
+import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
+import { formatDuration } from './durations';
+import { callbackOutcomeWrite, dispatchOutcomeWrite, logWrites } from './log-writes';
+import { steps } from './step-names';
+import type { BusinessEvent, DeliveryInput, DeliveryOutcome, DeliveryState, DispatchReport, EventRun, LogStatus, RetryRequest, VendorCallback } from './types';
+
+/** One log of the event, as the workflow tracks it. */
+interface Delivery {
+  input: DeliveryInput;
+  state: DeliveryState;
+  /** A dispatch (or the callback wait after it) is running: no retry may start beside it. */
+  dispatching: boolean;
+  callback?: VendorCallback;
+}
+
+/**
+ * Sends one delivery and records its outcome in one activity: a local activity when the delivery
+ * belongs on this worker's task queue (no task-queue round trip; the SDK keeps the workflow task
+ * alive while it runs and turns a long backoff into a timer), an ordinary activity on the
+ * target's own queue otherwise (SPEC §5: crelio-app deliveries run on their own workers).
+ * Every failure becomes an outcome, never a thrown error.
+ */
+async function dispatch(input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> {
+  const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: dispatchRetryPolicy(input.settings) };
+  const activities =
+    input.target.taskQueue === workflowInfo().taskQueue
+      ? proxyLocalActivities<DeliveryActivities>(options)
+      : proxyActivities<DeliveryActivities>({ ...options, taskQueue: input.target.taskQueue });
+  try {
+    return input.target.integrationType === 'mirth'
+      ? await activities.sendAndRecordHl7.executeWithOptions({ summary: steps.sendAndRecordHl7 }, [input, retry])
+      : await activities.sendAndRecordWebhook.executeWithOptions({ summary: steps.sendAndRecordWebhook }, [input, retry]);
+  } catch (error) {
+    return { recorded: false, outcome: { kind: 'error', errorMessage: failureMessage(error) } };
+  }
+}
+
+const awaitsCallback = (report: DispatchReport) =>
+  report.recorded ? report.awaitingCallback === true : report.outcome.kind === 'http' && report.outcome.awaitingCallback === true;
+
+const callbackTimeoutOf = (report: DispatchReport) => (report.recorded ? report.callbackTimeoutMs : report.outcome.kind === 'http' ? report.outcome.callbackTimeoutMs : undefined);
+
+/**
+ * The deliveries of one business event, in its own workflow (`event-<labId>-<eventId>`): pre-create
+ * every log as QUEUED (one local activity), then send each and record its outcome (one activity
+ * each), wait for async vendors, and close. A retry of any of its logs is an update addressed to
+ * this workflow id: taken here while the run is open (one dispatch per log at a time), or — once
+ * it has closed — by a new run that update-with-start opens, which sends that retry and closes.
+ */
+export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise<{ logIds: string[] }> {
+  const deliveries = new Map<string, Delivery>();
+  // Until the logs exist, a retry could not tell a first dispatch from its own: it waits.
+  let preparing = run.retriesOnly !== true;
+
+  const describe = () =>
+    setCurrentDetails(
+      [
+        `event ${event.eventId} of lab ${event.labId}${preparing ? ' · pre-creating the logs' : ''}`,
+        ...[...deliveries.values()].map(({ state }) => `log ${state.logId} · ${state.status} · ${state.phase}${state.retries > 0 ? ` · ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : ''}`),
+      ].join('\n'),
+    );
+  const update = (delivery: Delivery, change: Partial<Pick<DeliveryState, 'phase' | 'status' | 'retries'>>) => {
+    Object.assign(delivery.state, change);
+    describe();
+  };
+  const track = (input: DeliveryInput, status: LogStatus, dispatching: boolean): Delivery => {
+    const delivery: Delivery = { input, state: { logId: input.target.logId, phase: 'dispatching', status, retries: 0 }, dispatching };
+    deliveries.set(input.target.logId, delivery);
+    return delivery;
+  };
+
+  setHandler(eventDeliveriesQuery, () => [...deliveries.values()].map(({ state }) => ({ ...state })));
+  setHandler(vendorCallbackSignal, (received) => {
+    const delivery = received.logId === undefined ? undefined : deliveries.get(received.logId);
+    if (delivery?.dispatching) delivery.callback ??= received;
+  });
+
+  /** Send, record, and for an async vendor wait for its callback; `retry` marks a retry's record. */
+  async function deliverOnce(delivery: Delivery, retry?: RetryRequest): Promise<void> {
+    delivery.dispatching = true;
+    delivery.callback = undefined;
+    try {
+      update(delivery, { phase: 'dispatching' });
+      const report = await dispatch(delivery.input, retry);
+      const awaiting = awaitsCallback(report);
+      if (report.recorded) update(delivery, { status: report.status });
+      else {
+        update(delivery, { phase: 'finalizing' });
+        update(delivery, { status: await logWrites.finalizeLog(dispatchOutcomeWrite, delivery.input, report.outcome, awaiting ? undefined : retry) });
+      }
+      if (awaiting && delivery.state.status === 'QUEUED') {
+        update(delivery, { phase: 'awaiting-callback' });
+        const timeoutMs = callbackTimeoutOf(report) ?? delivery.input.settings.asyncCallbackTimeoutMs;
+        await condition(() => delivery.callback !== undefined, timeoutMs, { summary: steps.awaitCallback });
+        const received = delivery.callback as VendorCallback | undefined;
+        const final: DeliveryOutcome = received
+          ? { kind: 'vendor-callback', status: received.status, message: received.message, body: received.body, receivedAt: received.receivedAt }
+          : { kind: 'error', errorMessage: `Callback not received within ${formatDuration(timeoutMs)}` };
+        update(delivery, { phase: 'finalizing' });
+        update(delivery, { status: await logWrites.finalizeLog(callbackOutcomeWrite, delivery.input, final, retry) });
+      }
+    } finally {
+      delivery.dispatching = false;
+      update(delivery, { phase: 'done' });
+    }
+  }
+
+  setHandler(
+    retryLogUpdate,
+    async (request, input) => {
+      const logId = input.target.logId;
+      const delivery = deliveries.get(logId) ?? track(input, input.currentStatus ?? 'QUEUED', false);
+      // The workflow logger is silent on replay: one console line per accepted retry.
+      log.info('retry accepted', { logId, retryId: request.retryId, retryKind: request.kind, requestedBy: request.requestedBy });
+      await deliverOnce(delivery, request);
+      update(delivery, { retries: delivery.state.retries + 1 });
+      return { retryId: request.retryId, logId, status: delivery.state.status };
+    },
+    {
+      // Runs before the update is accepted: a refusal is answered at once and leaves no trace in history.
+      validator: (request: RetryRequest, input: DeliveryInput) => {
+        const logId = input.target.logId;
+        const delivery = deliveries.get(logId);
+        if (preparing || delivery?.dispatching) throw new Error(`A dispatch of log ${logId} is already running; retry when it has finished.`);
+        if ((delivery?.state.status ?? input.currentStatus) === 'SUCCESS' && !request.force) throw new Error(`Log ${logId} is already SUCCESS; send force to resend it.`);
+      },
+    },
+  );
+
+  describe();
+  if (!run.retriesOnly) {
+    const { targets, settings } = await logWrites.prepareDeliveries(event);
+    // Tracked as dispatching before the first await: no retry slips in before a log's first send.
+    const first = targets.map((target) => track({ event, target, settings }, 'QUEUED', true));
+    preparing = false;
+    await Promise.all(first.map((delivery) => deliverOnce(delivery)));
+  }
+  // Open until every send, callback wait and accepted retry has finished; a later retry reopens it.
+  await condition(allHandlersFinished);
+  return { logIds: [...deliveries.keys()] };
+}
