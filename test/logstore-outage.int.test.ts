@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../src/config/schema';
-import { deliveryStateQuery } from '../workflows/definitions';
+import { eventDeliveriesQuery } from '../workflows/definitions';
+import { steps as stepNames } from '../workflows/step-names';
 import { ensureLogStore, type LogStoreEndpoint } from '../src/devstack/ferretdb';
 import { silent } from '../src/devstack/say';
 import { eventually, testConfig, uniqueId } from './support/fixtures';
@@ -74,7 +75,10 @@ describe('log store outage', () => {
     expect(receiver.requestsTo(path)).toHaveLength(1);
     // Its attempt record was lost while the store was down; finalizeLog wrote it once the store was back.
     expect(log?.attempts.map((a) => a.statusCode)).toEqual([200]);
-    const state = await harness.services.temporal.workflow.getHandle(log!.workflow_id!).query(deliveryStateQuery);
-    expect(state).toMatchObject({ status: 'SUCCESS', phase: 'accepting-retries' });
+    const handle = harness.services.temporal.workflow.getHandle(log!.workflow_id!);
+    expect(await handle.query(eventDeliveriesQuery)).toEqual([expect.objectContaining({ logId: log!._id, status: 'SUCCESS', phase: 'done' })]);
+    // The send could not record its outcome, so it handed it to the workflow, which wrote it (finalizeLog) once the store was back
+    const steps = (await handle.fetchHistory()).events?.map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8')) ?? [];
+    expect(steps).toEqual(expect.arrayContaining([JSON.stringify(stepNames.sendAndRecordWebhook), JSON.stringify(stepNames.finalizeLog)]));
   });
 });

@@ -112,13 +112,16 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
    * One send, and its outcome written to the log at once: no working copy in the store, no second
    * activity. An async vendor's accepted submit is written as QUEUED (its retry record waits for
    * the callback). If the store does not take the write, the outcome goes back to the workflow,
-   * which writes it once the store is back: a send is never repeated to record it.
+   * which writes it once the store is back: a send is never repeated to record it. A write that
+   * hangs counts as not taken after RECORD_WITHIN_MS, well inside the activity's timeout (past it
+   * Temporal would run the activity, and so the send, again); should it land after all, the
+   * workflow's write repeats it (the same fields; attempts and retry counters are kept once).
    */
   async function sendAndRecord(input: DeliveryInput, retry: RetryRequest | undefined, send: () => Promise<DeliveryOutcome>): Promise<DispatchReport> {
     const outcome = await send();
     const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
     try {
-      const status = await writeOutcome(input, outcome, awaiting ? undefined : retry);
+      const status = await settlesWithin(RECORD_WITHIN_MS, writeOutcome(input, outcome, awaiting ? undefined : retry));
       if (!awaiting) return { recorded: true, status };
       const timeout = outcome.kind === 'http' ? outcome.callbackTimeoutMs : undefined;
       return { recorded: true, status, awaitingCallback: true, ...(timeout !== undefined ? { callbackTimeoutMs: timeout } : {}) };
@@ -171,6 +174,18 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 }
 
 export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/** How long a send waits for the log store to take its outcome before handing it to the workflow. */
+const RECORD_WITHIN_MS = 5_000;
+
+function settlesWithin<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the log store did not answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a write that fails after the deadline has nobody left to tell
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** The workflow run an activity serves: it names the log's execution (`workflow_id`, `run_id`). */
 function currentExecution(): ExecutionRef {

@@ -30,10 +30,10 @@ function phaseNotes(emits: Map<string, EmitRecord>, done: Map<string, Completion
   };
   return [
     line('emit call (start event workflow)', emitCall),
-    line('emit → QUEUED log written (event workflow, resolveDeliveries, child start, createLog)', toQueued),
-    line('QUEUED → HTTP attempt starts (deliverWebhook scheduled, config + context read from PostgreSQL)', toDispatch),
+    line('emit → QUEUED log written (event workflow task, prepareDeliveries)', toQueued),
+    line('QUEUED → HTTP attempt starts (sendAndRecordWebhook: config + context read from PostgreSQL)', toDispatch),
     line('HTTP request to the receiver', http),
-    line('HTTP answered → SUCCESS written (recordAttempt, activity completion, finalizeLog)', toFinal),
+    line('HTTP answered → SUCCESS written (the same local activity records the outcome)', toFinal),
     line('poller detection delay after updated_at (not counted in latency)', detection),
   ];
 }

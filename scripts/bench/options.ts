@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   events: number;
-  /** Events offered per second in the rated run. */
-  rate: number;
+  /** Events offered per second in the rated run; default: half the saturated run's throughput. */
+  rate?: number;
   /** Most emits (or ceiling deliveries) in flight at once. */
   concurrency: number;
   /** A delivery slower than this counts as late; a run stops waiting once no log has become final for this long. */
@@ -43,10 +43,16 @@ export function parseOptions(argv: string[]): BenchOptions {
     strict: true,
   });
   return {
-    events: Math.round(positiveNumber('events', values.events, 2000)),
-    rate: positiveNumber('rate', values.rate, 50),
+    events: Math.round(positiveNumber('events', values.events, 3000)),
+    rate: values.rate === undefined ? undefined : positiveNumber('rate', values.rate, 1),
     concurrency: Math.round(positiveNumber('concurrency', values.concurrency, 50)),
     timeoutMs: positiveNumber('timeout', values.timeout, 120) * 1000,
     server: serverKind(values.server),
   };
 }
+
+/** The saturated run at a tenth of N: the same throughput at both sizes means no decay as the backlog grows. */
+export const smallRunEvents = (events: number) => Math.max(50, Math.round(events / 10));
+
+/** The rated run lasts about a minute at its rate (at most N events): enough samples for a p99. */
+export const ratedRunEvents = (events: number, rate: number) => Math.min(events, Math.max(100, Math.round(rate * 60)));

@@ -21,6 +21,7 @@ export interface LabwireClientOptions {
   databaseUrl: string;
   taskQueue?: string;
   crelioTaskQueue?: string;
+  /** How long emitBusinessEvent waits for Temporal before it writes the event to the outbox instead (default 3000: the caller is usually answering a request of its own). */
   startTimeoutMs?: number;
   /** The log store (needed by retryDelivery only). */
   logStoreUrl?: string;

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { passwordSchema } from '../auth/password-rule';
-import { ROLES, type Role } from '../db/schema';
+import { ROLES } from '../db/schema';
 import { parsePayloadKeys, type PayloadKeySource } from '../temporal/payload-codec';
 
 /**
@@ -74,6 +74,7 @@ export const envSchema = z.object({
   TEMPORAL_PAYLOAD_KEYS: z.string().min(1).optional(),
   TEMPORAL_START_TIMEOUT_MS: millis.default(5_000),
   TEMPORAL_UPDATE_TIMEOUT_MS: millis.default(15_000),
+  WORKER_SHUTDOWN_GRACE_MS: millis.default(10_000),
   TEMPORAL_PAYLOAD_KEY_ID: z.string().min(1).optional(),
   TEMPORAL_CODEC_ROLE: z.enum(ROLES, { error: 'expected viewer, operator or admin' }).default('operator'),
   TASK_QUEUE: queueName.default('labwire-default'),
@@ -171,125 +172,6 @@ export const crossFieldRules = envSchema.superRefine((env, ctx) => {
   }
 });
 
-export interface Config {
-  dataDir: string;
-  cacheDir: string;
-  /**
-   * `labwire start` runs the demo partner (src/demo): a webhook receiver, a Mirth channel and a
-   * courier on loopback, integrated with lab 1001, and a few demo events. `labwire worker` and
-   * `labwire api` never run it, whatever this says.
-   */
-  demo: boolean;
-  logLevel: Env['LOG_LEVEL'];
-  temporal: {
-    /** Set when an external cluster is used; the dev server is then never started. */
-    externalAddress?: string;
-    address: string;
-    namespace: string;
-    tls: boolean;
-    apiKey?: string;
-    port: number;
-    uiPort: number;
-    uiUrl: string;
-    cliPath?: string;
-    taskQueue: string;
-    crelioTaskQueue: string;
-    /** The task queues this process's worker polls. */
-    workerQueues: string[];
-    /**
-     * The keys of the payload codec (src/temporal/payload-codec.ts): TEMPORAL_PAYLOAD_KEYS, or
-     * else a key generated once into the data directory (development; a warning says so).
-     */
-    payloadKeys: PayloadKeySource;
-    /** The least role that may call the codec endpoint /api/temporal-codec (decode shows patient data). */
-    codecRole: Role;
-    /** How long the API and the outbox relay wait for Temporal to start an event workflow (then: the outbox). */
-    startTimeoutMs: number;
-    /** How long a retry waits for Temporal to accept or refuse it. */
-    updateTimeoutMs: number;
-  };
-  postgres: { url: string };
-  logStore: {
-    /** Set when a real MongoDB is used; FerretDB is then never started. */
-    externalUrl?: string;
-    url: string;
-    database: string;
-    ferret: { path?: string; port: number; handler: 'postgresql' | 'sqlite'; postgresUrl: string };
-  };
-  api: {
-    host: string;
-    port: number;
-    publicUrl: string;
-    /** How often /api/stream sends a keep-alive and checks (in one query for every open stream) that each session still stands. */
-    streamHeartbeatMs: number;
-    /** Open /api/stream connections allowed per user and per API process; one more is a 429. */
-    streamMaxPerUser: number;
-    streamMaxPerProcess: number;
-    /** Every request body, /api and /partner/v1 alike: at most this many bytes (413) and this deep a JSON nesting (400). */
-    requestBodyLimitBytes: number;
-    requestJsonMaxDepth: number;
-    /**
-     * Which proxies' X-Forwarded-For decides the client address (req.ip) that the partner address
-     * limit, refused-call sampling and the sign-in limit count by. None by default: a header any
-     * client can send must not choose its bucket.
-     */
-    trustProxy: TrustProxy;
-  };
-  auth: {
-    /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
-    adminUsername: string;
-    adminPassword?: string;
-    sessionTtlMs: number;
-    /** Send the session cookie with `Secure`: always, never, or `auto` (when the request came over HTTPS, directly or through a trusted proxy). */
-    secureCookies: boolean | 'auto';
-  };
-  /** A `labwire worker` of its own serves /metrics on this port; with `labwire start` the API's /metrics covers both. */
-  workerMetricsPort?: number;
-  /** Prometheus sends it as a bearer token to /metrics; a signed-in session works too. */
-  metricsToken?: string;
-  delivery: {
-    webhookTimeoutMs: number;
-    webhookMaxAttempts: number;
-    retryBaseDelayMs: number;
-    retryMaxDelayMs: number;
-    mirthAckTimeoutMs: number;
-    asyncCallbackTimeoutMs: number;
-    /** How long a delivery workflow stays open for retries after its first outcome. */
-    retentionMs: number;
-    /** Networks outbound targets (webhooks, Mirth, the lab backend) may resolve into although private or loopback (CIDRs). */
-    allowedNetworks: string[];
-    maxBodyBytes: number;
-    /** After a signing secret is replaced, the previous one keeps signing (beside the new one) this long. */
-    signingSecretOverlapMs: number;
-  };
-  outboxPollMs: number;
-  /** Per verified auth key, counted after authentication. */
-  partnerRateLimitPerMinute: number;
-  /** Per client address, counted before authentication (so unknown keys are limited too). */
-  partnerAddressRateLimitPerMinute: number;
-  sweep: {
-    intervalMs: number;
-    windowMs: number;
-    maxAutoRetries: number;
-    /** Case-insensitive substrings of error_message that make a FAIL worth retrying by itself. */
-    retryablePatterns: string[];
-    mirthQueuedAfterMs: number;
-    paused: boolean;
-  };
-  /**
-   * Patient data in logs (bodies, query strings, the partner's answer in error texts) is removed
-   * `days` after the log's last write by the Schedule `labwire-body-retention`; 0 keeps it forever.
-   */
-  bodyRetention: {
-    days: number;
-    intervalMs: number;
-    paused: boolean;
-  };
-  /** Where live domain objects come from: the sample schema in PostgreSQL, or the lab backend over HTTP. */
-  contextProvider: { kind: 'postgres' } | { kind: 'http'; baseUrl: string; apiKey?: string };
-  timeouts: { startupMs: number; shutdownMs: number };
-}
-
 export const projectRoot = resolve(__dirname, '..', '..');
 
 /** The dedicated FerretDB database sits beside the config database: labwire → labwire_ferretdb. */
@@ -304,15 +186,29 @@ function defaultCacheDir(): string {
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'labwire');
 }
 
-export function toConfig(env: Env): Config {
+/** Where live domain objects come from: the sample schema in PostgreSQL, or the lab backend over HTTP. */
+export type ContextProviderConfig = { kind: 'postgres' } | { kind: 'http'; baseUrl: string; apiKey?: string };
+
+/**
+ * The validated configuration every part of Labwire reads: each setting is declared once, as an
+ * environment variable in `envSchema` (its default and its rule) and here (its place and meaning);
+ * the `Config` type is what this returns.
+ */
+export function toConfig(env: Env) {
   const temporalAddress = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
   const ferretPort = env.FERRETDB_PORT;
   return {
     dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')),
     cacheDir: resolve(env.LABWIRE_CACHE_DIR ?? defaultCacheDir()),
+    /**
+     * `labwire start` runs the demo partner (src/demo): a webhook receiver, a Mirth channel and a
+     * courier on loopback, integrated with lab 1001, and a few demo events. `labwire worker` and
+     * `labwire api` never run it, whatever this says.
+     */
     demo: env.LABWIRE_DEMO,
     logLevel: env.LOG_LEVEL,
     temporal: {
+      /** Set when an external cluster is used; the dev server is then never started. */
       externalAddress: env.TEMPORAL_ADDRESS,
       address: temporalAddress,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -324,16 +220,27 @@ export function toConfig(env: Env): Config {
       cliPath: env.TEMPORAL_CLI_PATH,
       taskQueue: env.TASK_QUEUE,
       crelioTaskQueue: env.CRELIO_TASK_QUEUE,
+      /** The task queues this process's worker polls. */
       workerQueues: env.WORKER_QUEUES.map((q) => (q === 'crelio-app' ? env.CRELIO_TASK_QUEUE : env.TASK_QUEUE)),
-      payloadKeys: env.TEMPORAL_PAYLOAD_KEYS
+      /**
+       * The keys of the payload codec (src/temporal/payload-codec.ts): TEMPORAL_PAYLOAD_KEYS, or
+       * else a key generated once into the data directory (development; a warning says so).
+       */
+      payloadKeys: (env.TEMPORAL_PAYLOAD_KEYS
         ? { kind: 'keys', keys: parsePayloadKeys(env.TEMPORAL_PAYLOAD_KEYS, env.TEMPORAL_PAYLOAD_KEY_ID) }
-        : { kind: 'file', dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')) },
+        : { kind: 'file', dataDir: resolve(env.LABWIRE_DATA_DIR ?? join(projectRoot, '.labwire', 'dev')) }) as PayloadKeySource,
+      /** The least role that may call the codec endpoint /api/temporal-codec (decode shows patient data). */
       codecRole: env.TEMPORAL_CODEC_ROLE,
+      /** How long the API and the outbox relay wait for Temporal to start an event workflow (then: the outbox). */
       startTimeoutMs: env.TEMPORAL_START_TIMEOUT_MS,
+      /** How long a retry waits for Temporal to accept or refuse it. */
       updateTimeoutMs: env.TEMPORAL_UPDATE_TIMEOUT_MS,
+      /** On shutdown, how long in-flight activities may finish before they are cancelled (and retried elsewhere). */
+      workerShutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
     },
     postgres: { url: env.DATABASE_URL },
     logStore: {
+      /** Set when a real MongoDB is used; FerretDB is then never started. */
       externalUrl: env.MONGODB_URL,
       url: env.MONGODB_URL ?? `mongodb://127.0.0.1:${ferretPort}/`,
       database: env.MONGODB_DATABASE,
@@ -348,15 +255,32 @@ export function toConfig(env: Env): Config {
       host: env.API_HOST,
       port: env.API_PORT,
       publicUrl: `http://${env.API_HOST}:${env.API_PORT}`,
+      /** How often /api/stream sends a keep-alive and checks (in one query for every open stream) that each session still stands. */
       streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
+      /** Open /api/stream connections allowed per user and per API process; one more is a 429. */
       streamMaxPerUser: env.STREAM_MAX_PER_USER,
       streamMaxPerProcess: env.STREAM_MAX_PER_PROCESS,
+      /** Every request body, /api and /partner/v1 alike: at most this many bytes (413) and this deep a JSON nesting (400). */
       requestBodyLimitBytes: env.REQUEST_BODY_LIMIT_BYTES,
       requestJsonMaxDepth: env.REQUEST_JSON_MAX_DEPTH,
+      /**
+       * Which proxies' X-Forwarded-For decides the client address (req.ip) that the partner address
+       * limit, refused-call sampling and the sign-in limit count by. None by default: a header any
+       * client can send must not choose its bucket.
+       */
       trustProxy: env.TRUST_PROXY,
     },
-    auth: { adminUsername: env.ADMIN_USERNAME, adminPassword: env.ADMIN_PASSWORD, sessionTtlMs: env.SESSION_TTL_MS, secureCookies: env.COOKIE_SECURE },
+    auth: {
+      /** The first admin, created at start when no user exists; without a password one is generated and printed once. */
+      adminUsername: env.ADMIN_USERNAME,
+      adminPassword: env.ADMIN_PASSWORD,
+      sessionTtlMs: env.SESSION_TTL_MS,
+      /** Send the session cookie with `Secure`: always, never, or `auto` (when the request came over HTTPS, directly or through a trusted proxy). */
+      secureCookies: env.COOKIE_SECURE,
+    },
+    /** A `labwire worker` of its own serves /metrics on this port; with `labwire start` the API's /metrics covers both. */
     workerMetricsPort: env.WORKER_METRICS_PORT,
+    /** Prometheus sends it as a bearer token to /metrics; a signed-in session works too. */
     metricsToken: env.METRICS_TOKEN,
     delivery: {
       webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
@@ -365,9 +289,12 @@ export function toConfig(env: Env): Config {
       retryMaxDelayMs: env.WEBHOOK_RETRY_MAX_MS,
       mirthAckTimeoutMs: env.MIRTH_ACK_TIMEOUT_MS,
       asyncCallbackTimeoutMs: env.ASYNC_CALLBACK_TIMEOUT_MS,
+      /** How long a delivery workflow made before 2026-11-30 (`delivery-<logId>`) stays open for retries after its first outcome. */
       retentionMs: env.DELIVERY_RETENTION_MS,
+      /** Networks outbound targets (webhooks, Mirth, the lab backend) may resolve into although private or loopback (CIDRs). */
       allowedNetworks: env.TARGET_ALLOWLIST,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      /** After a signing secret is replaced, the previous one keeps signing (beside the new one) this long. */
       signingSecretOverlapMs: Math.round(env.SIGNING_SECRET_OVERLAP_HOURS * 3_600_000),
     },
     outboxPollMs: env.OUTBOX_POLL_MS,
@@ -375,21 +302,29 @@ export function toConfig(env: Env): Config {
       intervalMs: env.SWEEP_INTERVAL_MS,
       windowMs: env.SWEEP_WINDOW_MS,
       maxAutoRetries: env.SWEEP_MAX_AUTO_RETRIES,
+      /** Case-insensitive substrings of error_message that make a FAIL worth retrying by itself. */
       retryablePatterns: env.SWEEP_RETRYABLE_PATTERNS,
       mirthQueuedAfterMs: env.SWEEP_MIRTH_QUEUED_AFTER_MS,
       paused: env.SWEEP_PAUSED,
     },
+    /**
+     * Patient data in logs (bodies, query strings, the partner's answer in error texts) is removed
+     * `days` after the log's last write by the Schedule `labwire-body-retention`; 0 keeps it forever.
+     */
     bodyRetention: {
       days: env.LOG_BODY_RETENTION_DAYS,
       intervalMs: env.LOG_BODY_RETENTION_INTERVAL_MS,
       paused: env.LOG_BODY_RETENTION_PAUSED,
     },
-    contextProvider:
-      env.CONTEXT_PROVIDER === 'http'
-        ? { kind: 'http', baseUrl: env.LAB_BACKEND_URL ?? '', apiKey: env.LAB_BACKEND_API_KEY }
-        : { kind: 'postgres' },
+    contextProvider: (env.CONTEXT_PROVIDER === 'http'
+      ? { kind: 'http', baseUrl: env.LAB_BACKEND_URL ?? '', apiKey: env.LAB_BACKEND_API_KEY }
+      : { kind: 'postgres' }) as ContextProviderConfig,
+    /** Per verified auth key, counted after authentication. */
     partnerRateLimitPerMinute: env.PARTNER_RATE_LIMIT_PER_MINUTE,
+    /** Per client address, counted before authentication (so unknown keys are limited too). */
     partnerAddressRateLimitPerMinute: env.PARTNER_ADDRESS_RATE_LIMIT_PER_MINUTE,
     timeouts: { startupMs: env.STARTUP_TIMEOUT_MS, shutdownMs: env.SHUTDOWN_TIMEOUT_MS },
   };
 }
+
+export type Config = ReturnType<typeof toConfig>;

@@ -40,7 +40,7 @@ export async function startWorkers(
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows(sdkLogger));
   const created: LabwireWorker[] = [];
   for (const taskQueue of [...new Set(queues)]) {
-    created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps, payloadKeys: config.temporal.payloadKeys }));
+    created.push(await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, workflowBundle, deps, temporal: config.temporal }));
   }
   const running = created.map(({ worker }) => worker.run());
   logger.info({ taskQueues: [...new Set(queues)], namespace: config.temporal.namespace }, 'worker ready');

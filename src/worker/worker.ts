@@ -34,8 +34,8 @@ export interface WorkerOptions {
   /** A prebuilt bundle saves the several seconds webpack takes; tests build it once. */
   workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
   deps: ActivityDeps;
-  /** Which keys encrypt and decrypt payloads (config.temporal.payloadKeys). */
-  payloadKeys: Config['temporal']['payloadKeys'];
+  /** Which keys encrypt and decrypt payloads, and the shutdown grace (config.temporal). */
+  temporal: Pick<Config['temporal'], 'payloadKeys' | 'workerShutdownGraceMs'>;
 }
 
 export interface LabwireWorker {
@@ -49,9 +49,9 @@ export interface LabwireWorker {
  * activity interceptor, the shutdown grace, and the SDK's defaults for cache size and slots (not
  * set here). The delivery benchmark's floor worker is built from this too, so it measures the same.
  */
-export function workerBehaviour(payloadKeys: Config['temporal']['payloadKeys']): Pick<SdkWorkerOptions, 'dataConverter' | 'interceptors' | 'shutdownGraceTime'> {
+export function workerBehaviour(temporal: Pick<Config['temporal'], 'payloadKeys' | 'workerShutdownGraceMs'>): Pick<SdkWorkerOptions, 'dataConverter' | 'interceptors' | 'shutdownGraceTime'> {
   return {
-    dataConverter: labwireDataConverter(payloadKeys),
+    dataConverter: labwireDataConverter(temporal.payloadKeys),
     // An activity's failure is logged by the SDK and kept in history: never with a failed query's values.
     interceptors: {
       activity: [
@@ -67,7 +67,7 @@ export function workerBehaviour(payloadKeys: Config['temporal']['payloadKeys']):
     },
     // On shutdown, in-flight activities get this long before they are cancelled (and retried
     // elsewhere): a log write that waits for a store that is down must not hold a deploy forever.
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: temporal.workerShutdownGraceMs,
   };
 }
 
@@ -79,7 +79,7 @@ export async function createWorker(options: WorkerOptions): Promise<LabwireWorke
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
-    ...workerBehaviour(options.payloadKeys),
+    ...workerBehaviour(options.temporal),
   });
   return { worker, close };
 }

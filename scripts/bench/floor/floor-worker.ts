@@ -20,7 +20,7 @@ export async function startFloorWorker(config: Config): Promise<FloorWorker> {
     taskQueue: FLOOR_TASK_QUEUE,
     workflowBundle: await bundleWorkflows(undefined, join(__dirname, 'workflows.ts')),
     activities: floorActivities,
-    ...workerBehaviour(config.temporal.payloadKeys),
+    ...workerBehaviour(config.temporal),
   });
   const running = worker.run();
   return {
