@@ -114,8 +114,10 @@ describe('Mirth deliveries: HL7 v2 over MLLP to a real peer', () => {
     peer.reply = { kind: 'AE', text: 'rejected' };
     const log = await mirthEvent('ADT', 60, { type: 'patient', id: lab.patientId });
     expect(log).toMatchObject({ status: 'FAIL', fusion_log: 'Failed at Crelio-app', triggered_by_py3: true, origin: 'crelio-app' });
-    const description = await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe();
-    expect(description.taskQueue).toBe(harness.config.temporal.crelioTaskQueue);
+    // The event workflow runs on the default queue; the send, an ordinary activity there, on crelio-app's own workers
+    const history = await harness.services.temporal.workflow.getHandle(log.workflow_id!).fetchHistory();
+    const scheduled = history.events?.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : [])) ?? [];
+    expect(scheduled.map((a) => [a.activityType?.name, a.taskQueue?.name])).toEqual([['sendAndRecordHl7', harness.config.temporal.crelioTaskQueue]]);
   });
 
   it('builds from live data: an edit made before the event is what the peer receives', async () => {

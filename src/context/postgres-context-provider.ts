@@ -1,6 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PatientContext } from '../../activities/context/types';
 import type { ConfigDb } from '../db/config-store';
+import { preparedPerDb } from '../db/prepared';
 import { billItems, bills, labs, patients, reportResults, reports } from '../db/schema';
 import { NotFoundError } from '../errors';
 import type { ContextProvider, EntityRef } from './context-provider';
@@ -21,16 +22,29 @@ function toPatient(row: PatientRow): PatientContext {
 }
 
 /** The ContextProvider for the sample lab domain stored in PostgreSQL beside the configuration. */
+/** The reads of a delivery's context, prepared once per handle (src/db/prepared.ts). */
+const byIdInLab = { id: sql.placeholder('id'), labId: sql.placeholder('labId') };
+const queries = {
+  lab: preparedPerDb((db) => db.select({ id: labs.id, name: labs.name }).from(labs).where(eq(labs.id, byIdInLab.labId)).prepare('context_lab')),
+  patient: preparedPerDb((db) => db.select().from(patients).where(and(eq(patients.id, byIdInLab.id), eq(patients.labId, byIdInLab.labId))).prepare('context_patient')),
+  bill: preparedPerDb((db) => db.select().from(bills).where(and(eq(bills.id, byIdInLab.id), eq(bills.labId, byIdInLab.labId))).prepare('context_bill')),
+  billItems: preparedPerDb((db) => db.select().from(billItems).where(eq(billItems.billId, sql.placeholder('id'))).orderBy(asc(billItems.id)).prepare('context_bill_items')),
+  report: preparedPerDb((db) => db.select().from(reports).where(and(eq(reports.id, byIdInLab.id), eq(reports.labId, byIdInLab.labId))).prepare('context_report')),
+  reportResults: preparedPerDb((db) =>
+    db.select().from(reportResults).where(eq(reportResults.reportId, sql.placeholder('id'))).orderBy(asc(reportResults.id)).prepare('context_report_results'),
+  ),
+};
+
 export function postgresContextProvider(db: ConfigDb): ContextProvider {
   async function patient(labId: number, id: number): Promise<PatientContext> {
-    const [row] = await db.select().from(patients).where(and(eq(patients.id, id), eq(patients.labId, labId)));
+    const [row] = await queries.patient(db).execute({ id, labId });
     if (!row) throw new NotFoundError('entity.id', `patient ${id} does not exist in lab ${labId}`);
     return toPatient(row);
   }
 
   return {
     async loadLab(labId) {
-      const [lab] = await db.select({ id: labs.id, name: labs.name }).from(labs).where(eq(labs.id, labId));
+      const [lab] = await queries.lab(db).execute({ labId });
       if (!lab) throw new NotFoundError('labId', `lab ${labId} does not exist`);
       return lab;
     },
@@ -40,9 +54,9 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
         case 'patient':
           return { type: 'patient', patient: await patient(labId, entity.id) };
         case 'bill': {
-          const [bill] = await db.select().from(bills).where(and(eq(bills.id, entity.id), eq(bills.labId, labId)));
+          const [bill] = await queries.bill(db).execute({ id: entity.id, labId });
           if (!bill) throw new NotFoundError('entity.id', `bill ${entity.id} does not exist in lab ${labId}`);
-          const items = await db.select().from(billItems).where(eq(billItems.billId, bill.id)).orderBy(asc(billItems.id));
+          const items = await queries.billItems(db).execute({ id: bill.id });
           return {
             type: 'bill',
             bill: {
@@ -59,9 +73,9 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
           };
         }
         case 'report': {
-          const [report] = await db.select().from(reports).where(and(eq(reports.id, entity.id), eq(reports.labId, labId)));
+          const [report] = await queries.report(db).execute({ id: entity.id, labId });
           if (!report) throw new NotFoundError('entity.id', `report ${entity.id} does not exist in lab ${labId}`);
-          const results = await db.select().from(reportResults).where(eq(reportResults.reportId, report.id)).orderBy(asc(reportResults.id));
+          const results = await queries.reportResults(db).execute({ id: report.id });
           return {
             type: 'report',
             report: {

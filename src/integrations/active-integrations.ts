@@ -1,5 +1,6 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
+import { preparedPerDb } from '../db/prepared';
 import { actionCategories, developerAuthentication, labIntegration } from '../db/schema';
 import type { BusinessEvent } from '../events/business-event';
 
@@ -11,46 +12,62 @@ export type ActiveIntegration = Awaited<ReturnType<typeof findActiveIntegrations
  * Read at event time, so a change applies to the next event without a restart.
  */
 export async function findActiveIntegrations(db: ConfigDb, event: BusinessEvent) {
-  const orgMatches = event.orgId === undefined
-    ? eq(developerAuthentication.isOrg, false)
-    : or(eq(developerAuthentication.isOrg, false), eq(developerAuthentication.orgId, event.orgId));
-  return db
-    .select({
-      authId: developerAuthentication.id,
-      labIntegrationId: labIntegration.id,
-      developerId: developerAuthentication.developerId,
-      developerName: developerAuthentication.developerName,
-      integrationType: developerAuthentication.integrationType,
-      payloadType: developerAuthentication.payloadType,
-      actionCategoryId: actionCategories.id,
-      operation: actionCategories.name,
-      origin: actionCategories.origin,
-      // Where it goes (the list row's endpoint): a trigger's own URL or Mirth settings win.
-      url: sql<string | null>`coalesce(${labIntegration.url}, ${developerAuthentication.url})`,
-      mirthHost: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'host', ${developerAuthentication.extraDetails}->'host')`,
-      mirthPort: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'port', ${developerAuthentication.extraDetails}->'port')`,
-    })
-    .from(labIntegration)
-    .innerJoin(developerAuthentication, eq(labIntegration.authId, developerAuthentication.id))
-    .innerJoin(actionCategories, eq(labIntegration.actionCategoryId, actionCategories.id))
-    .where(
-      and(
-        eq(developerAuthentication.labId, event.labId),
-        eq(labIntegration.actionCategoryId, event.actionCategoryId),
-        eq(developerAuthentication.isIntegrationEnable, true),
-        eq(labIntegration.isDisable, false),
-        orgMatches ?? isNull(developerAuthentication.orgId),
-      ),
-    )
-    .orderBy(labIntegration.id);
+  return event.orgId === undefined
+    ? activeForLab(db).execute({ labId: event.labId, actionCategoryId: event.actionCategoryId })
+    : activeForOrg(db).execute({ labId: event.labId, actionCategoryId: event.actionCategoryId, orgId: event.orgId });
 }
+
+/** The query, prepared once per handle: for an event without an organisation, and for one of an organisation. */
+const activeIntegrationsQuery = (forOrg: boolean) =>
+  preparedPerDb((db) => {
+    const orgMatches = forOrg
+      ? or(eq(developerAuthentication.isOrg, false), eq(developerAuthentication.orgId, sql.placeholder('orgId')))
+      : eq(developerAuthentication.isOrg, false);
+    return db
+      .select({
+        authId: developerAuthentication.id,
+        labIntegrationId: labIntegration.id,
+        developerId: developerAuthentication.developerId,
+        developerName: developerAuthentication.developerName,
+        integrationType: developerAuthentication.integrationType,
+        payloadType: developerAuthentication.payloadType,
+        actionCategoryId: actionCategories.id,
+        operation: actionCategories.name,
+        origin: actionCategories.origin,
+        // Where it goes (the list row's endpoint): a trigger's own URL or Mirth settings win.
+        url: sql<string | null>`coalesce(${labIntegration.url}, ${developerAuthentication.url})`,
+        mirthHost: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'host', ${developerAuthentication.extraDetails}->'host')`,
+        mirthPort: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'port', ${developerAuthentication.extraDetails}->'port')`,
+      })
+      .from(labIntegration)
+      .innerJoin(developerAuthentication, eq(labIntegration.authId, developerAuthentication.id))
+      .innerJoin(actionCategories, eq(labIntegration.actionCategoryId, actionCategories.id))
+      .where(
+        and(
+          eq(developerAuthentication.labId, sql.placeholder('labId')),
+          eq(labIntegration.actionCategoryId, sql.placeholder('actionCategoryId')),
+          eq(developerAuthentication.isIntegrationEnable, true),
+          eq(labIntegration.isDisable, false),
+          orgMatches ?? isNull(developerAuthentication.orgId),
+        ),
+      )
+      .orderBy(labIntegration.id)
+      .prepare(forOrg ? 'active_integrations_org' : 'active_integrations_lab');
+  });
+const activeForLab = activeIntegrationsQuery(false);
+const activeForOrg = activeIntegrationsQuery(true);
 
 /** The full, current settings of one trigger, read when a delivery is prepared. */
 export async function loadIntegration(db: ConfigDb, labIntegrationId: number) {
-  const [row] = await db
+  const [row] = await integrationById(db).execute({ labIntegrationId });
+  return row;
+}
+
+const integrationById = preparedPerDb((db) =>
+  db
     .select({ auth: developerAuthentication, integration: labIntegration })
     .from(labIntegration)
     .innerJoin(developerAuthentication, eq(labIntegration.authId, developerAuthentication.id))
-    .where(eq(labIntegration.id, labIntegrationId));
-  return row;
-}
+    .where(eq(labIntegration.id, sql.placeholder('labIntegrationId')))
+    .prepare('integration_by_id'),
+);

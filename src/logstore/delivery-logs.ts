@@ -112,10 +112,18 @@ export class DeliveryLogs {
 
   /** Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing. */
   async createQueued(doc: LogDocument): Promise<{ created: boolean }> {
-    const result = await this.collection.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    // An insert, not an upsert: one statement in FerretDB (an upsert is a read and a write), and
+    // FerretDB 1.x keeps the document's nulls and empty arrays on insert (an upsert drops them).
+    let created = true;
+    try {
+      await this.collection.insertOne(doc);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+      created = false;
+    }
     // Also on a replay: the row may be what a crash between the two writes left out.
     await this.index.insert([doc]);
-    return { created: result.upsertedCount === 1 };
+    return { created };
   }
 
   async recordAttempt(logId: string, attempt: AttemptRecord): Promise<void> {
