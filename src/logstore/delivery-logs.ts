@@ -38,7 +38,7 @@ export class DeliveryLogs {
    * field writes the log's row too, after the log itself (the log store is the record).
    */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly index: LogIndex,
   ) {
     this.collection = db.collection<LogDocument>(LOGS_COLLECTION);
@@ -46,9 +46,25 @@ export class DeliveryLogs {
     this.dispatches = db.collection<DispatchDocument>(DISPATCHES_COLLECTION);
   }
 
-  async ensureIndexes(): Promise<void> {
-    // FerretDB rejects `unique: null`, which is how the driver sends an undefined option.
-    for (const index of INDEXES) await this.collection.createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
+  /**
+   * The collection indexes. `secondary: false` is for FerretDB 1.x on PostgreSQL, which filters
+   * and sorts through none of the logs' secondary indexes (its own lookups go through the GIN
+   * indexes of ferret-lookup-indexes.ts) and only pays for them: every insert and update of a log
+   * rewrote eleven of them. There they are not created, and dropped if an earlier start made them.
+   */
+  async ensureIndexes(options: { secondary: boolean } = { secondary: true }): Promise<void> {
+    // The collection must exist for the lookup indexes that follow; createIndex made it before.
+    await this.db.createCollection(LOGS_COLLECTION).catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 48) throw error; // NamespaceExists
+    });
+    for (const index of INDEXES) {
+      // FerretDB rejects `unique: null`, which is how the driver sends an undefined option.
+      if (options.secondary) await this.collection.createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
+      else await this.collection.dropIndex(index.name).catch((error: unknown) => {
+        // IndexNotFound (27), or a collection not made yet (26): nothing to drop.
+        if (![26, 27].includes((error as { code?: number }).code ?? 0)) throw error;
+      });
+    }
     await this.retries.createIndex({ log_id: 1, requested_at: -1 }, { name: 'log_requested_at' });
     await this.dispatches.createIndex({ log_id: 1 }, { name: 'log_id' });
     await this.dispatches.createIndex({ stored_at: 1 }, { name: 'stored_at' });

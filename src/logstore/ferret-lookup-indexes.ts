@@ -31,7 +31,7 @@ const indexName = (table: string, field: string) => `${table.slice(0, 40)}_${cre
  * indexes, and SQLite has no GIN. Idempotent; the collections must exist (ensureIndexes first).
  */
 export async function ensureFerretLookupIndexes(logStore: Config['logStore']): Promise<string[]> {
-  if (logStore.externalUrl || logStore.ferret.handler !== 'postgresql') return [];
+  if (!onFerretPostgres(logStore)) return [];
   const sql = postgres(logStore.ferret.postgresUrl, { max: 1, onnotice: () => undefined });
   const created: string[] = [];
   try {
@@ -64,8 +64,11 @@ export async function ensureFerretLookupIndexes(logStore: Config['logStore']): P
   }
 }
 
-/** The log store's indexes: the collection indexes, then (on the local FerretDB) the lookup indexes. */
+/** The local FerretDB with the PostgreSQL handler, not MongoDB (MONGODB_URL) or FerretDB on SQLite. */
+const onFerretPostgres = (logStore: Config['logStore']) => !logStore.externalUrl && logStore.ferret.handler === 'postgresql';
+
+/** The log store's indexes: the collection indexes (MongoDB uses them, FerretDB on PostgreSQL cannot), then (there) the lookup indexes. */
 export async function prepareLogStore(config: Config, logs: DeliveryLogs): Promise<void> {
-  await logs.ensureIndexes();
+  await logs.ensureIndexes({ secondary: !onFerretPostgres(config.logStore) });
   await ensureFerretLookupIndexes(config.logStore);
 }
