@@ -51,11 +51,28 @@ async function deliverPlain(
   return { ok, latencyMs: performance.now() - started };
 }
 
+/**
+ * One plain delivery may take this long before it counts as failed. FerretDB 1.24 once wedged
+ * during this run (every connection of its pool taken, 50 updates waiting for one, for minutes):
+ * the run then ends with failures instead of waiting forever, and the report still prints.
+ */
+const CEILING_OP_TIMEOUT_MS = 30_000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function runCeiling(db: Db, receiver: Receiver, labId: number, options: BenchOptions, stop: AbortSignal): Promise<RunResult> {
   const collection = db.collection<LogDocument>(BASELINE_COLLECTION);
   const template = await baselineTemplate(db, labId);
   const target = { url: receiver.url, body: receiver.sampleBody() ?? JSON.stringify({ eventId: 'bench', labId }) };
-  const agent = new Agent();
+  // A stalled request fails after 10 s (counted as failed) instead of holding its loop for undici's default 300 s.
+  const agent = new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000 });
   const latencies: number[] = [];
   let started = 0;
   let failed = 0;
@@ -67,7 +84,7 @@ export async function runCeiling(db: Db, receiver: Receiver, labId: number, opti
       while (started < options.events && !stop.aborted) {
         const id = `${runTag}-${started++}`;
         try {
-          const { ok, latencyMs } = await deliverPlain(collection, agent, target, template, id);
+          const { ok, latencyMs } = await within(CEILING_OP_TIMEOUT_MS, deliverPlain(collection, agent, target, template, id));
           if (ok) latencies.push(latencyMs);
           else failed += 1;
         } catch {

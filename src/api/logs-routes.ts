@@ -155,7 +155,7 @@ export function logRoutes(deps: LogsRouteDeps): ApiRoute[] {
       access: 'viewer',
       tag: 'Logs',
       summary:
-        "The delivery workflow's Temporal event history, one line per step. Each step's values (`details`, decrypted) only for roles TEMPORAL_CODEC_ROLE allows — such an answer is recorded in the audit trail as temporal_codec.decode — and not once the log's bodies were removed",
+        "The Temporal event history of the log's workflow (its event's, which holds every delivery of the event; the latest run, so a retry shows), one line per step. Each step's values (`details`, decrypted) only for roles TEMPORAL_CODEC_ROLE allows — such an answer is recorded in the audit trail as temporal_codec.decode — and not once the log's bodies were removed",
       params: logIdParam,
       responses: { 200: 'The timeline', 404: 'No such log, or its workflow history is gone' },
       async handle({ params, session, audit }) {
