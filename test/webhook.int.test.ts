@@ -342,8 +342,8 @@ describe('dispatchWebhook against a real receiver', () => {
 
     expect(received.get(path)![0]!.headers['x-api-key']).toBe('partner-key-2');
     const { attempt } = outcome;
-    expect(attempt!.requestHeaders).toMatchObject({ 'x-api-key': '[REDACTED]', 'webhook-signature': '[REDACTED]', 'idempotency-key': logId });
-    expect(attempt!.responseHeaders).toMatchObject({ 'set-cookie': '[REDACTED]', 'x-partner-token': '[REDACTED]', 'x-request-id': 'r-1' });
+    expect(attempt.requestHeaders).toMatchObject({ 'x-api-key': '[REDACTED]', 'webhook-signature': '[REDACTED]', 'idempotency-key': logId });
+    expect(attempt.responseHeaders).toMatchObject({ 'set-cookie': '[REDACTED]', 'x-partner-token': '[REDACTED]', 'x-request-id': 'r-1' });
     expect(outcome.request.headers['x-api-key']).toBe('[REDACTED]');
     expect(JSON.stringify(outcome)).not.toContain('partner-key-2');
   });

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
@@ -10,6 +10,8 @@ import type { BusinessEvent, DeliveryInput, DeliveryOutcome, DeliveryState, Disp
 /** One log of the event, as the workflow tracks it. */
 interface Delivery {
   input: DeliveryInput;
+  /** Sent by a local activity: the target's queue is the event workflow's own (prepareDeliveries said so). */
+  local: boolean;
   state: DeliveryState;
   /** A dispatch (or the callback wait after it) is running: no retry may start beside it. */
   dispatching: boolean;
@@ -18,15 +20,15 @@ interface Delivery {
 
 /**
  * Sends one delivery and records its outcome in one activity: a local activity when the delivery
- * belongs on this worker's task queue (no task-queue round trip; the SDK keeps the workflow task
+ * belongs on this workflow's task queue (no task-queue round trip; the SDK keeps the workflow task
  * alive while it runs and turns a long backoff into a timer), an ordinary activity on the
- * target's own queue otherwise (SPEC §5: crelio-app deliveries run on their own workers).
- * Every failure becomes an outcome, never a thrown error.
+ * target's own queue otherwise (SPEC §5: crelio-app deliveries run on their own workers), and for
+ * a retry of a log this run did not prepare. Every failure becomes an outcome, never a thrown error.
  */
-async function dispatch(input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> {
+async function dispatch({ input, local }: Delivery, retry?: RetryRequest): Promise<DispatchReport> {
   const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: dispatchRetryPolicy(input.settings) };
   const activities =
-    input.target.taskQueue === workflowInfo().taskQueue
+    local
       ? proxyLocalActivities<DeliveryActivities>(options)
       : proxyActivities<DeliveryActivities>({ ...options, taskQueue: input.target.taskQueue });
   try {
@@ -66,8 +68,8 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     Object.assign(delivery.state, change);
     describe();
   };
-  const track = (input: DeliveryInput, status: LogStatus, dispatching: boolean): Delivery => {
-    const delivery: Delivery = { input, state: { logId: input.target.logId, phase: 'dispatching', status, retries: 0 }, dispatching };
+  const track = (input: DeliveryInput, status: LogStatus, dispatching: boolean, local: boolean): Delivery => {
+    const delivery: Delivery = { input, local, state: { logId: input.target.logId, phase: 'dispatching', status, retries: 0 }, dispatching };
     deliveries.set(input.target.logId, delivery);
     return delivery;
   };
@@ -84,7 +86,7 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     delivery.callback = undefined;
     try {
       update(delivery, { phase: 'dispatching' });
-      const report = await dispatch(delivery.input, retry);
+      const report = await dispatch(delivery, retry);
       const awaiting = awaitsCallback(report);
       if (report.recorded) update(delivery, { status: report.status });
       else {
@@ -112,7 +114,8 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     retryLogUpdate,
     async (request, input) => {
       const logId = input.target.logId;
-      const delivery = deliveries.get(logId) ?? track(input, input.currentStatus ?? 'QUEUED', false);
+      // A log this run did not prepare goes out as an ordinary activity on its own queue.
+      const delivery = deliveries.get(logId) ?? track(input, input.currentStatus ?? 'QUEUED', false, false);
       // The workflow logger is silent on replay: one console line per accepted retry.
       log.info('retry accepted', { logId, retryId: request.retryId, retryKind: request.kind, requestedBy: request.requestedBy });
       await deliverOnce(delivery, request);
@@ -132,9 +135,9 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
 
   describe();
   if (!run.retriesOnly) {
-    const { targets, settings } = await logWrites.prepareDeliveries(event);
+    const { targets, settings, workerQueue } = await logWrites.prepareDeliveries(event);
     // Tracked as dispatching before the first await: no retry slips in before a log's first send.
-    const first = targets.map((target) => track({ event, target, settings }, 'QUEUED', true));
+    const first = targets.map((target) => track({ event, target, settings }, 'QUEUED', true, target.taskQueue === workerQueue));
     preparing = false;
     await Promise.all(first.map((delivery) => deliverOnce(delivery)));
   }

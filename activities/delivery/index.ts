@@ -14,6 +14,13 @@ import { reportingRetriedAttempts, reportOutcome } from './console';
 import { createLog, type ExecutionRef } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
 import { resolveDeliveries, type ResolvedDeliveries } from './resolve-deliveries';
+
+/**
+ * The deliveries of an event, their logs created, and the task queue of the worker that ran this
+ * step (the event workflow's own): a target on that queue is sent by a local activity. Decided
+ * here, inside a recorded step, so a replay (which runs on a queue of its own) decides the same.
+ */
+export type PreparedDeliveries = ResolvedDeliveries & { workerQueue: string };
 import { decideLogFields } from './status-rules';
 import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
 
@@ -160,11 +167,11 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
      * The event workflow's first step: the integrations active now, and each one's log pre-created
      * as QUEUED before anything is sent. Idempotent: a repeated run finds its logs already there.
      */
-    async prepareDeliveries(event: BusinessEvent): Promise<ResolvedDeliveries> {
+    async prepareDeliveries(event: BusinessEvent): Promise<PreparedDeliveries> {
       const execution = currentExecution();
       const resolved = await resolveDeliveries(deps.db, deps.config, event);
       await Promise.all(resolved.targets.map((target) => createAndAnnounce({ event, target, settings: resolved.settings }, execution)));
-      return resolved;
+      return { ...resolved, workerQueue: Context.current().info.taskQueue };
     },
 
     sendAndRecordWebhook: (input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> =>
