@@ -105,7 +105,7 @@ describe('the console of a worker', () => {
     try {
       const { log, offset } = await failingDelivery(worker);
       const entries = jsonLines(linesSince(worker, offset));
-      const sdkFailures = entries.filter((e) => e.msg === 'Activity failed' && e.activityType === 'deliverWebhook');
+      const sdkFailures = entries.filter((e) => e.msg === 'Activity failed' && e.activityType === 'sendAndRecordWebhook');
       expect(sdkFailures).toHaveLength(2);
       expect(sdkFailures[0]).toMatchObject({ level: 20, err: expect.objectContaining({ message: expect.stringContaining('HTTP 500') }) });
       expect(entries.some((e) => e.msg === 'delivery failed' && e.logId === log._id)).toBe(true);

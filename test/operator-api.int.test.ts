@@ -70,14 +70,14 @@ describe('operator API: find a failed delivery, understand it, retry it', () => 
 
   it('shows the log with a deep link, and its Temporal history as a timeline', async () => {
     const log = await harness.request('GET', `/api/logs/${failedLogId}`);
-    expect(log.body.temporalUrl).toBe(`${harness.config.temporal.uiUrl}/namespaces/default/workflows/delivery-${failedLogId}/${log.body.run_id}/history`);
+    expect(log.body.temporalUrl).toBe(`${harness.config.temporal.uiUrl}/namespaces/default/workflows/${log.body.workflow_id}/${log.body.run_id}/history`);
+    expect(log.body.workflow_id).toMatch(/^event-/);
     const history = await harness.request('GET', `/api/logs/${failedLogId}/history`);
     expect(history.status).toBe(200);
-    expect(history.body.workflowId).toBe(`delivery-${failedLogId}`);
+    expect(history.body.workflowId).toBe(log.body.workflow_id);
     const summaries: string[] = history.body.events.map((e: { summary: string }) => e.summary);
-    expect(summaries[0]).toMatch(/^deliveryWorkflow started on /);
-    expect(summaries).toContain('deliverWebhook scheduled');
-    expect(summaries.some((s) => s.startsWith('deliverWebhook completed'))).toBe(true);
+    expect(summaries[0]).toMatch(/^businessEventWorkflow started on /);
+    expect(summaries).toEqual(expect.arrayContaining(['prepareDeliveries (local activity) completed', 'sendAndRecordWebhook (local activity) completed']));
     expect(history.body.events.every((e: { time: string }) => !Number.isNaN(Date.parse(e.time)))).toBe(true);
     // The link opens in the real Temporal Web UI (a single-page app: the page itself answers 200).
     expect((await fetch(history.body.temporalUrl)).status).toBe(200);

@@ -8,7 +8,7 @@ import { connectTemporal, connectWorker } from '../src/temporal/connection';
 import { decodeHistory } from '../src/temporal/history-decode';
 import { AesGcmPayloadCodec, generatePayloadKeyLine, keysFromKeyFile, labwireDataConverter, parsePayloadKeys, type PayloadKeySource } from '../src/temporal/payload-codec';
 import { createStackActivities } from '../activities/stack';
-import { deliveryStateQuery } from '../workflows/definitions';
+import { eventDeliveriesQuery } from '../workflows/definitions';
 import { ping } from '../workflows/ping';
 import { eventually, prebuiltWorkflowBundle, uniqueId } from './support/fixtures';
 import { ApiClient } from './support/api-client';
@@ -90,7 +90,7 @@ describe('encrypted Temporal payloads', () => {
     }, 20_000);
     const vendorLog = logs.find((l) => l.integration_type === 'async_vendor')!;
     const handle = harness.services.temporal.workflow.getHandle(vendorLog.workflow_id!);
-    await eventually(async () => (await handle.query(deliveryStateQuery)).phase === 'awaiting-callback');
+    await eventually(async () => (await handle.query(eventDeliveriesQuery)).find((d) => d.logId === vendorLog._id)?.phase === 'awaiting-callback');
     const callback = await harness.request('POST', `/partner/v1/callbacks/${vendorLog._id}`, { status: 'SUCCESS', data: { patient: `${first} ${last}`, mrn } }, { authorization: `Bearer ${vendor.authKey}` });
     expect(callback.status).toBe(202);
     await harness.logWhere(vendorLog._id, (l) => l.status === 'SUCCESS');
@@ -128,7 +128,9 @@ describe('encrypted Temporal payloads', () => {
     const signal = events.find((e) => e.type === 'WorkflowExecutionSignaled');
     expect(signal?.details).toContain(`${first} ${last}`);
     expect(signal?.details).toContain(mrn);
-    expect(events.find((e) => e.summary.startsWith('deliverWebhook completed'))?.details).toMatch(/"statusCode":202/);
+    // and the vendor's send, recorded as QUEUED while its callback is awaited, shows its decoded report
+    const sends = events.filter((e) => e.summary.startsWith('sendAndRecordWebhook (local activity) completed')).map((e) => e.details ?? '');
+    expect(sends.find((details) => details.includes('"awaitingCallback":true'))).toMatch(/"status":"QUEUED"/);
     expect((await decodeRows()).filter((row) => row.targetId === vendorLog._id)).toHaveLength(1);
 
     // A viewer (below TEMPORAL_CODEC_ROLE) gets the steps without their values.

@@ -73,18 +73,21 @@ describe('manual retries', () => {
     expect(sent.bill.totalAmount).toBe(1999.98);
   });
 
-  it('reopens a delivery whose workflow has closed: same log id, a new run', async () => {
+  it('reopens the event workflow, which closed at the outcome: same log id, a new run that closes after the retry', async () => {
     const { log } = await delivered({ status: 404, body: 'gone' });
     const handle = harness.services.temporal.workflow.getHandle(log.workflow_id!);
-    const firstRun = (await handle.describe()).runId;
-    await handle.terminate('simulating the end of the retention window');
+    const first = await eventually(async () => {
+      const description = await handle.describe();
+      return description.status.name === 'COMPLETED' ? description : undefined;
+    });
 
     const retry = await harness.request('POST', `/api/logs/${log._id}/retry?wait=true`, {});
     expect(retry.status).toBe(200);
     expect(retry.body.result).toMatchObject({ logId: log._id, status: 'SUCCESS' });
     const reopened = await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe();
-    expect(reopened.runId).not.toBe(firstRun);
-    expect(reopened.status.name).toBe('RUNNING');
+    expect(reopened.runId).not.toBe(first.runId);
+    expect(reopened.type).toBe('businessEventWorkflow');
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
     expect(await harness.store.logs.countDocuments({ event_id: log.event_id })).toBe(1);
   });
 
@@ -120,10 +123,12 @@ describe('manual retries', () => {
   it('a crelio-app (60) delivery is retried on the crelio-app task queue', async () => {
     const { log } = await delivered({ status: 500, body: 'x' }, { status: 200 }, 60);
     expect(log).toMatchObject({ origin: 'crelio-app', triggered_by_py3: true });
-    await harness.services.temporal.workflow.getHandle(log.workflow_id!).terminate('closed');
+    // The event workflow closed at the outcome; the retry reopens it on crelio-app's queue, and sends there
     await harness.request('POST', `/api/logs/${log._id}/retry?wait=true`, {});
-    const run = await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe();
-    expect(run.taskQueue).toBe(harness.config.temporal.crelioTaskQueue);
+    const handle = harness.services.temporal.workflow.getHandle(log.workflow_id!);
+    expect((await handle.describe()).taskQueue).toBe(harness.config.temporal.crelioTaskQueue);
+    const scheduled = (await handle.fetchHistory()).events?.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : [])) ?? [];
+    expect(scheduled).toEqual([harness.config.temporal.crelioTaskQueue]);
   });
 
   it('the client library retries a delivery too, and answers (never throws) when it cannot', async () => {
@@ -147,8 +152,8 @@ describe('manual retries', () => {
     const step = { logId: log._id, retryId: uniqueId('bulk-step'), force: false, requestedBy: 'test' };
     const env = new MockActivityEnvironment();
     expect(await env.run(activities.bulkRetryOne, step)).toEqual({ logId: log._id, refused: false, status: 'SUCCESS' });
-    // By the time the step runs again, the delivery's workflow has closed (its retention passed).
-    await harness.services.temporal.workflow.getHandle(log.workflow_id!).terminate('retention passed');
+    // By the time the step runs again, the run the retry opened has closed too.
+    await eventually(async () => (await harness.services.temporal.workflow.getHandle(log.workflow_id!).describe()).status.name === 'COMPLETED');
     const sent = receiver.requestsTo(path).length;
     expect(await env.run(activities.bulkRetryOne, step)).toEqual({ logId: log._id, refused: false, status: 'SUCCESS' });
     expect(receiver.requestsTo(path)).toHaveLength(sent);

@@ -37,7 +37,7 @@ function readPids(pids: number[]): Reading {
   return reading.size > 0 ? reading : undefined;
 }
 
-/** This process: the workers, the emitter or floor client, the receiver and the poller all run in it. */
+/** This process: the workers, the emitter or floor client, the receiver and the completion watcher all run in it. */
 export const benchProcess: CpuSource = {
   name: 'bench process (worker, client, receiver)',
   read: async () => {

@@ -34,7 +34,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'stalled'
 
 /**
  * Awaits each workflow's result in start order while the starts go on; one long poll at a time
- * keeps the measuring light. Like the Labwire runs' poller, it gives up once no workflow has
+ * keeps the measuring light. Like the Labwire runs' completion watcher, it gives up once no workflow has
  * finished for `stallMs` (the rest count as never finished).
  */
 async function awaitResults(starts: FloorStart[], total: number, emitting: () => boolean, stallMs: number, stop: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 // Turns a Labwire run's emits and completions into its row and notes: latency split by phase.
-import type { CompletionPoller, Completion } from './completion-poller';
+import type { Completion, CompletionWatcher } from './completion-watcher';
 import type { EmitRecord } from './emit';
 import { ms } from './figures';
 import { percentiles } from './percentiles';
@@ -34,15 +34,15 @@ function phaseNotes(emits: Map<string, EmitRecord>, done: Map<string, Completion
     line('QUEUED → HTTP attempt starts (sendAndRecordWebhook: config + context read from PostgreSQL)', toDispatch),
     line('HTTP request to the receiver', http),
     line('HTTP answered → SUCCESS written (the same local activity records the outcome)', toFinal),
-    line('poller detection delay after updated_at (not counted in latency)', detection),
+    line('the log\'s NOTIFY heard by the bench after its updated_at (not counted in latency)', detection),
   ];
 }
 
-export function summarizeLabwire(label: string, offered: string, timeoutMs: number, events: number, emits: Map<string, EmitRecord>, poller: CompletionPoller, maxLagMs: number): RunResult {
+export function summarizeLabwire(label: string, offered: string, timeoutMs: number, events: number, emits: Map<string, EmitRecord>, watcher: CompletionWatcher, maxLagMs: number): RunResult {
   const failed = new Map<string, number>();
   const latencies: number[] = [];
   let lastDone = 0;
-  for (const [id, completion] of poller.done) {
+  for (const [id, completion] of watcher.done) {
     if (completion.status !== 'SUCCESS') failed.set(completion.status || '(empty)', (failed.get(completion.status || '(empty)') ?? 0) + 1);
     else latencies.push(completion.doneAt - (emits.get(id)?.startedAt ?? completion.doneAt));
     lastDone = Math.max(lastDone, completion.doneAt);
@@ -53,10 +53,10 @@ export function summarizeLabwire(label: string, offered: string, timeoutMs: numb
   const succeeded = latencies.length;
   const viaOutbox = [...emits.values()].filter((e) => e.via === 'outbox').length;
   const notes = [
-    ...phaseNotes(emits, poller.done),
+    ...phaseNotes(emits, watcher.done),
     `emits that fell back to the outbox (no relay runs in the bench, so they never finish): ${viaOutbox}`,
     `largest delay of an emit behind its time slot (concurrency cap): ${ms(maxLagMs)} ms`,
-    `poller: ${poller.polls} ticks, ${poller.pointQueries} event_id point queries, ${poller.sweeps} $in sweeps, ${ms(poller.busyMs)} ms busy in all`,
+    `completion: ${watcher.notifications} log-change notifications heard; the final logs read once after the run in ${ms(watcher.readMs)} ms`,
   ];
   if (emitErrors[0]) notes.push(`first emit error: ${emitErrors[0].error}`);
   return {
@@ -66,10 +66,10 @@ export function summarizeLabwire(label: string, offered: string, timeoutMs: numb
     completed: succeeded,
     failed,
     late: latencies.filter((latency) => latency > timeoutMs).length,
-    unfinished: events - poller.done.size - emitErrors.length,
+    unfinished: events - watcher.done.size - emitErrors.length,
     deliveriesPerSecond: succeeded > 0 ? succeeded / ((lastDone - firstEmit) / 1000) : Number.NaN,
     latency: percentiles(latencies),
     notes,
-    rootWorkflowIds: [...emits.entries()].filter(([id]) => poller.done.get(id)?.status === 'SUCCESS').flatMap(([, emit]) => emit.workflowId ?? []),
+    rootWorkflowIds: [...emits.entries()].filter(([id]) => watcher.done.get(id)?.status === 'SUCCESS').flatMap(([, emit]) => emit.workflowId ?? []),
   };
 }

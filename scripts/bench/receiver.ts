@@ -5,10 +5,6 @@ import type { AddressInfo } from 'node:net';
 export interface Receiver {
   url: string;
   received(): number;
-  /** Event ids of the payloads received since the last call (Labwire's default payload carries `eventId`). */
-  takeEventIds(): string[];
-  /** Epoch ms of the last request. */
-  lastReceiptAt(): number;
   /** The first body received: the ceiling run posts the very same payload. */
   sampleBody(): string | undefined;
   close(): Promise<void>;
@@ -16,9 +12,7 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   let count = 0;
-  let lastAt = 0;
   let sample: string | undefined;
-  let eventIds: string[] = [];
   const server: Server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
@@ -26,10 +20,7 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
       const body = Buffer.concat(parts).toString('utf8');
       count += 1;
-      lastAt = Date.now();
       sample ??= body;
-      const eventId = /"eventId":"([^"]+)"/.exec(body)?.[1];
-      if (eventId !== undefined) eventIds.push(eventId);
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -38,12 +29,6 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}/bench`,
     received: () => count,
-    takeEventIds: () => {
-      const taken = eventIds;
-      eventIds = [];
-      return taken;
-    },
-    lastReceiptAt: () => lastAt,
     sampleBody: () => sample,
     close: () =>
       new Promise<void>((closed) => {

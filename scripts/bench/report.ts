@@ -57,7 +57,7 @@ function cpuTable(runs: RunResult[]): string[] {
     ...rows,
     '',
     `CPU time (user + system, from /proc) each process spent during the run, divided by the deliveries completed in it; ${os.cpus().length} cores give ${os.cpus().length} core-seconds per wall second.`,
-    'The bench process runs the workers, the emitter or floor client, the receiver and the poller. "PostgreSQL: …" counts the backends connected to those databases',
+    'The bench process runs the workers, the emitter or floor client, the receiver and the completion watcher. "PostgreSQL: …" counts the backends connected to those databases',
     "(pg_stat_activity), not PostgreSQL's shared background processes; other users of the machine's PostgreSQL are not in these columns.",
   ];
 }
@@ -113,7 +113,7 @@ function targetLines({ floors, saturatedSmall, saturated, rated }: BenchResults)
     `- Saturated throughput ≥ 80 % of the "workflow + 1 activity" floor (stretch 100 %): ${percent(share)} — ${verdict(share >= 0.8)}${share >= 1 ? ' (stretch met)' : ''}`,
     `- Saturated at N (${saturated.events}) within 15 % of N/10 (${saturatedSmall.events}): ${perSecond(saturated.deliveriesPerSecond)}/s vs ${perSecond(saturatedSmall.deliveriesPerSecond)}/s (${percent(backlog)}) — ${verdict(backlog >= 0.85)}`,
     `- p99 emit → SUCCESS < 1000 ms at ${rated.offered} offered: ${ms(rated.latency.p99)} ms — ${verdict(rated.latency.p99 < 1000 && rated.unfinished === 0)}`,
-    `- Bench-process CPU per delivery (workers, emitter, receiver, poller), saturated: ${benchCpu(saturated).toFixed(1)} ms (issue 12 measured ~45 ms for the worker before the change; the floor's empty workflow costs this process ${benchCpu(floors[0]!.result).toFixed(1)} ms)`,
+    `- Bench-process CPU per delivery (workers, emitter, receiver, completion watcher), saturated: ${benchCpu(saturated).toFixed(1)} ms (issue 12 measured ~45 ms for the worker before the change; the floor's empty workflow costs this process ${benchCpu(floors[0]!.result).toFixed(1)} ms)`,
     `- Sustained ≥ 100 deliveries/s (SPEC §2, a production cluster): ${perSecond(saturated.deliveriesPerSecond)}/s — ${verdict(saturated.deliveriesPerSecond >= 100)}`,
   ];
 }

@@ -47,11 +47,11 @@ async function resetBenchCollections(config: Config, db: Db): Promise<void> {
   }
 }
 
-async function createWebhookIntegration(services: Services, receiverUrl: string): Promise<LabFixture> {
+async function createWebhookIntegration(services: Services, receiverUrl: string): Promise<{ lab: LabFixture; labIntegrationId: number }> {
   const db = services.configStore.db;
   await seedDemoConfiguration(db);
   const lab = await createLabFixture(db);
-  await addUpdateIntegration(
+  const saved = await addUpdateIntegration(
     db,
     integrationInputSchema.parse({
       labId: lab.labId,
@@ -62,7 +62,7 @@ async function createWebhookIntegration(services: Services, receiverUrl: string)
       integrations: [{ actionCategoryId: 1 }],
     }),
   );
-  return lab;
+  return { lab, labIntegrationId: saved.integrations[0]!.id };
 }
 
 export interface Bench {
@@ -111,12 +111,12 @@ export async function setUp(config: Config, options: BenchOptions, cleanup: Clea
   await resetBenchCollections(config, services.logStore.db);
   const receiver = await startReceiver();
   cleanup.add('receiver', () => receiver.close());
-  const lab = await createWebhookIntegration(services, receiver.url);
+  const { lab, labIntegrationId } = await createWebhookIntegration(services, receiver.url);
   say('Starting workers (bundling workflows takes a few seconds)…');
   const workers = await startWorkers(config, services);
   cleanup.add('workers', () => workers.stop());
   const emitter: EmitterDeps = { temporal: services.temporal, sql: services.configStore.sql, taskQueue: config.temporal.taskQueue, startTimeoutMs: 5000 };
-  return { ctx: { stop, config, services, lab, receiver, emitter, options }, receiver, cpuSources: cpuSources(config, services, servers, options.server === 'production'),
+  return { ctx: { stop, config, services, lab, labIntegrationId, receiver, emitter, options }, receiver, cpuSources: cpuSources(config, services, servers, options.server === 'production'),
     server: options.server === 'production' ? productionServerDescription : `dev server (Temporal CLI ${TEMPORAL_CLI.version} start-dev, SQLite file with WAL and synchronous=OFF)`,
   };
 }
