@@ -59,14 +59,8 @@ export function send(port: number, request: RawRequest, timeoutMs: number): Prom
     socket.on('end', () => tryParse(true));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // The server may answer (413, 400) and close before it read the whole body: keep what came.
-      if (received.length > 0) return tryParse(true);
-      // A write that failed (EPIPE) says nothing of the answer, which may still be on its way to
-      // the read side, as an HTTP client that reads while it writes (curl, browsers) would see it.
-      if (error.code === 'EPIPE') {
-        setTimeout(() => (received.length > 0 ? tryParse(true) : finish({ error: error.code ?? error.message, ms: ms() })), 500);
-        return;
-      }
-      finish({ error: error.code ?? error.message, ms: ms() });
+      if (received.length > 0) tryParse(true);
+      else finish({ error: error.code ?? error.message, ms: ms() });
     });
   });
 }
