@@ -14,6 +14,9 @@ import { reportingRetriedAttempts, reportOutcome } from './console';
 import { createLog, type ExecutionRef } from './create-log';
 import { deliverToMirth, deliverWebhook } from './deliver';
 import { resolveDeliveries, type ResolvedDeliveries } from './resolve-deliveries';
+import { decideLogFields } from './status-rules';
+import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
+import { settlesWithin } from '../../src/settles-within';
 
 /**
  * The deliveries of an event, their logs created, and the task queue of the worker that ran this
@@ -21,8 +24,6 @@ import { resolveDeliveries, type ResolvedDeliveries } from './resolve-deliveries
  * here, inside a recorded step, so a replay (which runs on a queue of its own) decides the same.
  */
 export type PreparedDeliveries = ResolvedDeliveries & { workerQueue: string };
-import { decideLogFields } from './status-rules';
-import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
 
 function retryRecord(logId: string, retry: RetryRequest, fields: Partial<LogFinalFields>): RetryLogDocument {
   return {
@@ -128,7 +129,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     const outcome = await send();
     const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
     try {
-      const status = await settlesWithin(RECORD_WITHIN_MS, writeOutcome(input, outcome, awaiting ? undefined : retry));
+      const status = await settlesWithin(RECORD_WITHIN_MS, writeOutcome(input, outcome, awaiting ? undefined : retry), 'the log store did not answer');
       if (!awaiting) return { recorded: true, status };
       const timeout = outcome.kind === 'http' ? outcome.callbackTimeoutMs : undefined;
       return { recorded: true, status, awaitingCallback: true, ...(timeout !== undefined ? { callbackTimeoutMs: timeout } : {}) };
@@ -184,15 +185,6 @@ export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
 
 /** How long a send waits for the log store to take its outcome before handing it to the workflow. */
 const RECORD_WITHIN_MS = 5_000;
-
-function settlesWithin<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the log store did not answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined); // a write that fails after the deadline has nobody left to tell
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 /** The workflow run an activity serves: it names the log's execution (`workflow_id`, `run_id`). */
 function currentExecution(): ExecutionRef {

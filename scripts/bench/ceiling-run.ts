@@ -2,6 +2,7 @@
 import type { Collection, Db } from 'mongodb';
 import { Agent, request } from 'undici';
 import { LOGS_COLLECTION, type LogDocument } from '../../src/logstore/log-document';
+import { settlesWithin } from '../../src/settles-within';
 import type { BenchOptions } from './options';
 import { percentiles } from './percentiles';
 import { startProgress } from './progress';
@@ -58,15 +59,6 @@ async function deliverPlain(
  */
 const CEILING_OP_TIMEOUT_MS = 30_000;
 
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 export async function runCeiling(db: Db, receiver: Receiver, labId: number, options: BenchOptions, stop: AbortSignal): Promise<RunResult> {
   const collection = db.collection<LogDocument>(BASELINE_COLLECTION);
   const template = await baselineTemplate(db, labId);
@@ -84,7 +76,7 @@ export async function runCeiling(db: Db, receiver: Receiver, labId: number, opti
       while (started < options.events && !stop.aborted) {
         const id = `${runTag}-${started++}`;
         try {
-          const { ok, latencyMs } = await within(CEILING_OP_TIMEOUT_MS, deliverPlain(collection, agent, target, template, id));
+          const { ok, latencyMs } = await settlesWithin(CEILING_OP_TIMEOUT_MS, deliverPlain(collection, agent, target, template, id), 'no answer');
           if (ok) latencies.push(latencyMs);
           else failed += 1;
         } catch {

@@ -1,14 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+/** How long a refused connection keeps reading what the client still sends before it closes. */
+const LINGER_MS = 2_000;
+
 /**
  * Requests Node's HTTP server refuses before Express sees them (a malformed request line, headers
  * over 16 KB, an `Expect` other than 100-continue) are answered as problem+json too, like every
  * other 4xx; Node's own answers carry no body and no content type.
  */
-/** How long a refused connection keeps reading what the client still sends before it closes. */
-const LINGER_MS = 2_000;
-
 export function answerClientErrorsAsProblems(server: Server): void {
   const answered = new WeakSet<Duplex>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -21,7 +21,6 @@ function toPatient(row: PatientRow): PatientContext {
   };
 }
 
-/** The ContextProvider for the sample lab domain stored in PostgreSQL beside the configuration. */
 /** The reads of a delivery's context, prepared once per handle (src/db/prepared.ts). */
 const byIdInLab = { id: sql.placeholder('id'), labId: sql.placeholder('labId') };
 const queries = {
@@ -35,6 +34,7 @@ const queries = {
   ),
 };
 
+/** The ContextProvider for the sample lab domain stored in PostgreSQL beside the configuration. */
 export function postgresContextProvider(db: ConfigDb): ContextProvider {
   async function patient(labId: number, id: number): Promise<PatientContext> {
     const [row] = await queries.patient(db).execute({ id, labId });
