@@ -58,6 +58,11 @@ describe('log store (MongoDB protocol on FerretDB)', () => {
       expect(expressions).toEqual(['_id', '_id', 'event_id', 'log_id']);
       // Each entry goes into the index at once: no pending list, which every lookup would read in full
       for (const index of indexes) expect(index.indexdef).toMatch(/WITH \(fastupdate='?off'?\)$/);
+      // and a lookup index an earlier start made with a pending list is switched over at the next start
+      await sql.unsafe(`alter index "${own.logStore.database}"."${indexes[0]!.indexname}" set (fastupdate = on)`);
+      await prepareLogStore(own, logs);
+      const [again] = await sql<{ indexdef: string }[]>`select indexdef from pg_indexes where schemaname = ${own.logStore.database} and indexname = ${indexes[0]!.indexname}`;
+      expect(again!.indexdef).toMatch(/WITH \(fastupdate='?off'?\)$/);
 
       // FerretDB pushes {_id: <string>} down as containment, which a btree cannot serve and GIN can.
       const explained = await lookupStore.db.command({ explain: { find: 'integration_directory', filter: { _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' } } });

@@ -48,9 +48,13 @@ export async function ensureFerretLookupIndexes(logStore: Config['logStore']): P
         const name = indexName(table, field);
         try {
           await sql`create index if not exists ${sql(name)} on ${sql(logStore.database)}.${sql(table)} using gin ((_jsonb -> ${sql.unsafe(`'${field}'`)})) with (fastupdate = off)`;
-          // Indexes made before fastupdate was turned off: turn it off and merge what they had queued.
-          await sql`alter index ${sql(logStore.database)}.${sql(name)} set (fastupdate = off)`;
-          await sql`select gin_clean_pending_list(${`${logStore.database}.${name}`}::regclass)`;
+          // An index made before fastupdate was turned off (once): turn it off and merge what it had queued.
+          const qualified = `${logStore.database}.${name}`;
+          const [options] = await sql<{ off: boolean }[]>`select coalesce('fastupdate=off' = any(reloptions), false) as off from pg_class where oid = ${qualified}::regclass`;
+          if (!options?.off) {
+            await sql`alter index ${sql(logStore.database)}.${sql(name)} set (fastupdate = off)`;
+            await sql`select gin_clean_pending_list(${qualified}::regclass)`;
+          }
           created.push(name);
         } catch (error) {
           // Another process created it at the same moment.
