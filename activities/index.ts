@@ -4,7 +4,6 @@ import type { Config } from '../src/config/schema';
 import type { ContextProvider } from '../src/context/context-provider';
 import type { ConfigDb } from '../src/db/config-store';
 import type { DeliveryLogs } from '../src/logstore/delivery-logs';
-import type { PublishLogChange } from '../src/logstore/log-changes';
 import { createBodyRetentionActivities } from './body-retention';
 import { createBulkRetryActivities } from './bulk-retry';
 import { createDeliveryActivities } from './delivery';
@@ -18,7 +17,6 @@ export interface ActivityDeps {
   db: ConfigDb;
   logs: DeliveryLogs;
   contextProvider: ContextProvider;
-  publishLogChange: PublishLogChange;
   temporal: Client;
 }
 

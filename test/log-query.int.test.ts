@@ -7,6 +7,7 @@ import { logIndex } from '../src/db/schema';
 import { InputError } from '../src/errors';
 import { DeliveryLogs } from '../src/logstore/delivery-logs';
 import { LogIndex } from '../src/logstore/log-index';
+import { subscribeLogChanges, type LogChange } from '../src/logstore/log-changes';
 import type { LogDocument, RetryLogDocument } from '../src/logstore/log-document';
 import type { LogFilter } from '../src/logstore/log-filter';
 import { countLogs, listLogs, logStats, type LogRow } from '../src/logstore/log-query';
@@ -164,6 +165,46 @@ describe('log queries (list and stats over the read model, written by the log wr
     } while (cursor);
     return { rows, pages };
   }
+
+  it('announces each change of a delivery log to open dashboards once, by the write that makes it', async () => {
+    const labId = uniqueLabId();
+    const heard: LogChange[] = [];
+    const unlisten = await subscribeLogChanges(configStore.sql, (change) => {
+      if (change.labId === labId) heard.push(change);
+    });
+    try {
+      const doc = log(labId, { status: 'QUEUED', inserted_at: new Date(T0), response_time: null, response_status_code: null });
+      await logs.createQueued(doc);
+      await logs.createQueued(doc); // a replay: no new row, nothing to announce
+      await logs.finalize(doc._id, { status: 'FAIL', response_status_code: 500, response_time: 40, error_message: 'HTTP 500' });
+      const retry: RetryLogDocument = {
+        _id: newLogId(),
+        log_id: doc._id,
+        retry_id: uniqueId('retry'),
+        kind: 'manual',
+        requested_by: 'test',
+        requested_at: new Date(),
+        finished_at: new Date(),
+        status: 'SUCCESS',
+        response_status_code: 200,
+        error_message: null,
+        response_time: 30,
+      };
+      await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 30, error_message: null }, retry);
+      await index.upsert([doc]); // an older document: the row keeps its newer state, nothing is announced
+      await logs.insertApiLog(log(labId, { status: 'SUCCESS', type: 'API', inserted_at: new Date(T0), retry_context: null, event_id: null }));
+      // NOTIFY arrives after its statement's commit; the next round trip on the listening side comes after it.
+      await configStore.sql`select 1`;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(heard).toEqual([
+        { logId: doc._id, status: 'QUEUED', labId },
+        { logId: doc._id, status: 'FAIL', labId },
+        { logId: doc._id, status: 'SUCCESS', labId, retryId: retry.retry_id },
+      ]);
+    } finally {
+      await unlisten();
+    }
+  });
 
   it('pages newest first through logs sharing one timestamp, with no duplicates and no gaps', async () => {
     // Given 23 logs at the same instant and 4 older ones, across two statuses

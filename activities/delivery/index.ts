@@ -6,7 +6,6 @@ import type { ConfigDb } from '../../src/db/config-store';
 import type { DeliveryLogs } from '../../src/logstore/delivery-logs';
 import type { LogFinalFields } from '../../src/logstore/delivery-logs';
 import type { RetryLogDocument } from '../../src/logstore/log-document';
-import type { PublishLogChange } from '../../src/logstore/log-changes';
 import { isStoredDispatch, type BusinessEvent, type DeliveryInput, type DeliveryOutcome, type DispatchReport, type DispatchResult, type LogStatus, type RetryRequest, type StoredDispatch } from '../../workflows/types';
 import type { MirthSendInput, MirthSendOutcome } from '../mirth/send-to-mirth';
 import type { WebhookActivities } from '../webhook/dispatch-webhook';
@@ -70,8 +69,6 @@ export interface DeliveryActivityDeps {
   contextProvider: ContextProvider;
   webhook: WebhookActivities;
   mirth: { sendToMirth(input: MirthSendInput): Promise<MirthSendOutcome> };
-  /** Tells open dashboards a log changed; passive (never fails the caller). */
-  publishLogChange: PublishLogChange;
 }
 
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
@@ -93,15 +90,9 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     return summaryOf(outcome, storedAs);
   }
 
-  async function createAndAnnounce(input: DeliveryInput, execution: ExecutionRef): Promise<{ created: boolean }> {
-    const result = await createLog(deps.logs, input, execution);
-    if (result.created) await deps.publishLogChange({ logId: input.target.logId, status: 'QUEUED', labId: input.event.labId });
-    return result;
-  }
-
   /**
    * Applies the status rules and writes the outcome (for a retry also its counter and its
-   * integration_retry_logs record), then tells the console, the metrics and open dashboards.
+   * integration_retry_logs record; the log's write tells open dashboards), then tells the console and the metrics.
    */
   async function writeOutcome(input: DeliveryInput, outcome: DeliveryOutcome, retry?: RetryRequest, dispatchId?: string): Promise<LogStatus> {
     const { logId } = input.target;
@@ -112,7 +103,6 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     const status = fields.status ?? 'QUEUED';
     recordOutcome(input.target.integrationType, status, outcome, retry);
     reportOutcome(input, status, outcome, retry);
-    await deps.publishLogChange({ logId, status, retryId: retry?.retryId, labId: input.event.labId });
     return status;
   }
 
@@ -142,7 +132,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   return {
     resolveDeliveries: (event: BusinessEvent) => resolveDeliveries(deps.db, deps.config, event),
 
-    createLog: (input: DeliveryInput): Promise<{ created: boolean }> => createAndAnnounce(input, currentExecution()),
+    createLog: (input: DeliveryInput): Promise<{ created: boolean }> => createLog(deps.logs, input, currentExecution()),
 
     deliverWebhook: async (input: DeliveryInput): Promise<DispatchResult> =>
       keepBodiesInStore(input, await reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
@@ -171,7 +161,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     async prepareDeliveries(event: BusinessEvent): Promise<PreparedDeliveries> {
       const execution = currentExecution();
       const resolved = await resolveDeliveries(deps.db, deps.config, event);
-      await Promise.all(resolved.targets.map((target) => createAndAnnounce({ event, target, settings: resolved.settings }, execution)));
+      await Promise.all(resolved.targets.map((target) => createLog(deps.logs, { event, target, settings: resolved.settings }, execution)));
       return { ...resolved, workerQueue: Context.current().info.taskQueue };
     },
 

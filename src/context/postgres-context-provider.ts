@@ -21,25 +21,43 @@ function toPatient(row: PatientRow): PatientContext {
   };
 }
 
-/** The reads of a delivery's context, prepared once per handle (src/db/prepared.ts). */
+/**
+ * The reads of a delivery's context, prepared once per handle (src/db/prepared.ts); a bill or a
+ * report comes with its items or results and its patient in one statement (relations in schema.ts).
+ */
 const byIdInLab = { id: sql.placeholder('id'), labId: sql.placeholder('labId') };
 const queries = {
   lab: preparedPerDb((db) => db.select({ id: labs.id, name: labs.name }).from(labs).where(eq(labs.id, byIdInLab.labId)).prepare('context_lab')),
   patient: preparedPerDb((db) => db.select().from(patients).where(and(eq(patients.id, byIdInLab.id), eq(patients.labId, byIdInLab.labId))).prepare('context_patient')),
-  bill: preparedPerDb((db) => db.select().from(bills).where(and(eq(bills.id, byIdInLab.id), eq(bills.labId, byIdInLab.labId))).prepare('context_bill')),
-  billItems: preparedPerDb((db) => db.select().from(billItems).where(eq(billItems.billId, sql.placeholder('id'))).orderBy(asc(billItems.id)).prepare('context_bill_items')),
-  report: preparedPerDb((db) => db.select().from(reports).where(and(eq(reports.id, byIdInLab.id), eq(reports.labId, byIdInLab.labId))).prepare('context_report')),
-  reportResults: preparedPerDb((db) =>
-    db.select().from(reportResults).where(eq(reportResults.reportId, sql.placeholder('id'))).orderBy(asc(reportResults.id)).prepare('context_report_results'),
+  bill: preparedPerDb((db) =>
+    db.query.bills
+      .findFirst({
+        where: and(eq(bills.id, byIdInLab.id), eq(bills.labId, byIdInLab.labId)),
+        with: { patient: true, items: { orderBy: asc(billItems.id) } },
+      })
+      .prepare('context_bill'),
+  ),
+  report: preparedPerDb((db) =>
+    db.query.reports
+      .findFirst({
+        where: and(eq(reports.id, byIdInLab.id), eq(reports.labId, byIdInLab.labId)),
+        with: { patient: true, results: { orderBy: asc(reportResults.id) } },
+      })
+      .prepare('context_report'),
   ),
 };
+
+/** The patient a bill or report names, which must be of the same lab. */
+function patientOf(labId: number, patientId: number, row: PatientRow | undefined): PatientContext {
+  if (!row || row.labId !== labId) throw new NotFoundError('entity.id', `patient ${patientId} does not exist in lab ${labId}`);
+  return toPatient(row);
+}
 
 /** The ContextProvider for the sample lab domain stored in PostgreSQL beside the configuration. */
 export function postgresContextProvider(db: ConfigDb): ContextProvider {
   async function patient(labId: number, id: number): Promise<PatientContext> {
     const [row] = await queries.patient(db).execute({ id, labId });
-    if (!row) throw new NotFoundError('entity.id', `patient ${id} does not exist in lab ${labId}`);
-    return toPatient(row);
+    return patientOf(labId, id, row);
   }
 
   return {
@@ -54,9 +72,9 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
         case 'patient':
           return { type: 'patient', patient: await patient(labId, entity.id) };
         case 'bill': {
-          const [bill] = await queries.bill(db).execute({ id: entity.id, labId });
+          const bill = await queries.bill(db).execute({ id: entity.id, labId });
           if (!bill) throw new NotFoundError('entity.id', `bill ${entity.id} does not exist in lab ${labId}`);
-          const items = await queries.billItems(db).execute({ id: bill.id });
+          const { items } = bill;
           return {
             type: 'bill',
             bill: {
@@ -67,15 +85,15 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
               status: bill.status,
               totalAmount: Math.round(items.reduce((sum, item) => sum + item.price, 0) * 100) / 100,
               createdAt: bill.createdAt.toISOString(),
-              patient: await patient(labId, bill.patientId),
+              patient: patientOf(labId, bill.patientId, bill.patient),
               items: items.map((item) => ({ testCode: item.testCode, testName: item.testName, price: item.price })),
             },
           };
         }
         case 'report': {
-          const [report] = await queries.report(db).execute({ id: entity.id, labId });
+          const report = await queries.report(db).execute({ id: entity.id, labId });
           if (!report) throw new NotFoundError('entity.id', `report ${entity.id} does not exist in lab ${labId}`);
-          const results = await queries.reportResults(db).execute({ id: report.id });
+          const { results } = report;
           return {
             type: 'report',
             report: {
@@ -85,7 +103,7 @@ export function postgresContextProvider(db: ConfigDb): ContextProvider {
               billId: report.billId ?? undefined,
               status: report.status,
               reportedAt: report.reportedAt.toISOString(),
-              patient: await patient(labId, report.patientId),
+              patient: patientOf(labId, report.patientId, report.patient),
               results: results.map((r) => ({
                 testCode: r.testCode,
                 testName: r.testName,

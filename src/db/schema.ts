@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { relations, sql } from 'drizzle-orm';
 import { bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { ACTOR_TYPES } from '../audit/audit-actions';
 
@@ -155,6 +155,16 @@ export const billItems = pgTable('bill_items', {
   price: numeric('price', { precision: 12, scale: 2, mode: 'number' }).notNull(),
 });
 
+/** A bill with its items and patient, read in one statement (drizzle's relational queries: a delivery's context). */
+export const billRelations = relations(bills, ({ one, many }) => ({
+  patient: one(patients, { fields: [bills.patientId], references: [patients.id] }),
+  items: many(billItems),
+}));
+
+export const billItemRelations = relations(billItems, ({ one }) => ({
+  bill: one(bills, { fields: [billItems.billId], references: [bills.id] }),
+}));
+
 export const reports = pgTable('reports', {
   id: serial('id').primaryKey(),
   labId: integer('lab_id')
@@ -183,6 +193,16 @@ export const reportResults = pgTable('report_results', {
   referenceRange: text('reference_range'),
   flag: text('flag'),
 });
+
+/** As for bills: a report with its results and patient in one statement. */
+export const reportRelations = relations(reports, ({ one, many }) => ({
+  patient: one(patients, { fields: [reports.patientId], references: [patients.id] }),
+  results: many(reportResults),
+}));
+
+export const reportResultRelations = relations(reportResults, ({ one }) => ({
+  report: one(reports, { fields: [reportResults.reportId], references: [reports.id] }),
+}));
 
 /**
  * Transactional outbox: events written in the lab backend's own transaction, or when Temporal

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { BodyRetentionPosition, LogIndex } from './log-index';
+import type { Announce, BodyRetentionPosition, LogIndex } from './log-index';
 import type { DeliveryOutcome } from '../../workflows/types';
 import { DISPATCHES_COLLECTION, LOGS_COLLECTION, RETRY_LOGS_COLLECTION, withOmittedFields, type AttemptRecord, type DispatchDocument, type LogDocument, type RetryLogDocument } from './log-document';
 import { bodyRemoval, retryErrorWithoutAnswer } from '../retention/body-removal';
@@ -118,15 +118,20 @@ export class DeliveryLogs {
       { _id: logId, retry_ids: { $ne: record.retry_id } },
       { $inc: { [counter]: 1 }, $push: { retry_ids: record.retry_id } },
     );
-    await this.finalize(logId, fields, lastAttempt, dispatchId);
+    // The record before the log's outcome, whose write announces the retry: a dashboard that hears
+    // of it finds the record.
     await this.retries.updateOne({ _id: record._id }, { $setOnInsert: record }, { upsert: true });
+    await this.writeOutcome(logId, fields, lastAttempt, dispatchId, { retryId: record.retry_id });
   }
 
   history(logId: string): Promise<RetryLogDocument[]> {
     return this.retries.find({ log_id: logId }).sort({ requested_at: 1 }).toArray();
   }
 
-  /** Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing. */
+  /**
+   * Idempotent: a replayed or retried pre-creation finds the log already there and changes nothing.
+   * The new row is announced to open dashboards (src/logstore/log-changes.ts).
+   */
   async createQueued(doc: LogDocument): Promise<{ created: boolean }> {
     // An insert, not an upsert: one statement in FerretDB (an upsert is a read and a write), and
     // FerretDB 1.x keeps the document's nulls and empty arrays on insert (an upsert drops them).
@@ -137,8 +142,9 @@ export class DeliveryLogs {
       if ((error as { code?: unknown }).code !== 11000) throw error;
       created = false;
     }
-    // Also on a replay: the row may be what a crash between the two writes left out.
-    await this.index.insert([doc]);
+    // Also on a replay: the row may be what a crash between the two writes left out (and its
+    // insert is what announces the new log).
+    await this.index.insertAnnounced(doc);
     return { created };
   }
 
@@ -148,9 +154,13 @@ export class DeliveryLogs {
 
   /**
    * Writes the outcome; `lastAttempt` is added when its own write was lost (the store was down then);
-   * `dispatchId` names the stored outcome it came from (see loadDispatch).
+   * `dispatchId` names the stored outcome it came from (see loadDispatch). Announced, like a retry's.
    */
-  async finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord, dispatchId?: string): Promise<void> {
+  finalize(logId: string, fields: Partial<LogFinalFields>, lastAttempt?: AttemptRecord, dispatchId?: string): Promise<void> {
+    return this.writeOutcome(logId, fields, lastAttempt, dispatchId, {});
+  }
+
+  private async writeOutcome(logId: string, fields: Partial<LogFinalFields>, lastAttempt: AttemptRecord | undefined, dispatchId: string | undefined, announce: Announce): Promise<void> {
     // One write: the attempt is added unless the same record is there already (its own write got
     // through), and a retry of a log whose bodies were removed records new ones, so the removal's
     // mark goes (an $unset of an absent field changes nothing).
@@ -165,7 +175,7 @@ export class DeliveryLogs {
       { returnDocument: 'after' },
     );
     if (!now) throw new Error(`log ${logId} does not exist; it must be pre-created before it is finalized`);
-    await this.index.upsert([now]);
+    await this.index.upsertAnnounced(now, announce);
   }
 
   async insertApiLog(doc: LogDocument): Promise<void> {

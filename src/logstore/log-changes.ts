@@ -10,23 +10,11 @@ export interface LogChange {
   labId?: number;
 }
 
-export type PublishLogChange = (change: LogChange) => Promise<void>;
-
-export const LOG_CHANGES_CHANNEL = 'labwire_log_changes';
-
 /**
  * Log changes cross processes (worker → every API replica) through PostgreSQL NOTIFY, which we
- * already run. Passive: a failed notification is logged by the caller's logger, never thrown.
+ * already run: the read model's writes announce the rows they change (LogIndex, `Announce`).
  */
-export function postgresLogChangePublisher(sql: postgres.Sql, onError: (error: unknown) => void): PublishLogChange {
-  return async (change) => {
-    try {
-      await sql`select pg_notify(${LOG_CHANGES_CHANNEL}, ${JSON.stringify(change)})`;
-    } catch (error) {
-      onError(error);
-    }
-  };
-}
+export const LOG_CHANGES_CHANNEL = 'labwire_log_changes';
 
 export async function subscribeLogChanges(sql: postgres.Sql, onChange: (change: LogChange) => void): Promise<() => Promise<void>> {
   const subscription = await sql.listen(LOG_CHANGES_CHANNEL, (payload) => {

@@ -1,13 +1,57 @@
-import { and, asc, getTableColumns, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, getTableColumns, inArray, isNull, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { ConfigDb } from '../db/config-store';
+import { preparedPerDb } from '../db/prepared';
 import { logIndex } from '../db/schema';
 import { endpointOfUrl } from './endpoint';
+import { LOG_CHANGES_CHANNEL } from './log-changes';
 import type { LogDocument } from './log-document';
 
 /** Longest error message kept on a row; the log document keeps the whole one. */
 export const ROW_ERROR_MAX = 300;
 
 export type LogIndexRow = typeof logIndex.$inferInsert;
+
+/** An upsert's new values: every column but the id, from the row offered (`excluded`). */
+const NEWER_ROW = Object.fromEntries(
+  Object.entries(getTableColumns(logIndex))
+    .filter(([key]) => key !== 'id')
+    .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
+);
+const OLDER_ROW_ONLY = sql`${logIndex.updatedAt} <= excluded.updated_at`;
+
+/**
+ * A delivery log's own writes, which open dashboards hear of: the statement writes the row and
+ * announces it (NOTIFY on LOG_CHANGES_CHANNEL, a LogChange of src/logstore/log-changes.ts), so a
+ * change is announced once it is visible, and a write that changed nothing announces nothing.
+ * Built once per handle with placeholders (src/db/prepared.ts): assembling a 26-column insert
+ * was the larger part of the worker's cost of these writes.
+ */
+const announcedWrites = preparedPerDb((db) => {
+  // Each value as the driver takes it (driverValues): drizzle's column encoders, which a bare
+  // placeholder would get, fail on a null timestamp.
+  const row = Object.fromEntries(Object.keys(getTableColumns(logIndex)).map((key) => [key, sql`${sql.placeholder(key)}`])) as unknown as LogIndexRow;
+  return {
+    insert: announcing(db, 'log_index_insert', db.insert(logIndex).values(row).onConflictDoNothing()),
+    upsert: announcing(db, 'log_index_upsert', db.insert(logIndex).values(row).onConflictDoUpdate({ target: logIndex.id, set: NEWER_ROW, setWhere: OLDER_ROW_ONLY })),
+  };
+});
+
+function announcing(db: ConfigDb, name: string, write: { returning(fields: typeof ANNOUNCED): SQLWrapper }) {
+  const change = sql`json_strip_nulls(json_build_object('logId', id, 'status', status, 'labId', lab_id, 'retryId', ${sql.placeholder('retryId')}::text))::text`;
+  // Drizzle puts the embedded insert in parentheses, as a CTE needs.
+  const statement = sql`with written as ${write.returning(ANNOUNCED)} select pg_notify(${LOG_CHANGES_CHANNEL}, ${change}) from written`;
+  const prepared = db._.session.prepareQuery(new PgDialect().sqlToQuery(statement), undefined, name, false);
+  return (doc: LogDocument, announce: Announce) => prepared.execute({ ...driverValues(logIndexRow(doc)), retryId: announce.retryId ?? null });
+}
+
+/** A row's values as the driver takes them: drizzle's postgres-js client sends timestamps as text. */
+function driverValues(row: LogIndexRow): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
+}
+
+/** What a LogChange says of a written row. */
+const ANNOUNCED = { id: logIndex.id, status: logIndex.status, labId: logIndex.labId };
 
 function cut(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
@@ -47,6 +91,12 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
   };
 }
 
+/** A delivery log's change, for its announcement (see announcedWrites). */
+export interface Announce {
+  /** The retry whose outcome this is. */
+  retryId?: string;
+}
+
 /**
  * The read model's writer. The log writer calls it after each change of the log document, with
  * the document as it is now; every write is idempotent, and an older document never overwrites
@@ -55,24 +105,26 @@ export function logIndexRow(doc: LogDocument): LogIndexRow {
 export class LogIndex {
   constructor(readonly db: ConfigDb) {}
 
-  /** A new log (pre-created QUEUED, or an API log): kept as is if a newer row exists. */
+  /** New logs (API logs): each kept as is if a newer row exists. */
   async insert(docs: LogDocument[]): Promise<void> {
     if (docs.length === 0) return;
     await this.db.insert(logIndex).values(docs.map(logIndexRow)).onConflictDoNothing();
   }
 
-  /** The rows of changed logs, in one statement; each replaces only an older row. */
+  /** The rows of changed logs, in one statement; each replaces only an older row. Not announced (a rebuild, the retention). */
   async upsert(docs: LogDocument[]): Promise<void> {
     if (docs.length === 0) return;
-    const changes = Object.fromEntries(
-      Object.entries(getTableColumns(logIndex))
-        .filter(([key]) => key !== 'id')
-        .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
-    );
-    await this.db
-      .insert(logIndex)
-      .values(docs.map(logIndexRow))
-      .onConflictDoUpdate({ target: logIndex.id, set: changes, setWhere: sql`${logIndex.updatedAt} <= excluded.updated_at` });
+    await this.db.insert(logIndex).values(docs.map(logIndexRow)).onConflictDoUpdate({ target: logIndex.id, set: NEWER_ROW, setWhere: OLDER_ROW_ONLY });
+  }
+
+  /** A delivery log pre-created QUEUED, announced; kept as is if a newer row exists. */
+  async insertAnnounced(doc: LogDocument): Promise<void> {
+    await announcedWrites(this.db).insert(doc, {});
+  }
+
+  /** A delivery log's outcome, announced; it replaces only an older row. */
+  async upsertAnnounced(doc: LogDocument, announce: Announce): Promise<void> {
+    await announcedWrites(this.db).upsert(doc, announce);
   }
 
   /**

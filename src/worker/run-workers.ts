@@ -4,7 +4,6 @@ import type { Config } from '../config/schema';
 import { contextProviderFor } from '../context';
 import { DeliveryLogs } from '../logstore/delivery-logs';
 import { prepareLogStore } from '../logstore/ferret-lookup-indexes';
-import { postgresLogChangePublisher } from '../logstore/log-changes';
 import { createLogger } from '../logger';
 import type { Services } from '../services';
 import { connectWorker } from '../temporal/connection';
@@ -33,7 +32,6 @@ export async function startWorkers(
     logs,
     contextProvider: contextProviderFor(config, services.configStore.db),
     temporal: services.temporal,
-    publishLogChange: postgresLogChangePublisher(services.configStore.sql, (error) => logger.warn({ err: error }, 'could not publish a log change')),
   };
   const sdkLogger = new PinoSdkLogger(logger, { isReported: reportedByLabwire });
   const connection = await connectWorker(config.temporal, sdkLogger);
