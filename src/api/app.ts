@@ -21,6 +21,7 @@ import { streamRoutes } from './stream-routes';
 import { sessionRoutes } from './session-routes';
 import { userRoutes } from './users-routes';
 import { metaRoutes } from './meta-routes';
+import { endpointRoutes } from './endpoints-routes';
 import { auditRoutes } from './audit-routes';
 import { AuditTrail } from '../audit/audit-trail';
 import { codecRoutes, mountCodecPreflight } from './codec-routes';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
     ...integrationTestRoutes({ db, contextProvider, temporal: deps.temporal, logs, config: deps.config }),
     ...eventRoutes({ db, emitter, contextProvider }),
     ...auditRoutes(auditTrail),
+    ...endpointRoutes(db),
     ...codecRoutes({ config: deps.config, codec: payloadCodecFor(deps.config.temporal.payloadKeys) }),
   ];
   let operatorApiDocument: object | undefined;

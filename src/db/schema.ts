@@ -328,6 +328,8 @@ export const logIndex = pgTable(
     index('log_index_activity_idx').on(t.activityDate.desc(), t.id.desc()),
     index('log_index_event_idx').on(t.eventId),
     index('log_index_entity_idx').on(t.entityType, t.entityId),
+    // An endpoint's last success and its failures, however old (src/endpoints/endpoint-health.ts).
+    index('log_index_endpoint_status_idx').on(t.endpoint, t.status, t.updatedAt.desc()),
     // The body retention's pages: only logs that still have bodies, oldest write first.
     index('log_index_bodies_kept_idx').on(t.updatedAt, t.id).where(sql`bodies_removed_at is null`),
   ],

@@ -19,8 +19,17 @@ import { LOGS_COLLECTION, RETRY_LOGS_COLLECTION } from './log-document';
  * merged). Writing each entry into the index at once costs the insert a little and keeps lookups flat.
  */
 const LOOKUPS: Record<string, string[]> = {
-  [LOGS_COLLECTION]: ['_id', 'event_id'],
+  [LOGS_COLLECTION]: ['_id'],
   [RETRY_LOGS_COLLECTION]: ['_id', 'log_id'],
+};
+
+/**
+ * Lookup indexes an earlier version made that nothing reads any more, dropped at start: every
+ * insert and update of a log wrote an entry into each (FerretDB rewrites the whole row). Logs are
+ * found by event through the read model (log_index.event_id) now, not in the log store.
+ */
+const RETIRED_LOOKUPS: Record<string, string[]> = {
+  [LOGS_COLLECTION]: ['event_id'],
 };
 
 const indexName = (table: string, field: string) => `${table.slice(0, 40)}_${createHash('sha256').update(field).digest('hex').slice(0, 8)}_lookup`;
@@ -41,8 +50,9 @@ export async function ensureFerretLookupIndexes(logStore: Config['logStore']): P
     const tables = await sql<{ collection: string; table: string }[]>`
       select _jsonb->>'_id' as collection, _jsonb->>'table' as table
       from ${sql(logStore.database)}._ferretdb_database_metadata
-      where _jsonb->>'_id' in ${sql(Object.keys(LOOKUPS))}`;
+      where _jsonb->>'_id' in ${sql([...new Set([...Object.keys(LOOKUPS), ...Object.keys(RETIRED_LOOKUPS)])])}`;
     for (const { collection, table } of tables) {
+      for (const field of RETIRED_LOOKUPS[collection] ?? []) await sql`drop index if exists ${sql(logStore.database)}.${sql(indexName(table, field))}`;
       for (const field of LOOKUPS[collection] ?? []) {
         if (!/^[a-z_]+$/.test(field)) throw new Error(`not a plain field name: ${field}`);
         const name = indexName(table, field);

@@ -22,6 +22,8 @@ const filterShape = {
   dateField: z.enum(['inserted_at', 'activity_date'], { error: 'expected inserted_at or activity_date' }).optional(),
   /** true: only test deliveries (Send a test); false: none of them. Absent: the list shows both, the figures leave tests out. */
   test: z.boolean({ error: 'expected true or false' }).optional(),
+  /** Where the deliveries went, as their rows name it (a host[:port]; GET /api/endpoints lists them). */
+  endpoint: z.string().trim().min(1, 'expected a host[:port] as GET /api/endpoints names it').max(300, 'expected at most 300 characters').optional(),
   /** A 24-hex log id, an entity such as `bill:900001`, or else an event id. */
   q: z.string().trim().min(1, 'expected a log id, an event id or an entity like bill:900001').max(200, 'expected at most 200 characters').optional(),
 };
@@ -54,7 +56,8 @@ export function filterStatuses(filter: LogFilter): LogStatus[] | undefined {
 // ---- The same filter from an Express query string (every value a string) ----
 
 const integerText = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
-const queryId = z.preprocess(integerText, positiveId).optional();
+/** An optional id in a query string. */
+export const queryId = z.preprocess(integerText, positiveId).optional();
 /** A parameter given once; `?q=a&q=b` arrives as an array and is refused. */
 const single = <T extends z.ZodType<unknown, string>>(schema: T) => z.string({ error: 'expected one value' }).pipe(schema);
 
@@ -76,6 +79,7 @@ const queryFilterShape = {
   to: single(isoDate).optional(),
   dateField: single(filterShape.dateField.unwrap()).optional(),
   test: single(queryBoolean).optional(),
+  endpoint: single(filterShape.endpoint.unwrap()).optional(),
   q: single(filterShape.q.unwrap()).optional(),
 };
 
@@ -86,7 +90,7 @@ const pageShape = {
 };
 
 /** Unknown parameters fail with their own name as the field and the list of the known ones (which a strict object's issue does not carry). */
-function knownParameters<S extends Record<string, z.ZodType>>(shape: S) {
+export function knownParameters<S extends Record<string, z.ZodType>>(shape: S) {
   const known = Object.keys(shape);
   return z.looseObject(shape).superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
@@ -100,8 +104,8 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 }
 
 function toFilter(parsed: z.output<ReturnType<typeof knownParameters<typeof queryFilterShape>>>): LogFilter {
-  const { type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, q } = parsed;
-  return withoutUndefined({ type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, q });
+  const { type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, endpoint, q } = parsed;
+  return withoutUndefined({ type, labId, developerId, actionCategoryId, status, includeSuppressed, from, to, dateField, test, endpoint, q });
 }
 
 /** `GET /api/logs/stats?<filter>` (and the filter part of every log query string) → a LogFilter. */

@@ -120,6 +120,7 @@ export function filterConditions(filter: LogFilter, scope: LabScope): SQL[] {
   if (filter.developerId !== undefined) where.push(eq(t.developerId, filter.developerId));
   if (filter.actionCategoryId !== undefined) where.push(eq(t.actionCategoryId, filter.actionCategoryId));
   if (filter.test !== undefined) where.push(eq(t.test, filter.test));
+  if (filter.endpoint !== undefined) where.push(eq(t.endpoint, filter.endpoint));
   if (filter.q !== undefined) {
     const search = parseLogSearch(filter.q);
     if (search.kind === 'logId') where.push(eq(t.id, search.id));

@@ -3,6 +3,7 @@ import type {
   AuditPage,
   Authentication,
   BulkProgress,
+  EndpointsPage,
   IntegrationInput,
   IntegrationSaved,
   Lab,
@@ -154,6 +155,12 @@ export const api = {
     params.set('limit', String(limit));
     if (cursor) params.set('cursor', cursor);
     return request<AuditPage>('GET', withQuery('/api/audit', params));
+  },
+  endpoints: (filter: { labId?: number; developerId?: number }) => {
+    const params = new URLSearchParams();
+    if (filter.labId) params.set('labId', String(filter.labId));
+    if (filter.developerId) params.set('developerId', String(filter.developerId));
+    return request<EndpointsPage>('GET', withQuery('/api/endpoints', params));
   },
   /** A link, not a call: the browser downloads the streamed JSON lines with the session cookie. */
   auditExportUrl: (filter: URLSearchParams) => withQuery('/api/audit/export', filter),

@@ -29,6 +29,8 @@ export interface LogFilters {
   q?: string;
   /** Test deliveries (Send a test): true = only them, false = none; absent = listed with a badge. */
   test?: boolean;
+  /** Where deliveries went (host[:port]), as the Endpoints page links to it. */
+  endpoint?: string;
 }
 
 /** The filter as the API's JSON body takes it (bulk retry and its preview). */
@@ -43,6 +45,7 @@ export interface ApiFilter {
   dateField?: DateField;
   q?: string;
   test?: boolean;
+  endpoint?: string;
 }
 
 function positiveInt(value: string | null): number | undefined {
@@ -73,6 +76,7 @@ export function filtersFromSearch(search: string): LogFilters {
     dateField: params.get('dateField') === 'activity_date' ? 'activity_date' : 'inserted_at',
     q: params.get('q')?.trim() || undefined,
     test: params.get('test') === 'true' ? true : params.get('test') === 'false' ? false : undefined,
+    endpoint: params.get('endpoint')?.trim() || undefined,
   };
 }
 
@@ -89,6 +93,7 @@ export function filtersToSearch(filters: LogFilters): string {
   if (filters.dateField !== 'inserted_at') params.set('dateField', filters.dateField);
   if (filters.q) params.set('q', filters.q);
   if (filters.test !== undefined) params.set('test', String(filters.test));
+  if (filters.endpoint) params.set('endpoint', filters.endpoint);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -118,6 +123,7 @@ export function toApiFilter(filters: LogFilters): ApiFilter {
   if ((filters.from || filters.to) && filters.dateField !== 'inserted_at') api.dateField = filters.dateField;
   if (filters.q) api.q = filters.q;
   if (filters.test !== undefined) api.test = filters.test;
+  if (filters.endpoint) api.endpoint = filters.endpoint;
   return api;
 }
 
@@ -132,5 +138,5 @@ export function apiFilterQuery(filter: ApiFilter): URLSearchParams {
 }
 
 export function hasNarrowingFilter(filters: LogFilters): boolean {
-  return Boolean(filters.labId || filters.developerId || filters.actionCategoryId || filters.status.length || filters.from || filters.to || filters.q || filters.test !== undefined);
+  return Boolean(filters.labId || filters.developerId || filters.actionCategoryId || filters.status.length || filters.from || filters.to || filters.q || filters.test !== undefined || filters.endpoint);
 }

@@ -35,7 +35,7 @@ export function useLocation(): Location {
   return location;
 }
 
-export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'users' } | { name: 'audit' } | { name: 'notFound' };
+export type Route = { name: 'logs' } | { name: 'log'; id: string } | { name: 'integrations' } | { name: 'users' } | { name: 'audit' } | { name: 'endpoints' } | { name: 'notFound' };
 
 export function matchRoute(path: string): Route {
   if (path === '/' || path === '/logs' || path === '/logs/') return { name: 'logs' };
@@ -44,6 +44,7 @@ export function matchRoute(path: string): Route {
   if (path === '/integrations' || path === '/integrations/') return { name: 'integrations' };
   if (path === '/users' || path === '/users/') return { name: 'users' };
   if (path === '/audit' || path === '/audit/') return { name: 'audit' };
+  if (path === '/endpoints' || path === '/endpoints/') return { name: 'endpoints' };
   return { name: 'notFound' };
 }
 

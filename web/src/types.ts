@@ -369,3 +369,35 @@ export interface TestSendAnswer {
   errorMessage: string | null;
   responseTimeMs: number | null;
 }
+
+/** GET /api/endpoints (src/endpoints/endpoint-health.ts). */
+export type EndpointHealthState = 'failing' | 'degraded' | 'healthy' | 'idle';
+
+export interface EndpointWindow {
+  deliveries: number;
+  success: number;
+  fail: number;
+  queued: number;
+  successRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface EndpointHealth {
+  endpoint: string;
+  integrationType: string;
+  health: EndpointHealthState;
+  lastHour: EndpointWindow;
+  lastDay: EndpointWindow;
+  consecutiveFailures: number;
+  lastSuccessAt: string | null;
+  lastFailure: { logId: string; at: string; errorMessage: string | null } | null;
+  developers: Array<{ id: number; name: string | null }>;
+  labIds: number[];
+  authIds: number[];
+}
+
+export interface EndpointsPage {
+  generatedAt: string;
+  items: EndpointHealth[];
+}

@@ -14,6 +14,7 @@ import { SignIn } from './SignIn';
 import { Toasts } from './Toasts';
 import { UsersPage } from './users/UsersPage';
 import { AuditPage } from './audit/AuditPage';
+import { EndpointsPage } from './endpoints/EndpointsPage';
 
 type SessionState = { state: 'loading' } | { state: 'signedOut' } | { state: 'error'; error: unknown } | { state: 'signedIn'; session: Session };
 
@@ -118,7 +119,7 @@ export function App() {
       {route.name === 'log' && <LogDetail key={route.id} id={route.id} />}
       {route.name === 'integrations' && (
         <AdminOnly role={me.role} what="Managing integrations">
-          <IntegrationsPage />
+          <IntegrationsPage search={location.search} />
         </AdminOnly>
       )}
       {route.name === 'users' && (
@@ -131,6 +132,7 @@ export function App() {
           <AuditPage search={location.search} />
         </AdminOnly>
       )}
+      {route.name === 'endpoints' && <EndpointsPage search={location.search} />}
       {route.name === 'notFound' && (
         <Message title="Page not found">
           <a href="/" onClick={onLinkClick}>

@@ -37,6 +37,9 @@ export function Header({ route, onSignOut }: { route: Route; onSignOut: () => vo
           <a href="/" onClick={onLinkClick} aria-current={onLogs ? 'page' : undefined} data-testid="nav-deliveries">
             Deliveries
           </a>
+          <a href="/endpoints" onClick={onLinkClick} aria-current={route.name === 'endpoints' ? 'page' : undefined} data-testid="nav-endpoints">
+            Endpoints
+          </a>
           {isAdmin(user.role) && (
             <a href="/integrations" onClick={onLinkClick} aria-current={route.name === 'integrations' ? 'page' : undefined} data-testid="nav-integrations">
               Manage Integrations

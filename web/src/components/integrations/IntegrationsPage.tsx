@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ProblemError, problemMessage } from '../../api';
 import { useApp } from '../../app-context';
 import { showToast } from '../../toast';
@@ -19,8 +19,11 @@ export function authenticationLabel(auth: Authentication): string {
   return `#${auth.id} ${auth.developerName ?? `Developer ${auth.developerId}`} (${auth.integrationType})`;
 }
 
-/** The seed's Step 1: search a lab, pick a developer and an integration id (or create one), edit, Add/Update. */
-export function IntegrationsPage() {
+/**
+ * The seed's Step 1: search a lab, pick a developer and an integration id (or create one), edit,
+ * Add/Update. `?labId=…&authId=…` opens that lab and authentication (the Endpoints page links so).
+ */
+export function IntegrationsPage({ search = '' }: { search?: string }) {
   const { meta } = useApp();
   const [lab, setLab] = useState<Lab | null>(null);
   const [data, setData] = useState<LabIntegrations | null>(null);
@@ -50,6 +53,7 @@ export function IntegrationsPage() {
     setLoadError(null);
     return api.labIntegrations(labId).then(
       (next) => {
+        setLab(next.lab);
         setData(next);
         const auth = select === undefined ? undefined : next.authentications.find((a) => a.id === select);
         if (auth) {
@@ -61,6 +65,14 @@ export function IntegrationsPage() {
       (error: unknown) => setLoadError(error),
     );
   };
+
+  useEffect(() => {
+    const params = new URLSearchParams(search);
+    const labId = Number(params.get('labId'));
+    const authId = Number(params.get('authId'));
+    if (Number.isInteger(labId) && labId > 0) void loadLab(labId, Number.isInteger(authId) && authId > 0 ? authId : undefined);
+    // Only the address the page was opened with; later picks are the operator's.
+  }, []);
 
   const pickLab = (next: Lab) => {
     setLab(next);

@@ -102,6 +102,17 @@ export function FilterBar({ filters, onChange }: Props) {
           <option value="false">Hidden</option>
         </select>
       </label>
+      {filters.endpoint && (
+        <div class="field">
+          <span>Endpoint</span>
+          <span class="chip chip-removable" data-testid="filter-endpoint">
+            <span class="mono">{filters.endpoint}</span>
+            <button type="button" class="chip-remove" aria-label={`Remove the endpoint filter ${filters.endpoint}`} onClick={() => onChange({ endpoint: undefined })} data-testid="filter-endpoint-remove">
+              ×
+            </button>
+          </span>
+        </div>
+      )}
       <fieldset class="field status-filter" data-testid="filter-status">
         <legend>Status</legend>
         <div class="chips">
@@ -155,7 +166,7 @@ export function FilterBar({ filters, onChange }: Props) {
           <button
             type="button"
             class="btn btn-ghost"
-            onClick={() => onChange({ labId: undefined, developerId: undefined, actionCategoryId: undefined, status: [], from: undefined, to: undefined, q: undefined, test: undefined, dateField: 'inserted_at' })}
+            onClick={() => onChange({ labId: undefined, developerId: undefined, actionCategoryId: undefined, status: [], from: undefined, to: undefined, q: undefined, test: undefined, endpoint: undefined, dateField: 'inserted_at' })}
             data-testid="filter-clear"
           >
             Clear

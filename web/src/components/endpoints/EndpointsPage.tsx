@@ -1,0 +1,242 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { isAdmin, useApp } from '../../app-context';
+import { duration, localDateTime, percent, utcDateTime } from '../../format';
+import { useLogChanges } from '../../live';
+import { navigate, onLinkClick } from '../../router';
+import type { EndpointHealth, EndpointHealthState, EndpointWindow } from '../../types';
+import { ProblemBanner } from '../ProblemBanner';
+
+const HEALTH_LABEL: Record<EndpointHealthState, string> = { failing: 'Failing', degraded: 'Degraded', healthy: 'Healthy', idle: 'Idle' };
+const HEALTH_BADGE: Record<EndpointHealthState, string> = { failing: 'badge-fail', degraded: 'badge-queued', healthy: 'badge-success', idle: 'badge-suppressed' };
+const HEALTH_HELP: Record<EndpointHealthState, string> = {
+  failing: '20 final failures in a row, or at least half of at least 50 final deliveries of the last hour failed',
+  degraded: 'A failure since the last success, or less than 95% success in the last hour',
+  healthy: 'Deliveries in the last hour, no failure since the last success',
+  idle: 'No delivery in the last hour',
+};
+/** Live changes refresh the figures at most this often. */
+const REFRESH_EVERY_MS = 5_000;
+
+interface Filters {
+  labId?: number;
+  developerId?: number;
+}
+
+function positiveInt(value: string | null): number | undefined {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function filtersFrom(search: string): Filters {
+  const params = new URLSearchParams(search);
+  return { labId: positiveInt(params.get('labId')), developerId: positiveInt(params.get('developerId')) };
+}
+
+function searchOf(filters: Filters): string {
+  const params = new URLSearchParams();
+  if (filters.labId) params.set('labId', String(filters.labId));
+  if (filters.developerId) params.set('developerId', String(filters.developerId));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function WindowCell({ figures }: { figures: EndpointWindow }) {
+  return (
+    <div>
+      <div>
+        <strong>{percent(figures.successRate)}</strong> <span class="muted">of {figures.success + figures.fail}</span>
+      </div>
+      <div class="muted">
+        {figures.deliveries} deliveries{figures.queued ? `, ${figures.queued} queued` : ''}
+      </div>
+      <div class="muted">
+        p50 {duration(figures.p50Ms)} · p95 {duration(figures.p95Ms)}
+      </div>
+    </div>
+  );
+}
+
+function EndpointRow({ item, admin }: { item: EndpointHealth; admin: boolean }) {
+  const errors = `/logs?tab=errors&status=FAIL&endpoint=${encodeURIComponent(item.endpoint)}`;
+  const manage = item.labIds.length === 1 && item.authIds.length === 1 ? `/integrations?labId=${item.labIds[0]}&authId=${item.authIds[0]}` : undefined;
+  return (
+    <tr data-testid="endpoint-row" data-endpoint={item.endpoint} data-health={item.health}>
+      <td>
+        <div class="mono">{item.endpoint}</div>
+        <div class="muted">
+          {item.integrationType} · {item.developers.map((d) => d.name ?? `Developer ${d.id}`).join(', ') || '—'} · lab {item.labIds.join(', ') || '—'}
+        </div>
+      </td>
+      <td>
+        <span class={`badge ${HEALTH_BADGE[item.health]}`} title={HEALTH_HELP[item.health]} data-testid="endpoint-health">
+          {HEALTH_LABEL[item.health]}
+        </span>
+      </td>
+      <td class="num" data-testid="endpoint-consecutive">
+        {item.consecutiveFailures}
+      </td>
+      <td>
+        <WindowCell figures={item.lastHour} />
+      </td>
+      <td>
+        <WindowCell figures={item.lastDay} />
+      </td>
+      <td class="nowrap" title={utcDateTime(item.lastSuccessAt)}>
+        {item.lastSuccessAt ? localDateTime(item.lastSuccessAt) : <span class="muted">never</span>}
+      </td>
+      <td>
+        {item.lastFailure ? (
+          <>
+            <a href={`/logs/${encodeURIComponent(item.lastFailure.logId)}`} onClick={onLinkClick} class="nowrap" title={utcDateTime(item.lastFailure.at)}>
+              {localDateTime(item.lastFailure.at)}
+            </a>
+            <div class="muted endpoint-error">{item.lastFailure.errorMessage ?? '—'}</div>
+          </>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td class="nowrap">
+        <a href={errors} onClick={onLinkClick} data-testid="endpoint-errors-link">
+          Errors
+        </a>
+        {admin && manage && (
+          <>
+            {' · '}
+            <a href={manage} onClick={onLinkClick} data-testid="endpoint-manage-link">
+              Manage
+            </a>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** /endpoints — where deliveries go and how each place is doing, worst first (GET /api/endpoints). */
+export function EndpointsPage({ search }: { search: string }) {
+  const { user, meta } = useApp();
+  const filters = filtersFrom(search);
+  const key = searchOf(filters);
+  const [items, setItems] = useState<EndpointHealth[] | null>(null);
+  const [generatedAt, setGeneratedAt] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [labText, setLabText] = useState(filters.labId ? String(filters.labId) : '');
+  useEffect(() => setLabText(filters.labId ? String(filters.labId) : ''), [filters.labId]);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.endpoints(filters).then(
+      (page) => {
+        setItems(page.items);
+        setGeneratedAt(page.generatedAt);
+      },
+      (failure: unknown) => setError(failure),
+    );
+  }, [key]);
+  useEffect(() => {
+    setItems(null);
+    load();
+  }, [load]);
+
+  // A log change refreshes the figures, at most every REFRESH_EVERY_MS.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onChange = useCallback(() => {
+    pending.current ??= setTimeout(() => {
+      pending.current = null;
+      load();
+    }, REFRESH_EVERY_MS);
+  }, [load]);
+  useLogChanges(onChange);
+  useEffect(
+    () => () => {
+      if (pending.current) clearTimeout(pending.current);
+    },
+    [],
+  );
+
+  const change = (next: Filters) => navigate(`/endpoints${searchOf(next)}`, { replace: true });
+
+  return (
+    <main class="page" data-testid="endpoints-page">
+      <div class="page-head">
+        <h1>Endpoints</h1>
+        {generatedAt && <span class="muted" title={utcDateTime(generatedAt)}>Updated {localDateTime(generatedAt)}</span>}
+      </div>
+      <p class="muted">Where deliveries went in the last day, worst first: success rate and response times over the last hour and day, failures in a row, the last success and the last error.</p>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filter endpoints"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change({ ...filters, labId: positiveInt(labText.trim()) });
+        }}
+      >
+        <label class="field field-narrow">
+          <span>Lab id</span>
+          <input inputMode="numeric" pattern="[0-9]*" placeholder="Any" value={labText} onInput={(e) => setLabText(e.currentTarget.value)} onChange={(e) => change({ ...filters, labId: positiveInt(e.currentTarget.value.trim()) })} data-testid="endpoints-filter-lab" />
+        </label>
+        <label class="field">
+          <span>Developer</span>
+          <select value={filters.developerId ? String(filters.developerId) : ''} onChange={(e) => change({ ...filters, developerId: positiveInt(e.currentTarget.value) })} data-testid="endpoints-filter-developer">
+            <option value="">Any</option>
+            {(meta?.developers ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div class="filters-actions">
+          <button type="submit" class="btn">
+            Apply
+          </button>
+          {(filters.labId || filters.developerId) && (
+            <button type="button" class="btn btn-ghost" onClick={() => change({})}>
+              Clear
+            </button>
+          )}
+        </div>
+      </form>
+      <ProblemBanner error={error} onRetry={load} />
+      {items === null && !error && (
+        <div class="empty card" aria-busy="true">
+          <span class="spinner" aria-label="Loading" />
+        </div>
+      )}
+      {items?.length === 0 && (
+        <div class="empty card" data-testid="endpoints-empty">
+          <h2>No deliveries in the last day</h2>
+          <p>Endpoints appear here once deliveries go to them.</p>
+        </div>
+      )}
+      {items && items.length > 0 && (
+        <div class="table-scroll">
+          <table class="table" data-testid="endpoints-table">
+            <thead>
+              <tr>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Health</th>
+                <th scope="col" class="num" title="Final failures since the last success">
+                  Failures in a row
+                </th>
+                <th scope="col">Last hour</th>
+                <th scope="col">Last day</th>
+                <th scope="col">Last success</th>
+                <th scope="col">Last error</th>
+                <th scope="col">Links</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <EndpointRow key={`${item.integrationType} ${item.endpoint}`} item={item} admin={isAdmin(user.role)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </main>
+  );
+}
