@@ -39,6 +39,55 @@ describe('log store (MongoDB protocol on FerretDB)', () => {
     expect(indexes.map((index: { name?: string }) => index.name)).toContain('lab_recent');
   });
 
+  it('keeps FerretDB lookups on the lookup index however often a connection repeats them (no generic plan that scans the table)', async () => {
+    const own = { ...config, logStore: { ...config.logStore, database: uniqueId('labwire_test_plans').replace(/-/g, '_') } };
+    const lookupStore = await openLogStore(own.logStore.url, own.logStore.database);
+    const configStore = openConfigStore(own.postgres.url, { max: 1 });
+    const sql = postgres(own.logStore.ferret.postgresUrl, { max: 1, onnotice: () => undefined });
+    try {
+      // The stack's start set it on FerretDB's database, before FerretDB connected.
+      const [setting] = await sql<{ config: string[] }[]>`
+        select s.setconfig as config from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where d.datname = current_database() and s.setrole = 0`;
+      expect(setting?.config).toContain('plan_cache_mode=force_custom_plan');
+
+      const logs = new DeliveryLogs(lookupStore.db, new LogIndex(configStore.db));
+      const collection = lookupStore.db.collection<{ _id: string; n: number; pad: string }>('integration_directory');
+      // A new store: FerretDB's connections first look documents up while the table is tiny…
+      await collection.insertOne({ _id: 'log-000000', n: 0, pad: '' });
+      await prepareLogStore(own, logs);
+      for (let i = 0; i < 10; i++) expect((await collection.findOne({ _id: 'log-000000' }))?.n).toBe(0);
+      // …and go on looking them up as it grows.
+      await collection.insertMany(Array.from({ length: 2999 }, (_, i) => ({ _id: `log-${String(i + 1).padStart(6, '0')}`, n: i + 1, pad: 'x'.repeat(200) })));
+      const [table] = await sql<{ table: string }[]>`select _jsonb->>'table' as table from ${sql(own.logStore.database)}._ferretdb_database_metadata where _jsonb->>'_id' = 'integration_directory'`;
+      const scans = async () => {
+        const [row] = await sql<{ seq: string; idx: string }[]>`
+          select coalesce(seq_scan, 0) as seq, coalesce(idx_scan, 0) as idx from pg_stat_user_tables where schemaname = ${own.logStore.database} and relname = ${table!.table}`;
+        return { seq: Number(row?.seq ?? 0), idx: Number(row?.idx ?? 0) };
+      };
+      // Wait until the lookups so far are counted (a backend reports within about ten seconds of going idle).
+      let before = await scans();
+      for (let waited = 0; before.seq + before.idx < 10 && waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        before = await scans();
+      }
+      // More than the five runs after which PostgreSQL may keep a prepared statement's generic plan.
+      for (let i = 1; i <= 30; i++) expect((await collection.findOne({ _id: `log-${String(i * 97).padStart(6, '0')}` }))?.n).toBe(i * 97);
+      // A backend reports its table statistics within about ten seconds of going idle.
+      let after = await scans();
+      for (let waited = 0; after.idx + after.seq - before.idx - before.seq < 30 && waited < 15_000; waited += 200) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        after = await scans();
+      }
+      expect(after.idx - before.idx).toBeGreaterThanOrEqual(30);
+      expect(after.seq - before.seq).toBeLessThan(5);
+    } finally {
+      await lookupStore.db.dropDatabase();
+      await sql.end();
+      await configStore.close();
+      await lookupStore.close();
+    }
+  });
+
   it('gives FerretDB lookup indexes that serve its own _id / log_id predicate (it scanned the table for each), and drops the retired event_id one', async () => {
     const own = { ...config, logStore: { ...config.logStore, database: uniqueId('labwire_test_lookup').replace(/-/g, '_') } };
     const lookupStore = await openLogStore(own.logStore.url, own.logStore.database);

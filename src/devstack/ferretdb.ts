@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config/schema';
 import { FERRETDB, resolveBinary } from './binaries';
-import { ensureDatabase } from './postgres';
+import { ensureDatabase, planFerretLookupsPerCall } from './postgres';
 import { portIsOpen, ReadinessError, startProcess, waitUntilReady, type ManagedProcess } from './process';
 import type { Say } from './say';
 
@@ -62,6 +62,7 @@ export async function ensureLogStore(config: Config, say: Say): Promise<LogStore
   const binary = await resolveBinary(FERRETDB, { explicitPath: logStore.ferret.path, cacheDir: config.cacheDir, say });
   if (logStore.ferret.handler === 'postgresql') {
     if (await ensureDatabase(logStore.ferret.postgresUrl)) say('Log store: created the FerretDB database in PostgreSQL');
+    await planFerretLookupsPerCall(logStore.ferret.postgresUrl);
   }
   say(`Log store: starting FerretDB (${logStore.ferret.handler} handler) on ${logStore.url}`);
   const child = startProcess('ferretdb', binary, ferretArgs(config), join(config.dataDir, 'logs', 'ferretdb.log'), config.dataDir);
