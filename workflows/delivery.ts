@@ -11,6 +11,7 @@ import {
 import type { DeliveryActivities } from '../activities/delivery';
 import { deliveryStateQuery, retryDeliveryUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
+import { deliveryDetails } from './current-details';
 import { formatDuration } from './durations';
 import { callbackOutcomeWrite, dispatchOutcomeWrite, logWrites } from './log-writes';
 import { steps } from './step-names';
@@ -53,7 +54,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
    */
   const update = (change: Partial<Pick<DeliveryState, 'phase' | 'status' | 'retries'>>) => {
     Object.assign(state, change);
-    setCurrentDetails(`log ${state.logId} · ${state.status} · ${state.phase}${state.retries > 0 ? ` · ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : ''}`);
+    setCurrentDetails(deliveryDetails(state));
   };
   update({});
   let callback: VendorCallback | undefined;

@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, log, proxyActivities, proxyLocalActivit
 import type { DeliveryActivities } from '../activities/delivery';
 import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
+import { deliveryDetails } from './current-details';
 import { formatDuration } from './durations';
 import { callbackOutcomeWrite, dispatchOutcomeWrite, logWrites } from './log-writes';
 import { steps } from './step-names';
@@ -61,7 +62,7 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     setCurrentDetails(
       [
         `event ${event.eventId} of lab ${event.labId}${preparing ? ' · pre-creating the logs' : ''}`,
-        ...[...deliveries.values()].map(({ state }) => `log ${state.logId} · ${state.status} · ${state.phase}${state.retries > 0 ? ` · ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : ''}`),
+        ...[...deliveries.values()].map(({ state }) => deliveryDetails(state)),
       ].join('\n'),
     );
   const update = (delivery: Delivery, change: Partial<Pick<DeliveryState, 'phase' | 'status' | 'retries'>>) => {
