@@ -59,6 +59,23 @@ function log(labId: number, fields: Partial<LogDocument> & { status: LogStatus; 
   };
 }
 
+/** A manual retry of `logId` that succeeded, as its integration_retry_logs record. */
+function successfulRetry(logId: string, responseTime: number): RetryLogDocument {
+  return {
+    _id: newLogId(),
+    log_id: logId,
+    retry_id: uniqueId('retry'),
+    kind: 'manual',
+    requested_by: 'test',
+    requested_at: new Date(),
+    finished_at: new Date(),
+    status: 'SUCCESS',
+    response_status_code: 200,
+    error_message: null,
+    response_time: responseTime,
+  };
+}
+
 describe('log queries (list and stats over the read model, written by the log writer)', () => {
   const config = testConfig();
   let store: LogStore;
@@ -111,19 +128,7 @@ describe('log queries (list and stats over the read model, written by the log wr
     expect((await listLogs(configStore.db, ALL_LABS, { labId, status: ['FAIL'] }, { limit: 5 })).items.map((r) => r.id)).toEqual([doc._id]);
 
     // A manual retry that succeeds, applied twice (the activity ran again): counted once
-    const retry: RetryLogDocument = {
-      _id: newLogId(),
-      log_id: doc._id,
-      retry_id: uniqueId('retry'),
-      kind: 'manual',
-      requested_by: 'test',
-      requested_at: new Date(),
-      finished_at: new Date(),
-      status: 'SUCCESS',
-      response_status_code: 200,
-      error_message: null,
-      response_time: 95,
-    };
+    const retry = successfulRetry(doc._id, 95);
     await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 95, error_message: null }, retry);
     await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 95, error_message: null }, retry);
     const afterRetry = await rowOf(doc._id);
@@ -177,19 +182,7 @@ describe('log queries (list and stats over the read model, written by the log wr
       await logs.createQueued(doc);
       await logs.createQueued(doc); // a replay: no new row, nothing to announce
       await logs.finalize(doc._id, { status: 'FAIL', response_status_code: 500, response_time: 40, error_message: 'HTTP 500' });
-      const retry: RetryLogDocument = {
-        _id: newLogId(),
-        log_id: doc._id,
-        retry_id: uniqueId('retry'),
-        kind: 'manual',
-        requested_by: 'test',
-        requested_at: new Date(),
-        finished_at: new Date(),
-        status: 'SUCCESS',
-        response_status_code: 200,
-        error_message: null,
-        response_time: 30,
-      };
+      const retry = successfulRetry(doc._id, 30);
       await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 30, error_message: null }, retry);
       await index.upsert([doc]); // an older document: the row keeps its newer state, nothing is announced
       await logs.insertApiLog(log(labId, { status: 'SUCCESS', type: 'API', inserted_at: new Date(T0), retry_context: null, event_id: null }));
