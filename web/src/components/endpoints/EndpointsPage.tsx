@@ -48,7 +48,8 @@ function WindowCell({ figures }: { figures: EndpointWindow }) {
         <strong>{percent(figures.successRate)}</strong> <span class="muted">of {figures.success + figures.fail}</span>
       </div>
       <div class="muted">
-        {figures.deliveries} deliveries{figures.queued ? `, ${figures.queued} queued` : ''}
+        {figures.deliveries} {figures.deliveries === 1 ? 'delivery' : 'deliveries'}
+        {figures.queued ? `, ${figures.queued} queued` : ''}
       </div>
       <div class="muted">
         p50 {duration(figures.p50Ms)} · p95 {duration(figures.p95Ms)}
