@@ -184,7 +184,7 @@ describe('log queries (list and stats over the read model, written by the log wr
       await logs.finalize(doc._id, { status: 'FAIL', response_status_code: 500, response_time: 40, error_message: 'HTTP 500' });
       const retry = successfulRetry(doc._id, 30);
       await logs.finalizeRetry(doc._id, { status: 'SUCCESS', response_status_code: 200, response_time: 30, error_message: null }, retry);
-      await index.upsert([doc]); // an older document: the row keeps its newer state, nothing is announced
+      await index.upsertAnnounced(doc, {}); // an older document: the row keeps its newer state, nothing is announced
       await logs.insertApiLog(log(labId, { status: 'SUCCESS', type: 'API', inserted_at: new Date(T0), retry_context: null, event_id: null }));
       // NOTIFY arrives after its statement's commit; the next round trip on the listening side comes after it.
       await configStore.sql`select 1`;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config/schema';
 import { FERRETDB, resolveBinary } from './binaries';
-import { ensureDatabase, planFerretLookupsPerCall } from './postgres';
+import { planFerretLookupsPerCall } from '../logstore/ferret-lookup-indexes';
+import { ensureDatabase } from './postgres';
 import { portIsOpen, ReadinessError, startProcess, waitUntilReady, type ManagedProcess } from './process';
 import type { Say } from './say';
 

@@ -30,22 +30,3 @@ export async function postgresAnswers(url: string): Promise<boolean> {
     await sql.end({ timeout: 2 });
   }
 }
-
-/**
- * FerretDB 1.x looks a document up with `SELECT _jsonb FROM t WHERE _jsonb->$1 @> $2`, a prepared
- * statement whose field name is a parameter. After five runs PostgreSQL may switch a prepared
- * statement to its generic plan, in which `_jsonb->$1` cannot match the lookup index on
- * `_jsonb->'_id'` (src/logstore/ferret-lookup-indexes.ts): every later lookup on that connection
- * scanned the whole table, reading and decompressing each document (seen as 8.3 million rows read
- * for 4,730 logs in one benchmark, on a PostgreSQL without autovacuum). Planning each execution
- * with its values keeps the index in use. Set on FerretDB's own database, before FerretDB connects.
- */
-export async function planFerretLookupsPerCall(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
-  try {
-    await sql.unsafe(`alter database "${name.replace(/"/g, '""')}" set plan_cache_mode = force_custom_plan`);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}

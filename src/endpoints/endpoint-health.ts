@@ -40,7 +40,7 @@ export interface WindowFigures {
 export type Health = 'failing' | 'degraded' | 'healthy' | 'idle';
 const HEALTH_ORDER: Health[] = ['failing', 'degraded', 'healthy', 'idle'];
 
-/** `failing`: this many final failures in a row (the automatic pause's default threshold)… */
+/** `failing`: this many final failures in a row (the default pause threshold issue 13 names)… */
 export const FAILING_IN_A_ROW = 20;
 /** …or at least half of at least this many final deliveries of the last hour failed. */
 export const FAILING_MIN_DELIVERIES = 50;
@@ -139,6 +139,11 @@ function windowFigures(row: Record<string, unknown>, name: 'hour' | 'day'): Wind
   };
 }
 
+/** Each developer once (a renamed one appears under both names in a day's rows: the last name in id order wins). */
+function oneNamePerDeveloper(developers: Array<{ id: number; name: string | null }>): Array<{ id: number; name: string | null }> {
+  return [...new Map(developers.map((d) => [d.id, d])).values()].sort((a, b) => a.id - b.id);
+}
+
 function toEndpointHealth(row: Record<string, unknown>): EndpointHealth {
   const lastFailure = row.last_failure as { logId: string; at: string; errorMessage: string | null } | null;
   const figures = {
@@ -153,7 +158,7 @@ function toEndpointHealth(row: Record<string, unknown>): EndpointHealth {
     lastDay: windowFigures(row, 'day'),
     lastSuccessAt: isoOf(row.last_success_at),
     lastFailure: lastFailure ? { logId: lastFailure.logId, at: isoOf(lastFailure.at)!, errorMessage: lastFailure.errorMessage } : null,
-    developers: (row.developers as Array<{ id: number; name: string | null }>).sort((a, b) => a.id - b.id),
+    developers: oneNamePerDeveloper(row.developers as Array<{ id: number; name: string | null }>),
     labIds: (row.lab_ids as number[]).map(Number).sort((a, b) => a - b),
     authIds: (row.auth_ids as number[]).map(Number).sort((a, b) => a - b),
   };

@@ -41,6 +41,7 @@ const indexName = (table: string, field: string) => `${table.slice(0, 40)}_${cre
  */
 export async function ensureFerretLookupIndexes(logStore: Config['logStore']): Promise<string[]> {
   if (!onFerretPostgres(logStore)) return [];
+  await planFerretLookupsPerCall(logStore.ferret.postgresUrl);
   const sql = postgres(logStore.ferret.postgresUrl, { max: 1, onnotice: () => undefined });
   const created: string[] = [];
   try {
@@ -85,4 +86,27 @@ const onFerretPostgres = (logStore: Config['logStore']) => !logStore.externalUrl
 export async function prepareLogStore(config: Config, logs: DeliveryLogs): Promise<void> {
   await logs.ensureIndexes({ secondary: !onFerretPostgres(config.logStore) });
   await ensureFerretLookupIndexes(config.logStore);
+}
+
+/**
+ * FerretDB 1.x looks a document up with `SELECT _jsonb FROM t WHERE _jsonb->$1 @> $2`, a prepared
+ * statement whose field name is a parameter. After five runs PostgreSQL may switch a prepared
+ * statement to its generic plan, in which `_jsonb->$1` cannot match the lookup index on
+ * `_jsonb->'_id'` (LOOKUPS above): every later lookup on that connection
+ * scanned the whole table, reading and decompressing each document (seen as 8.3 million rows read
+ * for 4,730 logs in one benchmark, on a PostgreSQL without autovacuum). Planning each execution
+ * with its values keeps the index in use. Set on FerretDB's own database: by `labwire start` before
+ * it starts FerretDB, and again at every worker and API start (new connections take it).
+ */
+export async function planFerretLookupsPerCall(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+  try {
+    await sql.unsafe(`alter database "${name.replace(/"/g, '""')}" set plan_cache_mode = force_custom_plan`);
+  } catch (error) {
+    // Not the database's owner (a FerretDB database set up by someone else): theirs to tune.
+    if ((error as { code?: string }).code !== '42501') throw error;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

@@ -50,6 +50,19 @@ function driverValues(row: LogIndexRow): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
 }
 
+/**
+ * Announcing is passive: should PostgreSQL's NOTIFY queue be full (a listener that stopped
+ * reading), the row is written unannounced rather than the delivery's write failing with it.
+ */
+function unlessNotifyQueueFull(error: unknown, writeUnannounced: () => Promise<void>): Promise<void> {
+  const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  if (code === NOTIFY_QUEUE_FULL) return writeUnannounced();
+  throw error;
+}
+
+/** SQLSTATE program_limit_exceeded: "too many notifications in the NOTIFY queue". */
+const NOTIFY_QUEUE_FULL = '54000';
+
 /** What a LogChange says of a written row. */
 const ANNOUNCED = { id: logIndex.id, status: logIndex.status, labId: logIndex.labId };
 
@@ -119,12 +132,16 @@ export class LogIndex {
 
   /** A delivery log pre-created QUEUED, announced; kept as is if a newer row exists. */
   async insertAnnounced(doc: LogDocument): Promise<void> {
-    await announcedWrites(this.db).insert(doc, {});
+    await announcedWrites(this.db)
+      .insert(doc, {})
+      .catch((error: unknown) => unlessNotifyQueueFull(error, () => this.insert([doc])));
   }
 
   /** A delivery log's outcome, announced; it replaces only an older row. */
   async upsertAnnounced(doc: LogDocument, announce: Announce): Promise<void> {
-    await announcedWrites(this.db).upsert(doc, announce);
+    await announcedWrites(this.db)
+      .upsert(doc, announce)
+      .catch((error: unknown) => unlessNotifyQueueFull(error, () => this.upsert([doc])));
   }
 
   /**

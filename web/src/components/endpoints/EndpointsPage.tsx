@@ -58,8 +58,16 @@ function WindowCell({ figures }: { figures: EndpointWindow }) {
   );
 }
 
-function EndpointRow({ item, admin }: { item: EndpointHealth; admin: boolean }) {
-  const errors = `/logs?tab=errors&status=FAIL&endpoint=${encodeURIComponent(item.endpoint)}`;
+/** The deliveries list with this endpoint's failures, as the page counted them (its filters, no test deliveries). */
+function errorsLink(item: EndpointHealth, filters: Filters): string {
+  const params = new URLSearchParams({ tab: 'errors', status: 'FAIL', endpoint: item.endpoint, test: 'false' });
+  if (filters.labId) params.set('labId', String(filters.labId));
+  if (filters.developerId) params.set('developerId', String(filters.developerId));
+  return `/logs?${params.toString()}`;
+}
+
+function EndpointRow({ item, admin, filters }: { item: EndpointHealth; admin: boolean; filters: Filters }) {
+  const errors = errorsLink(item, filters);
   const manage = item.labIds.length === 1 && item.authIds.length === 1 ? `/integrations?labId=${item.labIds[0]}&authId=${item.authIds[0]}` : undefined;
   return (
     <tr data-testid="endpoint-row" data-endpoint={item.endpoint} data-health={item.health}>
@@ -126,29 +134,37 @@ export function EndpointsPage({ search }: { search: string }) {
   const [labText, setLabText] = useState(filters.labId ? String(filters.labId) : '');
   useEffect(() => setLabText(filters.labId ? String(filters.labId) : ''), [filters.labId]);
 
+  // Only the newest request's answer is shown: a slow answer for an earlier filter never overwrites it.
+  const latest = useRef(0);
   const load = useCallback(() => {
+    const request = ++latest.current;
     setError(null);
     api.endpoints(filters).then(
       (page) => {
+        if (request !== latest.current) return;
         setItems(page.items);
         setGeneratedAt(page.generatedAt);
       },
-      (failure: unknown) => setError(failure),
+      (failure: unknown) => request === latest.current && setError(failure),
     );
   }, [key]);
+
+  // A log change refreshes the figures, at most every REFRESH_EVERY_MS, with the filter shown then.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const loadNow = useRef(load);
+  loadNow.current = load;
   useEffect(() => {
+    if (pending.current) clearTimeout(pending.current);
+    pending.current = null;
     setItems(null);
     load();
   }, [load]);
-
-  // A log change refreshes the figures, at most every REFRESH_EVERY_MS.
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onChange = useCallback(() => {
     pending.current ??= setTimeout(() => {
       pending.current = null;
-      load();
+      loadNow.current();
     }, REFRESH_EVERY_MS);
-  }, [load]);
+  }, []);
   useLogChanges(onChange);
   useEffect(
     () => () => {
@@ -232,7 +248,7 @@ export function EndpointsPage({ search }: { search: string }) {
             </thead>
             <tbody>
               {items.map((item) => (
-                <EndpointRow key={`${item.integrationType} ${item.endpoint}`} item={item} admin={isAdmin(user.role)} />
+                <EndpointRow key={`${item.integrationType} ${item.endpoint}`} item={item} admin={isAdmin(user.role)} filters={filters} />
               ))}
             </tbody>
           </table>
