@@ -1,7 +1,8 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
-import { labScopeCondition, type LabScope } from '../auth/lab-scope';
+import type { LabScope } from '../auth/lab-scope';
+import { filterConditions } from '../logstore/log-query';
 
 /**
  * How each endpoint is doing (issue 13), from the read model only (no scan of the log store).
@@ -68,13 +69,9 @@ const t = logIndex;
 export async function endpointHealth(db: ConfigDb, scope: LabScope, filter: EndpointFilter, now = new Date()): Promise<EndpointHealth[]> {
   const hour = new Date(now.getTime() - HOUR_MS).toISOString();
   const day = new Date(now.getTime() - DAY_MS).toISOString();
-  // Deliveries only (not API logs nor tests), not suppressed, within the caller's labs and filter.
-  const deliveries: SQL[] = [eq(t.type, 'WEBHOOK'), eq(t.test, false), sql`${t.endpoint} is not null`, sql`${t.status} <> ''`];
-  const inScope = labScopeCondition(scope, t.labId);
-  if (inScope) deliveries.push(inScope);
-  if (filter.labId !== undefined) deliveries.push(eq(t.labId, filter.labId));
-  if (filter.developerId !== undefined) deliveries.push(eq(t.developerId, filter.developerId));
-  const where = and(...deliveries);
+  // Deliveries only (not API logs nor tests), not suppressed, within the caller's labs and
+  // filter: the logs list's own conditions (filterConditions), and a recorded endpoint.
+  const where = and(...filterConditions({ type: 'WEBHOOK', test: false, ...filter }, scope), isNotNull(t.endpoint));
   const inHour = sql`r.inserted_at >= ${hour}::timestamptz`;
   const figures = (name: 'hour' | 'day', when: SQL) => {
     const as = (column: string) => sql.raw(`${name}_${column}`);

@@ -41,10 +41,10 @@ const indexName = (table: string, field: string) => `${table.slice(0, 40)}_${cre
  */
 export async function ensureFerretLookupIndexes(logStore: Config['logStore']): Promise<string[]> {
   if (!onFerretPostgres(logStore)) return [];
-  await planFerretLookupsPerCall(logStore.ferret.postgresUrl);
   const sql = postgres(logStore.ferret.postgresUrl, { max: 1, onnotice: () => undefined });
   const created: string[] = [];
   try {
+    await planLookupsPerCall(sql, logStore.ferret.postgresUrl);
     // FerretDB keeps a database as a schema of that name, and a collection's table name in its metadata table.
     const [schema] = await sql<{ name: string }[]>`select schema_name as name from information_schema.schemata where schema_name = ${logStore.database}`;
     if (!schema) return [];
@@ -99,14 +99,21 @@ export async function prepareLogStore(config: Config, logs: DeliveryLogs): Promi
  * it starts FerretDB, and again at every worker and API start (new connections take it).
  */
 export async function planFerretLookupsPerCall(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+  try {
+    await planLookupsPerCall(sql, url);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The setting itself, on a connection to FerretDB's database (`url` names it). */
+async function planLookupsPerCall(sql: postgres.Sql, url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   try {
     await sql.unsafe(`alter database "${name.replace(/"/g, '""')}" set plan_cache_mode = force_custom_plan`);
   } catch (error) {
     // Not the database's owner (a FerretDB database set up by someone else): theirs to tune.
     if ((error as { code?: string }).code !== '42501') throw error;
-  } finally {
-    await sql.end({ timeout: 5 });
   }
 }

@@ -23,7 +23,8 @@ const OLDER_ROW_ONLY = sql`${logIndex.updatedAt} <= excluded.updated_at`;
 /**
  * A delivery log's own writes, which open dashboards hear of: the statement writes the row and
  * announces it (NOTIFY on LOG_CHANGES_CHANNEL, a LogChange of src/logstore/log-changes.ts), so a
- * change is announced once it is visible, and a write that changed nothing announces nothing.
+ * change is announced once it is visible, and a write that left the row as it was (an older
+ * document) announces nothing.
  * Built once per handle with placeholders (src/db/prepared.ts): assembling a 26-column insert
  * was the larger part of the worker's cost of these writes.
  */

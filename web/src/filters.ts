@@ -48,7 +48,8 @@ export interface ApiFilter {
   endpoint?: string;
 }
 
-function positiveInt(value: string | null): number | undefined {
+/** A positive whole number from a query-string value or an input, else undefined. */
+export function positiveInt(value: string | null): number | undefined {
   if (!value) return undefined;
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : undefined;

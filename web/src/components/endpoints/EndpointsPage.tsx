@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { isAdmin, useApp } from '../../app-context';
+import { positiveInt } from '../../filters';
 import { duration, localDateTime, percent, utcDateTime } from '../../format';
 import { useLogChanges } from '../../live';
 import { navigate, onLinkClick } from '../../router';
@@ -21,11 +22,6 @@ const REFRESH_EVERY_MS = 5_000;
 interface Filters {
   labId?: number;
   developerId?: number;
-}
-
-function positiveInt(value: string | null): number | undefined {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 function filtersFrom(search: string): Filters {
