@@ -7,6 +7,7 @@ import type { DeliveryLogs } from '../src/logstore/delivery-logs';
 import { createBodyRetentionActivities } from './body-retention';
 import { createBulkRetryActivities } from './bulk-retry';
 import { createDeliveryActivities } from './delivery';
+import { createEndpointActivities } from './endpoints';
 import { createMirthActivities } from './mirth/send-to-mirth';
 import { createStackActivities } from './stack';
 import { createSweepActivities } from './sweep';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
   const activities = {
     ...createStackActivities(),
     ...createDeliveryActivities({ ...deps, webhook, mirth: createMirthActivities({ allowedNetworks: delivery.allowedNetworks }) }),
+    ...createEndpointActivities(deps),
     ...createSweepActivities(deps),
     ...createBulkRetryActivities(deps),
     ...createBodyRetentionActivities(deps),

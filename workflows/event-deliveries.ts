@@ -1,5 +1,7 @@
-import { allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
-import type { DeliveryActivities } from '../activities/delivery';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { DeliveryActivities, DispatchGate } from '../activities/delivery';
+import { endpointDoneSignal, endpointFlowWorkflowId, endpointGrantSignal } from './endpoint-definitions';
+import { patches } from './patches';
 import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
 import { deliveryDetails } from './current-details';
@@ -17,6 +19,10 @@ interface Delivery {
   /** A dispatch (or the callback wait after it) is running: no retry may start beside it. */
   dispatching: boolean;
   callback?: VendorCallback;
+  /** It is in its endpoint's queue, or about to be (a held send): a grant is for it. */
+  inQueue?: boolean;
+  /** Its endpoint's flow workflow has let it through (workflows/endpoint-flow.ts). */
+  grant?: { probe?: boolean };
 }
 
 /**
@@ -26,16 +32,18 @@ interface Delivery {
  * target's own queue otherwise (SPEC §5: crelio-app deliveries run on their own workers), and for
  * a retry of a log this run did not prepare. Every failure becomes an outcome, never a thrown error.
  */
-async function dispatch({ input, local }: Delivery, retry?: RetryRequest): Promise<DispatchReport> {
-  const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: dispatchRetryPolicy(input.settings) };
+async function dispatch({ input, local }: Delivery, retry?: RetryRequest, gate?: DispatchGate): Promise<DispatchReport> {
+  // A probe is one attempt: a paused endpoint is not retried at.
+  const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: gate?.probe ? { maximumAttempts: 1 } : dispatchRetryPolicy(input.settings) };
   const activities =
     local
       ? proxyLocalActivities<DeliveryActivities>(options)
       : proxyActivities<DeliveryActivities>({ ...options, taskQueue: input.target.taskQueue });
+  const args: Parameters<DeliveryActivities['sendAndRecordWebhook']> = gate ? [input, retry, gate] : [input, retry];
   try {
     return input.target.integrationType === 'mirth'
-      ? await activities.sendAndRecordHl7.executeWithOptions({ summary: steps.sendAndRecordHl7 }, [input, retry])
-      : await activities.sendAndRecordWebhook.executeWithOptions({ summary: steps.sendAndRecordWebhook }, [input, retry]);
+      ? await activities.sendAndRecordHl7.executeWithOptions({ summary: steps.sendAndRecordHl7 }, args)
+      : await activities.sendAndRecordWebhook.executeWithOptions({ summary: steps.sendAndRecordWebhook }, args);
   } catch (error) {
     return { recorded: false, outcome: { kind: 'error', errorMessage: failureMessage(error) } };
   }
@@ -76,18 +84,32 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
   };
 
   setHandler(eventDeliveriesQuery, () => [...deliveries.values()].map(({ state }) => ({ ...state })));
+  setHandler(endpointGrantSignal, ({ logId, probe }) => {
+    const delivery = deliveries.get(logId);
+    // Kept while it waits, or while a send runs that may come back held (its grant can arrive first).
+    if (delivery?.inQueue || delivery?.dispatching) delivery.grant = { ...(probe ? { probe } : {}) };
+    // Let through when it no longer waits (its join was repeated): the slot goes back at once.
+    else if (delivery) void tellEndpoint(delivery, false);
+  });
   setHandler(vendorCallbackSignal, (received) => {
     const delivery = received.logId === undefined ? undefined : deliveries.get(received.logId);
     if (delivery?.dispatching) delivery.callback ??= received;
   });
 
-  /** Send, record, and for an async vendor wait for its callback; `retry` marks a retry's record. */
-  async function deliverOnce(delivery: Delivery, retry?: RetryRequest): Promise<void> {
+  /**
+   * Send, record, and for an async vendor wait for its callback; `retry` marks a retry's record.
+   * True when the send was held (its endpoint is paused, or its probe failed): the log waits again.
+   */
+  async function deliverOnce(delivery: Delivery, retry?: RetryRequest, gate?: DispatchGate): Promise<boolean> {
     delivery.dispatching = true;
     delivery.callback = undefined;
     try {
       update(delivery, { phase: 'dispatching' });
-      const report = await dispatch(delivery, retry);
+      const report = await dispatch(delivery, retry, gate);
+      if (report.recorded && report.held) {
+        update(delivery, { status: report.status });
+        return true;
+      }
       const awaiting = awaitsCallback(report);
       if (report.recorded) update(delivery, { status: report.status });
       else {
@@ -105,9 +127,53 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
         update(delivery, { phase: 'finalizing' });
         update(delivery, { status: await logWrites.finalizeLog(callbackOutcomeWrite, delivery.input, final, retry) });
       }
+      return false;
     } finally {
       delivery.dispatching = false;
       update(delivery, { phase: 'done' });
+    }
+  }
+
+  /** Tells the delivery's endpoint that the send it let through is done (or held again), so its slot is free. */
+  const tellEndpoint = (delivery: Delivery, held: boolean) => {
+    const endpoint = delivery.input.target.endpoint;
+    if (!endpoint) return Promise.resolve();
+    // An endpoint whose workflow has closed has nothing to free.
+    return getExternalWorkflowHandle(endpointFlowWorkflowId(endpoint))
+      .signal(endpointDoneSignal, { logId: delivery.input.target.logId, status: delivery.state.status, ...(held ? { held: true } : {}) })
+      .catch(() => undefined);
+  };
+
+  /**
+   * A first send. A delivery that joined its endpoint's queue (prepareDeliveries: the endpoint is
+   * paused, or its integration limits or orders deliveries) waits, durably and without polling,
+   * until the endpoint's flow workflow lets it through; so does one whose send was held.
+   */
+  async function deliverInTurn(delivery: Delivery): Promise<void> {
+    delivery.inQueue = delivery.input.target.joined === true;
+    for (;;) {
+      let gate: DispatchGate | undefined;
+      const letThrough = delivery.inQueue === true;
+      if (letThrough) {
+        update(delivery, { phase: 'waiting-for-endpoint' });
+        // Counts as dispatching: a retry now would send beside the turn it waits for.
+        delivery.dispatching = true;
+        await condition(() => delivery.grant !== undefined);
+        gate = delivery.grant?.probe ? { probe: true } : undefined;
+        delivery.grant = undefined;
+        delivery.inQueue = false;
+      }
+      const held = await deliverOnce(delivery, undefined, gate);
+      // Held: the send's activity (or the done signal below) put it back in the queue.
+      delivery.inQueue = held;
+      if (letThrough) await tellEndpoint(delivery, held);
+      if (held) continue;
+      // A grant that came for no turn (a repeated join) is handed back.
+      if (delivery.grant) {
+        delivery.grant = undefined;
+        await tellEndpoint(delivery, false);
+      }
+      return;
     }
   }
 
@@ -121,6 +187,8 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
       log.info('retry accepted', { logId, retryId: request.retryId, retryKind: request.kind, requestedBy: request.requestedBy });
       await deliverOnce(delivery, request);
       update(delivery, { retries: delivery.state.retries + 1 });
+      // A retry that succeeds releases an ordered key its log's failure held (workflows/endpoint-flow.ts).
+      if (delivery.state.status === 'SUCCESS' && delivery.input.target.endpoint && patched(patches.endpointFlow)) await tellEndpoint(delivery, false);
       return { retryId: request.retryId, logId, status: delivery.state.status };
     },
     {
@@ -128,6 +196,7 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
       validator: (request: RetryRequest, input: DeliveryInput) => {
         const logId = input.target.logId;
         const delivery = deliveries.get(logId);
+        if (delivery?.state.phase === 'waiting-for-endpoint') throw new Error(`Log ${logId} waits for its endpoint's turn (paused, or limited); resume the endpoint on the Endpoints page instead.`);
         if (preparing || delivery?.dispatching) throw new Error(`A dispatch of log ${logId} is already running; retry when it has finished.`);
         if ((delivery?.state.status ?? input.currentStatus) === 'SUCCESS' && !request.force) throw new Error(`Log ${logId} is already SUCCESS; send force to resend it.`);
       },
@@ -140,7 +209,7 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     // Tracked as dispatching before the first await: no retry slips in before a log's first send.
     const first = targets.map((target) => track({ event, target, settings }, 'QUEUED', true, target.taskQueue === workerQueue));
     preparing = false;
-    await Promise.all(first.map((delivery) => deliverOnce(delivery)));
+    await Promise.all(first.map((delivery) => deliverInTurn(delivery)));
   }
   // Open until every send, callback wait and accepted retry has finished; a later retry reopens it.
   await condition(allHandlersFinished);

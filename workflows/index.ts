@@ -4,3 +4,4 @@ export { deliveryWorkflow } from './delivery';
 export { sweepWorkflow } from './sweep';
 export { bulkRetryWorkflow } from './bulk-retry';
 export { bodyRetentionWorkflow } from './body-retention';
+export { endpointFlowWorkflow } from './endpoint-flow';

@@ -8,4 +8,6 @@
 export const patches = {
   /** 2026-11-30: an event workflow delivers to its integrations itself instead of starting one `delivery-<logId>` child each. */
   deliverInEventWorkflow: 'deliver-in-event-workflow',
+  /** 2026-11-30: a retry that succeeds tells its endpoint's flow workflow (it may release an ordered key). */
+  endpointFlow: 'endpoint-flow',
 } as const;

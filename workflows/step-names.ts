@@ -34,6 +34,8 @@ export const steps = {
   bulkRetryOne: 'bulkRetryOne · retry one log and wait for it',
   removeExpiredBodies: 'removeExpiredBodies · remove the bodies of expired logs',
   describeWorker: 'describeWorker · name the worker that answered',
+  announceEndpointChange: 'announceEndpointChange · record the pause or resume and alert it',
+  describeWaiting: 'describeWaiting · tell waiting logs why they wait',
 } as const;
 
 export type StepName = (typeof steps)[keyof typeof steps];

@@ -2,6 +2,7 @@ import type { BusinessEvent } from '../src/events/business-event';
 import type { IntegrationType, PayloadType, Origin } from '../src/db/schema';
 import type { AttemptRecord } from '../src/logstore/log-document';
 import type { Config } from '../src/config/schema';
+import type { BreakerThresholds } from '../src/endpoints/breaker';
 
 export type { BusinessEvent };
 
@@ -37,6 +38,14 @@ export interface DeliveryTarget {
    * not retried. authId and labIntegrationId are 0 when the draft was never saved.
    */
   test?: true;
+  /**
+   * Set by prepareDeliveries when the delivery waits for its endpoint's turn (the endpoint is
+   * paused, or the integration limits or orders its deliveries): it has joined the queue of the
+   * endpoint's flow workflow (workflows/endpoint-flow.ts), which lets it through.
+   */
+  joined?: true;
+  /** The integration's own breaker thresholds (extra details `breaker`), when it has any. */
+  breaker?: Partial<BreakerThresholds>;
 }
 
 /** Timeouts and retry bounds, read from configuration by an activity (workflows cannot read the environment). */
@@ -148,7 +157,14 @@ export const isStoredDispatch = (outcome: DispatchResult): outcome is StoredDisp
  * not take the write, the outcome itself for the workflow to write (finalizeLog) once it does.
  */
 export type DispatchReport =
-  | { recorded: true; status: LogStatus; awaitingCallback?: true; callbackTimeoutMs?: number }
+  | {
+      recorded: true;
+      status: LogStatus;
+      awaitingCallback?: true;
+      callbackTimeoutMs?: number;
+      /** Not sent, or a failed probe: the endpoint is paused and the log waits (QUEUED) for its turn again. */
+      held?: true;
+    }
   | { recorded: false; outcome: DeliveryOutcome };
 
 /** How an event workflow's run began: the event's first delivery, or reopened by a retry of one of its logs after it closed. */
@@ -167,7 +183,7 @@ export interface VendorCallback {
 
 export interface DeliveryState {
   logId: string;
-  phase: 'creating-log' | 'dispatching' | 'awaiting-callback' | 'finalizing' | 'accepting-retries' | 'done';
+  phase: 'creating-log' | 'waiting-for-endpoint' | 'dispatching' | 'awaiting-callback' | 'finalizing' | 'accepting-retries' | 'done';
   status: LogStatus;
   retries: number;
 }

@@ -8,7 +8,8 @@ export interface ExecutionRef {
 }
 
 /** The QUEUED log pre-created before anything else, so it exists even if everything after dies. */
-export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Date): LogDocument {
+/** `waiting`: why it waits for its endpoint's turn (a paused endpoint), shown as its error message until it is sent. */
+export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Date, waiting?: string): LogDocument {
   const { event, target } = input;
   return {
     _id: target.logId,
@@ -24,7 +25,7 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
     operation: target.operation,
     integration_type: target.integrationType,
     status: 'QUEUED',
-    error_message: null,
+    error_message: waiting ?? null,
     request: null,
     response_body: null,
     response_status_code: null,
@@ -56,6 +57,6 @@ export function queuedLog(input: DeliveryInput, execution: ExecutionRef, now: Da
   };
 }
 
-export async function createLog(logs: DeliveryLogs, input: DeliveryInput, execution: ExecutionRef): Promise<{ created: boolean }> {
-  return logs.createQueued(queuedLog(input, execution, new Date()));
+export async function createLog(logs: DeliveryLogs, input: DeliveryInput, execution: ExecutionRef, waiting?: string): Promise<{ created: boolean }> {
+  return logs.createQueued(queuedLog(input, execution, new Date(), waiting));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { Context, log } from '@temporalio/activity';
 import type { Config } from '../../src/config/schema';
 import type { ContextProvider } from '../../src/context/context-provider';
@@ -16,6 +17,10 @@ import { resolveDeliveries, type ResolvedDeliveries } from './resolve-deliveries
 import { decideLogFields } from './status-rules';
 import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metrics';
 import { settlesWithin } from '../../src/settles-within';
+import { breakerThresholds, breakerVerdict } from '../../src/endpoints/breaker';
+import { controlEndpointFlow, joinEndpointFlow } from '../../src/endpoints/endpoint-flow-client';
+import { pausedEndpoints, pausedWaitingReason } from '../../src/endpoints/endpoint-states';
+import type { FlowControl } from './resolve-deliveries';
 
 /**
  * The deliveries of an event, their logs created, and the task queue of the worker that ran this
@@ -63,6 +68,7 @@ function summaryOf(outcome: DeliveryOutcome & { kind: 'http' | 'mirth' }, stored
 }
 
 export interface DeliveryActivityDeps {
+  temporal: Client;
   config: Config;
   db: ConfigDb;
   logs: DeliveryLogs;
@@ -103,7 +109,38 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     const status = fields.status ?? 'QUEUED';
     recordOutcome(input.target.integrationType, status, outcome, retry);
     reportOutcome(input, status, outcome, retry);
+    if (status === 'FAIL' && !retry) await tripBreakerIfDue(input);
     return status;
+  }
+
+  /**
+   * After a delivery's final failure: does its endpoint cross the breaker's thresholds? Then its
+   * flow workflow is told to pause it (it ignores the news if already paused). Tests, retries and
+   * probes never count. A breaker that cannot be read leaves the delivery's outcome alone.
+   */
+  async function tripBreakerIfDue(input: DeliveryInput): Promise<void> {
+    const { endpoint, test, breaker } = input.target;
+    if (!endpoint || test) return;
+    try {
+      const reason = await breakerVerdict(deps.db, endpoint, breakerThresholds(deps.config, breaker));
+      if (reason) await controlEndpointFlow(deps.temporal, deps.config, endpoint, { action: 'pause', by: 'breaker', reason: `after ${reason}`, breaker: true, labIds: [input.event.labId] });
+    } catch (error) {
+      log.warn('could not check the endpoint breaker', { logId: input.target.logId, endpoint, error: String(error) });
+    }
+  }
+
+  /**
+   * A retried attempt (not a retry, not a probe) whose endpoint was paused meanwhile is not sent:
+   * the log waits, with the pause as its reason, in the endpoint's queue, and the workflow waits for its turn.
+   */
+  async function holdIfPaused(input: DeliveryInput, retry: RetryRequest | undefined, gate: DispatchGate | undefined): Promise<DispatchReport | undefined> {
+    const { endpoint, test, logId } = input.target;
+    if (retry || gate?.probe || test || !endpoint || Context.current().info.attempt <= 1) return undefined;
+    const paused = (await pausedEndpoints(deps.db, [endpoint])).get(endpoint);
+    if (!paused) return undefined;
+    await deps.logs.markWaiting([logId], pausedWaitingReason(paused));
+    await joinEndpointFlow(deps.temporal, deps.config, endpoint, { workflowId: currentExecution().workflowId, logId, labId: input.event.labId, order: input.event.activityDate });
+    return { recorded: true, status: 'QUEUED', held: true };
   }
 
   /**
@@ -115,10 +152,16 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
    * Temporal would run the activity, and so the send, again); should it land after all, the
    * workflow's write repeats it (the same fields; attempts and retry counters are kept once).
    */
-  async function sendAndRecord(input: DeliveryInput, retry: RetryRequest | undefined, send: () => Promise<DeliveryOutcome>): Promise<DispatchReport> {
+  async function sendAndRecord(input: DeliveryInput, retry: RetryRequest | undefined, gate: DispatchGate | undefined, send: () => Promise<DeliveryOutcome>): Promise<DispatchReport> {
+    const held = await holdIfPaused(input, retry, gate);
+    if (held) return held;
     const outcome = await send();
     const awaiting = outcome.kind === 'http' && outcome.awaitingCallback === true;
     try {
+      if (gate?.probe && !awaiting) {
+        const probe = await settlesWithin(RECORD_WITHIN_MS, writeProbeOutcome(input, outcome), 'the log store did not answer');
+        if (probe) return probe;
+      }
       const status = await settlesWithin(RECORD_WITHIN_MS, writeOutcome(input, outcome, awaiting ? undefined : retry), 'the log store did not answer');
       if (!awaiting) return { recorded: true, status };
       const timeout = outcome.kind === 'http' ? outcome.callbackTimeoutMs : undefined;
@@ -127,6 +170,60 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       log.warn('could not record a dispatch outcome in the log store; the workflow writes it when the store is back', { logId: input.target.logId, error: String(error) });
       return { recorded: false, outcome };
     }
+  }
+
+  /**
+   * A probe of a paused endpoint that did not succeed leaves its log waiting (QUEUED, the probe's
+   * failure as its reason, the attempt recorded) instead of failing it: the delivery is kept for
+   * when the endpoint is back. Anything else is written as usual (undefined).
+   */
+  async function writeProbeOutcome(input: DeliveryInput, outcome: DeliveryOutcome): Promise<DispatchReport | undefined> {
+    const fields = decideLogFields(outcome, input.target.integrationType, input.target.origin);
+    if (fields.status !== 'FAIL') return undefined;
+    const lastAttempt = outcome.kind === 'http' || outcome.kind === 'mirth' ? outcome.attempt : undefined;
+    const why = fields.error_message ?? (outcome.kind === 'http' && outcome.statusCode !== undefined ? `HTTP ${outcome.statusCode}` : 'no answer');
+    await deps.logs.finalize(input.target.logId, { ...fields, status: 'QUEUED', error_message: `Waiting: endpoint paused; the probe at ${new Date().toISOString()} failed (${why})` }, lastAttempt);
+    reportOutcome(input, 'QUEUED', outcome);
+    return { recorded: true, status: 'QUEUED', held: true };
+  }
+
+  /**
+   * The deliveries of a prepared event that must wait for their endpoint's turn join its queue:
+   * the endpoint is paused, or their integration limits or orders its deliveries. Marked `joined`.
+   */
+  async function joinWhereNeeded(event: BusinessEvent, resolved: ResolvedDeliveries, execution: ExecutionRef): Promise<{ waiting: Map<string, string>; joins: Array<() => Promise<unknown>> }> {
+    const waiting = new Map<string, string>();
+    const endpoints = [...new Set(resolved.targets.flatMap((t) => (t.endpoint && !t.test ? [t.endpoint] : [])))];
+    const paused = await pausedEndpoints(deps.db, endpoints);
+    const joins: Array<() => Promise<unknown>> = [];
+    for (const target of resolved.targets) {
+      const flow = resolved.flows?.[target.logId];
+      const pause = target.endpoint ? paused.get(target.endpoint) : undefined;
+      if (!target.endpoint || target.test || (!pause && !flow)) continue;
+      target.joined = true;
+      if (pause) waiting.set(target.logId, pausedWaitingReason(pause));
+      const orderKey = flow?.orderBy ? await orderKeyOf(flow.orderBy, event) : undefined;
+      const endpoint = target.endpoint;
+      joins.push(() =>
+        joinEndpointFlow(deps.temporal, deps.config, endpoint, {
+          workflowId: execution.workflowId,
+          logId: target.logId,
+          labId: event.labId,
+          order: event.activityDate,
+          ...(flow && (flow.maxInFlight !== undefined || flow.ratePerSecond !== undefined) ? { limits: { maxInFlight: flow.maxInFlight, ratePerSecond: flow.ratePerSecond } } : {}),
+          ...(orderKey !== undefined ? { orderKey } : {}),
+        }),
+      );
+    }
+    return { waiting, joins };
+  }
+
+  /** The key an ordered integration's deliveries keep their order by: the event's patient, or the entity itself. */
+  async function orderKeyOf(orderBy: NonNullable<FlowControl['orderBy']>, event: BusinessEvent): Promise<string> {
+    if (orderBy === 'entity' || event.entity.type === 'patient') return orderBy === 'patient' ? `patient:${event.entity.id}` : `${event.entity.type}:${event.entity.id}`;
+    const entity = await deps.contextProvider.loadEntity(event.labId, event.entity).catch(() => undefined);
+    const patientId = entity?.type === 'bill' ? entity.bill.patient.id : entity?.type === 'report' ? entity.report.patient.id : undefined;
+    return patientId === undefined ? `${event.entity.type}:${event.entity.id}` : `patient:${patientId}`;
   }
 
   return {
@@ -161,17 +258,27 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     async prepareDeliveries(event: BusinessEvent): Promise<PreparedDeliveries> {
       const execution = currentExecution();
       const resolved = await resolveDeliveries(deps.db, deps.config, event);
-      await Promise.all(resolved.targets.map((target) => createLog(deps.logs, { event, target, settings: resolved.settings }, execution)));
-      return { ...resolved, workerQueue: Context.current().info.taskQueue };
+      const { waiting, joins } = await joinWhereNeeded(event, resolved, execution);
+      await Promise.all(resolved.targets.map((target) => createLog(deps.logs, { event, target, settings: resolved.settings }, execution, waiting.get(target.logId))));
+      // Joined once their logs exist: a delivery let through at once finds its log.
+      await Promise.all(joins.map((join) => join()));
+      const { flows: _flows, ...prepared } = resolved;
+      return { ...prepared, workerQueue: Context.current().info.taskQueue };
     },
 
-    sendAndRecordWebhook: (input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> =>
-      sendAndRecord(input, retry, () => reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
-    sendAndRecordHl7: (input: DeliveryInput, retry?: RetryRequest): Promise<DispatchReport> => sendAndRecord(input, retry, () => deliverToMirth(deliverDeps, input)),
+    sendAndRecordWebhook: (input: DeliveryInput, retry?: RetryRequest, gate?: DispatchGate): Promise<DispatchReport> =>
+      sendAndRecord(input, retry, gate, () => reportingRetriedAttempts(input, () => deliverWebhook(deliverDeps, input))),
+    sendAndRecordHl7: (input: DeliveryInput, retry?: RetryRequest, gate?: DispatchGate): Promise<DispatchReport> =>
+      sendAndRecord(input, retry, gate, () => deliverToMirth(deliverDeps, input)),
   };
 }
 
 export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/** How the endpoint's flow workflow let a delivery through: `probe` marks the one send that tests a paused endpoint. */
+export interface DispatchGate {
+  probe?: true;
+}
 
 /** How long a send waits for the log store to take its outcome before handing it to the workflow. */
 const RECORD_WITHIN_MS = 5_000;

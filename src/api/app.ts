@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
     ...integrationTestRoutes({ db, contextProvider, temporal: deps.temporal, logs, config: deps.config }),
     ...eventRoutes({ db, emitter, contextProvider }),
     ...auditRoutes(auditTrail),
-    ...endpointRoutes(db),
+    ...endpointRoutes({ db, temporal: deps.temporal, config: deps.config }),
     ...codecRoutes({ config: deps.config, codec: payloadCodecFor(deps.config.temporal.payloadKeys) }),
   ];
   let operatorApiDocument: object | undefined;

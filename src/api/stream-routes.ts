@@ -5,6 +5,7 @@ import { readCookie, SESSION_COOKIE, standingSessionTokens } from '../auth/sessi
 import type { ConfigDb } from '../db/config-store';
 import { labScopeOf, scopeIncludes, type LabScope } from '../auth/lab-scope';
 import { subscribeLogChanges, type LogChange } from '../logstore/log-changes';
+import { subscribeEndpointChanges, type EndpointChangeNotice } from '../endpoints/endpoint-states';
 import { streamsOpen, streamsRefusedTotal } from '../metrics';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
@@ -85,6 +86,12 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
     for (const stream of streams) if (scopeIncludes(stream.scope, change.labId)) send(stream, frame);
   };
 
+  /** An endpoint's pause or resume reaches the streams that see any of the labs that deliver to it. */
+  const broadcastEndpoint = (change: EndpointChangeNotice) => {
+    const frame = `event: endpoint\ndata: ${JSON.stringify(change)}\n\n`;
+    for (const stream of streams) if (stream.scope.all || change.labIds.some((labId) => scopeIncludes(stream.scope, labId))) send(stream, frame);
+  };
+
   const checkSessions = async () => {
     // A database slower than the heartbeat skips a beat instead of piling queries up.
     if (checking) return;
@@ -140,11 +147,13 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
       path: '/stream',
       access: 'viewer',
       tag: 'Logs',
-      summary: "Server-Sent Events: `event: log` with { logId, status, retryId?, labId } whenever a log of the caller's labs is created, finished or retried",
+      summary:
+        "Server-Sent Events: `event: log` with { logId, status, retryId?, labId } whenever a log of the caller's labs is created, finished or retried; " +
+        '`event: endpoint` with { endpoint, state: paused | open, by, reason, at, labIds } whenever an endpoint their labs deliver to is paused or resumed',
       produces: 'text/event-stream',
       responses: { 200: 'An endless event stream', 429: 'Too many open streams: of this user, or of the whole server' },
       async handle({ req, res, session }) {
-        subscribing ??= subscribeLogChanges(sql, broadcast).catch((error: unknown) => {
+        subscribing ??= Promise.all([subscribeLogChanges(sql, broadcast), subscribeEndpointChanges(sql, broadcastEndpoint)]).catch((error: unknown) => {
           subscribing = undefined;
           logger.error({ err: error }, 'could not LISTEN for log changes');
           throw error;

@@ -50,12 +50,18 @@ export const AUDIT_ACTIONS = [
   'temporal_codec.decode',
   /** GET /api/audit/export: who took a copy of the trail. */
   'audit.export',
+  /** POST /api/endpoints/pause: an operator paused an endpoint, with a reason (endpoints-routes.ts). */
+  'endpoint.pause',
+  /** POST /api/endpoints/resume. */
+  'endpoint.resume',
+  /** POST /api/endpoints/skip: the later deliveries of an ordered key go past a failed log. */
+  'endpoint.skip',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** What an action was done to; `id` is text, since log ids are hex and user ids are numbers. */
-export const AUDIT_TARGET_TYPES = ['user', 'log', 'bulk_retry', 'authentication', 'lab_integration'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'log', 'bulk_retry', 'authentication', 'lab_integration', 'endpoint'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

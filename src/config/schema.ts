@@ -137,6 +137,37 @@ export const envSchema = z.object({
   LOG_BODY_RETENTION_INTERVAL_MS: millis.default(3_600_000),
   LOG_BODY_RETENTION_PAUSED: bool.default(false),
   TARGET_ALLOWLIST: cidrList.default([]),
+  BREAKER_CONSECUTIVE_FAILURES: z.coerce.number({ error: 'expected a whole number from 0 (off) to 100000' }).int().min(0).max(100_000).default(20),
+  BREAKER_FAILURE_RATE_PERCENT: z.coerce.number({ error: 'expected a whole number of percent from 0 (off) to 100' }).int().min(0).max(100).default(50),
+  BREAKER_MIN_DELIVERIES: count.default(50),
+  BREAKER_WINDOW_MS: millis.default(15 * 60_000),
+  ENDPOINT_PROBE_INTERVAL_MS: millis.default(60_000),
+  ENDPOINT_PROBE_MAX_INTERVAL_MS: millis.default(15 * 60_000),
+  ENDPOINT_RESUME_IN_FLIGHT: count.default(5),
+  ALERT_WEBHOOK_URL: z.url({ error: 'expected an http(s) URL, e.g. https://hooks.slack.com/services/…' }).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:password@host:587 or smtps://host:465').optional(),
+  ALERT_EMAIL_FROM: z.string().min(3).max(320).default('Labwire <labwire@localhost>'),
+  ALERT_EMAIL_TO: z
+    .string()
+    .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
+    .refine((list) => list.every((a) => /^[^\s@,;]+@[^\s@,;]+$/.test(a)), 'expected comma-separated e-mail addresses')
+    .default([]),
+  ALERT_EMAIL_TO_LABS: z
+    .string()
+    .transform((value, ctx) => {
+      const byLab: Record<number, string[]> = {};
+      for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+        const match = /^(\d{1,9})=(.+)$/.exec(part);
+        const addresses = match ? match[2]!.split(',').map((a) => a.trim()).filter(Boolean) : [];
+        if (!match || addresses.length === 0 || !addresses.every((a) => /^[^\s@,;=]+@[^\s@,;=]+$/.test(a))) {
+          ctx.addIssue({ code: 'custom', message: `expected labId=address,address;labId=address (got "${part.slice(0, 80)}")` });
+          return z.NEVER;
+        }
+        byLab[Number(match[1])] = addresses;
+      }
+      return byLab;
+    })
+    .default({}),
   MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes, at least 1024' }).int().min(1024).default(65_536),
   OUTBOX_POLL_MS: millis.default(1_000),
   CONTEXT_PROVIDER: z.enum(['postgres', 'http']).default('postgres'),
@@ -298,6 +329,30 @@ export function toConfig(env: Env) {
       signingSecretOverlapMs: Math.round(env.SIGNING_SECRET_OVERLAP_HOURS * 3_600_000),
     },
     outboxPollMs: env.OUTBOX_POLL_MS,
+    /**
+     * Endpoint flow (src/endpoints, workflows/endpoint-flow.ts): when an endpoint is paused
+     * automatically, how it is probed, and how fast its waiting deliveries go once it resumes.
+     * An integration's extra details `breaker` override the thresholds for its deliveries.
+     */
+    breaker: {
+      consecutiveFailures: env.BREAKER_CONSECUTIVE_FAILURES,
+      failureRatePercent: env.BREAKER_FAILURE_RATE_PERCENT,
+      minDeliveries: env.BREAKER_MIN_DELIVERIES,
+      windowMs: env.BREAKER_WINDOW_MS,
+    },
+    endpointFlow: {
+      probeIntervalMs: env.ENDPOINT_PROBE_INTERVAL_MS,
+      probeMaxIntervalMs: Math.max(env.ENDPOINT_PROBE_MAX_INTERVAL_MS, env.ENDPOINT_PROBE_INTERVAL_MS),
+      resumeInFlight: env.ENDPOINT_RESUME_IN_FLIGHT,
+    },
+    /** Where pause and resume alerts go (src/endpoints/alerts.ts); neither configured, they are only listed in the dashboard. */
+    alerts: {
+      webhookUrl: env.ALERT_WEBHOOK_URL,
+      smtpUrl: env.SMTP_URL,
+      emailFrom: env.ALERT_EMAIL_FROM,
+      emailTo: env.ALERT_EMAIL_TO,
+      emailToByLab: env.ALERT_EMAIL_TO_LABS,
+    },
     sweep: {
       intervalMs: env.SWEEP_INTERVAL_MS,
       windowMs: env.SWEEP_WINDOW_MS,

@@ -373,3 +373,48 @@ export const auditEvents = pgTable(
     index('audit_events_at_idx').on(t.at),
   ],
 );
+
+/**
+ * An endpoint's flow state (src/endpoints): paused or not, by whom and why. Written only by the
+ * endpoint's own workflow (workflows/endpoint-flow.ts), which owns the pause; read by every
+ * event workflow's first step (is its endpoint paused?) and by the Endpoints page.
+ */
+export const endpointStates = pgTable('endpoint_states', {
+  endpoint: text('endpoint').primaryKey(),
+  pausedAt: timestamp('paused_at', { withTimezone: true, precision: 3 }),
+  /** `breaker` (the failure threshold) or the operator who paused it. */
+  pausedBy: text('paused_by'),
+  pausedReason: text('paused_reason'),
+  resumedAt: timestamp('resumed_at', { withTimezone: true, precision: 3 }),
+  resumedBy: text('resumed_by'),
+  resumedReason: text('resumed_reason'),
+  /** While paused by the breaker: when the next probe may go. */
+  nextProbeAt: timestamp('next_probe_at', { withTimezone: true, precision: 3 }),
+  /** The labs whose deliveries went to it (for lab-scoped readers and per-lab alert recipients). */
+  labIds: jsonb('lab_ids').$type<number[]>().notNull().default([]),
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
+});
+
+export const ALERT_KINDS = ['paused', 'resumed'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/**
+ * One alert per endpoint per change of state (src/endpoints/alerts.ts): `dedupeKey` is the
+ * endpoint and the change's sequence number, so a repeated activity never alerts twice; each
+ * channel's outcome is kept beside it.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    dedupeKey: text('dedupe_key').notNull(),
+    endpoint: text('endpoint').notNull(),
+    kind: text('kind', { enum: ALERT_KINDS }).notNull(),
+    text: text('text').notNull(),
+    labIds: jsonb('lab_ids').$type<number[]>().notNull().default([]),
+    /** Per channel (`webhook`, `email`): `sent`, `not configured`, or why it failed. */
+    channels: jsonb('channels').$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).defaultNow().notNull(),
+  },
+  (t) => [uniqueIndex('alerts_dedupe_idx').on(t.dedupeKey), index('alerts_created_idx').on(t.createdAt.desc(), t.id.desc())],
+);

@@ -38,6 +38,9 @@ const activeIntegrationsQuery = (forOrg: boolean) =>
         url: sql<string | null>`coalesce(${labIntegration.url}, ${developerAuthentication.url})`,
         mirthHost: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'host', ${developerAuthentication.extraDetails}->'host')`,
         mirthPort: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'port', ${developerAuthentication.extraDetails}->'port')`,
+        // Its endpoint flow (src/endpoints): a trigger's own settings win, each object as a whole.
+        flowControl: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'flowControl', ${developerAuthentication.extraDetails}->'flowControl')`,
+        breaker: sql<unknown>`coalesce(${labIntegration.integrationExtraDetails}->'breaker', ${developerAuthentication.extraDetails}->'breaker')`,
       })
       .from(labIntegration)
       .innerJoin(developerAuthentication, eq(labIntegration.authId, developerAuthentication.id))

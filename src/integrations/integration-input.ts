@@ -36,6 +36,22 @@ export const extraDetailsSchema = z
       .nullable()
       .optional(),
     callbackTimeoutMs: positiveId.optional(),
+    flowControl: z
+      .object({
+        maxInFlight: z.number({ error: 'expected a whole number from 1 to 1000' }).int().min(1).max(1000).optional(),
+        ratePerSecond: z.number({ error: 'expected a number of sends per second from 0.01 to 1000' }).min(0.01).max(1000).optional(),
+        orderBy: z.enum(['patient', 'entity'], { error: 'expected patient or entity' }).optional(),
+      }, { error: 'expected an object {maxInFlight?, ratePerSecond?, orderBy?}' })
+      .strict()
+      .optional(),
+    breaker: z
+      .object({
+        consecutiveFailures: z.number({ error: 'expected a whole number from 0 (off) to 100000' }).int().min(0).max(100_000).optional(),
+        failureRatePercent: z.number({ error: 'expected a whole number of percent from 0 (off) to 100' }).int().min(0).max(100).optional(),
+        minDeliveries: z.number({ error: 'expected a whole number, at least 1' }).int().min(1).max(100_000).optional(),
+      }, { error: 'expected an object {consecutiveFailures?, failureRatePercent?, minDeliveries?}' })
+      .strict()
+      .optional(),
     signingSecret: z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected a Standard Webhooks secret: whsec_ followed by base64')

@@ -178,6 +178,17 @@ export class DeliveryLogs {
     await this.index.upsertAnnounced(now, announce);
   }
 
+  /**
+   * Says why QUEUED logs wait (their endpoint is paused, or an ordered key is blocked): the reason
+   * is their error_message until their send writes its outcome. A log that is no longer QUEUED is left alone.
+   */
+  async markWaiting(logIds: string[], reason: string): Promise<void> {
+    for (const logId of logIds) {
+      const now = await this.collection.findOneAndUpdate({ _id: logId, status: 'QUEUED' }, { $set: { error_message: reason, updated_at: new Date() } }, { returnDocument: 'after' });
+      if (now) await this.index.upsertAnnounced(now, {});
+    }
+  }
+
   async insertApiLog(doc: LogDocument): Promise<void> {
     // Idempotent, so a write repeated after the row's insert failed completes both. (An upsert
     // with $setOnInsert would do, but FerretDB 1.x leaves its null fields out of the document.)

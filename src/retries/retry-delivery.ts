@@ -65,6 +65,8 @@ export function deliveryInputFromLog(log: LogDocument, config: Config): Delivery
       origin: log.origin,
       integrationType: log.integration_type as DeliveryInput['target']['integrationType'],
       payloadType: null,
+      // Its endpoint's flow workflow hears when the retry succeeds (an ordered key may wait for it).
+      ...(log.endpoint ? { endpoint: log.endpoint } : {}),
       // SPEC §5 routing: a retry runs on its origin's task queue (crelio-app → its own workers).
       taskQueue: log.origin === 'crelio-app' ? config.temporal.crelioTaskQueue : config.temporal.taskQueue,
     },

@@ -61,6 +61,10 @@ export function testEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
     // (test/body-retention.int.test.ts backdates its logs past the limit).
     LOG_BODY_RETENTION_DAYS: '30',
     LOG_BODY_RETENTION_PAUSED: 'true',
+    // The breaker is off: many tests fail one receiver on purpose, and a paused endpoint would hold
+    // their later deliveries. test/endpoint-flow.int.test.ts turns it on (its own thresholds).
+    BREAKER_CONSECUTIVE_FAILURES: '0',
+    BREAKER_FAILURE_RATE_PERCENT: '0',
   };
 }
 

@@ -321,10 +321,13 @@ export const AUDIT_ACTIONS = [
   'user.password_reset',
   'temporal_codec.decode',
   'audit.export',
+  'endpoint.pause',
+  'endpoint.resume',
+  'endpoint.skip',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'log', 'bulk_retry', 'authentication', 'lab_integration'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'log', 'bulk_retry', 'authentication', 'lab_integration', 'endpoint'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** A row of GET /api/audit, and a line of its export. */

@@ -61,4 +61,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.password_reset': "Reset a user's password",
   'temporal_codec.decode': 'Decoded Temporal payloads',
   'audit.export': 'Exported the audit trail',
+  'endpoint.pause': 'Paused an endpoint',
+  'endpoint.resume': 'Resumed an endpoint',
+  'endpoint.skip': 'Let an ordered key skip a failed log',
 };
