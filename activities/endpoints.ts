@@ -17,10 +17,10 @@ export function createEndpointActivities(deps: EndpointActivityDeps) {
      * Records a pause or resume (endpoint_states, announced to open dashboards), alerts it once on
      * every configured channel, and gives the deliveries already waiting the pause as their reason.
      */
-    async announceEndpointChange(change: EndpointChange & { seq: number; waitingLogIds: string[] }): Promise<void> {
-      const { seq, waitingLogIds, ...recorded } = change;
+    async announceEndpointChange(change: EndpointChange & { alertKey: string; waitingLogIds: string[] }): Promise<void> {
+      const { alertKey, waitingLogIds, ...recorded } = change;
       await recordEndpointChange(deps.db, recorded);
-      await raiseAlert(deps.db, deps.config.alerts, recorded, seq);
+      await raiseAlert(deps.db, deps.config.alerts, recorded, alertKey);
       if (change.kind === 'paused' && waitingLogIds.length) {
         await deps.logs.markWaiting(waitingLogIds, pausedWaitingReason({ pausedAt: new Date(change.at), pausedBy: change.by, reason: change.reason }));
       }

@@ -41,8 +41,9 @@ export interface EndpointFlowState {
   limits: FlowLimits;
   /** After a resume, until the queue is empty: let the backlog out at a bounded pace. */
   draining: boolean;
-  /** Changes of state so far: one alert each (the sequence is the alert's de-duplication key). */
+  /** Changes of state so far: one alert each (this workflow's first run id and the sequence are the alert's de-duplication key). */
   changes: number;
+  firstRunId?: string;
   labIds: number[];
   lastGrantAt?: number;
 }
@@ -76,6 +77,7 @@ const IDLE_CLOSE_MS = 60_000;
 export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<void> {
   const { endpoint, settings } = input;
   const state: EndpointFlowState = input.carried ?? { probeIntervalMs: settings.probeIntervalMs, waiting: [], inFlight: [], blocked: {}, limits: {}, draining: false, changes: 0, labIds: [] };
+  state.firstRunId ??= workflowInfo().runId;
   /** Changes of state still to record and alert, in order. */
   const announcements: Array<{ seq: number; kind: 'paused' | 'resumed'; by: string; reason: string; at: number; waitingLogIds: string[] }> = [];
   /** Waiting logs whose reason changed (an ordered key was blocked). */
@@ -219,7 +221,7 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
       await announceEndpointChange.executeWithOptions({ summary: steps.announceEndpointChange }, [
         {
           endpoint,
-          seq: change.seq,
+          alertKey: `${endpoint}#${state.firstRunId}#${change.seq}`,
           kind: change.kind,
           by: change.by,
           reason: change.reason,

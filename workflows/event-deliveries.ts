@@ -32,9 +32,11 @@ interface Delivery {
  * target's own queue otherwise (SPEC §5: crelio-app deliveries run on their own workers), and for
  * a retry of a log this run did not prepare. Every failure becomes an outcome, never a thrown error.
  */
-async function dispatch({ input, local }: Delivery, retry?: RetryRequest, gate?: DispatchGate): Promise<DispatchReport> {
-  // A probe is one attempt: a paused endpoint is not retried at.
-  const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: gate?.probe ? { maximumAttempts: 1 } : dispatchRetryPolicy(input.settings) };
+async function dispatch(delivery: Delivery, retry?: RetryRequest, gate?: DispatchGate): Promise<DispatchReport> {
+  const { local } = delivery;
+  // A probe is one attempt (the activity tells its last attempt from these settings too): a paused endpoint is not retried at.
+  const input = gate?.probe ? { ...delivery.input, settings: { ...delivery.input.settings, webhookMaxAttempts: 1 } } : delivery.input;
+  const options = { startToCloseTimeout: dispatchTimeoutMs(input), retry: dispatchRetryPolicy(input.settings) };
   const activities =
     local
       ? proxyLocalActivities<DeliveryActivities>(options)

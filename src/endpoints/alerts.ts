@@ -32,12 +32,11 @@ export function alertRecipients(config: Config['alerts'], labIds: number[]): str
 }
 
 /**
- * Records the alert of one change of state (`seq` is the change's number in its endpoint's
- * workflow) and sends it on every configured channel not yet sent: a repeated call (its activity
+ * Records the alert of one change of state (`dedupeKey`: its endpoint's workflow and the change's
+ * number there) and sends it on every configured channel not yet sent: a repeated call (its activity
  * ran again) sends nothing twice that it had recorded as sent.
  */
-export async function raiseAlert(db: ConfigDb, config: Config['alerts'], change: EndpointChange, seq: number): Promise<AlertRow> {
-  const dedupeKey = `${change.endpoint}#${seq}`;
+export async function raiseAlert(db: ConfigDb, config: Config['alerts'], change: EndpointChange, dedupeKey: string): Promise<AlertRow> {
   const text = alertText(change);
   await db.insert(alerts).values({ dedupeKey, endpoint: change.endpoint, kind: change.kind, text, labIds: change.labIds }).onConflictDoNothing();
   const [row] = await db.select().from(alerts).where(eq(alerts.dedupeKey, dedupeKey));
