@@ -16,6 +16,7 @@
  * suggestion is the production trigger of the delivery's continue-as-new; every other history
  * stays well below the limit, so none of them changes shape.
  */
+import { endpointFlowQuery, endpointFlowWorkflowId } from '../workflows/endpoint-definitions';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -304,6 +305,42 @@ async function main(): Promise<void> {
         const retention = await client.workflow.start(bodyRetentionWorkflow, { taskQueue, workflowId: uniqueId('body-retention'), args: [{}] });
         await retention.result();
         await recorder.record('body-retention', retention, 'COMPLETED', 'the body retention over a log store with nothing past LOG_BODY_RETENTION_DAYS: one page');
+      })(),
+
+      // An endpoint paused by an operator: a delivery waits in its flow workflow's queue, then goes on resume.
+      (async () => {
+        const l = await lab();
+        // A receiver of its own: pausing an endpoint (host:port) holds every delivery to it.
+        const partner = await new Receiver().start();
+        const path = `/${uniqueId('paused')}`;
+        partner.on(path, { status: 200, body: 'ok' });
+        await webhookIntegration(db, l, partner.url(path));
+        const endpoint = new URL(partner.url(path)).host;
+        const control = async (action: 'pause' | 'resume') => {
+          const answer = await harness.request('POST', `/api/endpoints/${action}`, { endpoint, reason: `recorded ${action}` });
+          if (answer.status !== 202) throw new Error(`${action}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        };
+        await control('pause');
+        const flow = client.workflow.getHandle(endpointFlowWorkflowId(endpoint));
+        await eventually(async () => (await flow.query(endpointFlowQuery)).paused !== undefined, 20_000);
+        const eventId = await emit(l, 1);
+        const handle = eventRun(l, eventId);
+        const [log] = await eventually(async () => {
+          const found = await harness.logsForEvent(eventId);
+          return found.length === 1 ? found : undefined;
+        }, 20_000);
+        await phase(handle, log!._id, 'waiting-for-endpoint');
+        await eventually(async () => (await flow.query(endpointFlowQuery)).waiting === 1, 20_000);
+        await recorder.record('endpoint-flow-paused-with-waiter', flow, 'RUNNING', 'an endpoint paused by an operator (no probes), one delivery waiting in its queue');
+        await recorder.record('event-waiting-for-endpoint', handle, 'RUNNING', 'an event whose endpoint is paused: its log pre-created QUEUED with the reason, the run waits for the endpoint to let it through');
+        await control('resume');
+        await harness.settledLogs(eventId, 1, 20_000);
+        await handle.result();
+        await recorder.record('event-let-through-by-endpoint', handle, 'COMPLETED', 'the endpoint resumed: its flow workflow let the delivery through (grant signal), SUCCESS, the run told the endpoint (done signal); closed');
+        // Idle now: it closes after a minute without news.
+        await flow.result();
+        await recorder.record('endpoint-flow-resumed-closed', flow, 'COMPLETED', 'the endpoint resumed by an operator, its one waiting delivery let through and done; closed once idle');
+        await partner.stop();
       })(),
 
       (async () => {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, signIn } from './support/browser';
-import { uniqueId } from './support/fixtures';
+import { eventually, uniqueId } from './support/fixtures';
 import { Harness } from './support/harness';
 import { billEvent, webhookIntegration } from './support/integrations';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
@@ -72,7 +72,6 @@ describe('Endpoints page in Chromium', () => {
     await expect(endpointRow(healthy).getAttribute('data-health')).resolves.toBe('healthy');
     const order = await page.getByTestId('endpoint-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-endpoint')));
     expect(order).toEqual([hostOf(failing), hostOf(healthy)]);
-    await screenshot(page, 'endpoints');
 
     // Errors: the deliveries list, filtered to this endpoint's failures.
     await bad.getByTestId('endpoint-errors-link').click();
@@ -87,5 +86,48 @@ describe('Endpoints page in Chromium', () => {
     await endpointRow(failing).getByTestId('endpoint-manage-link').click();
     await page.getByTestId('selected-lab').waitFor();
     await expect(page.getByTestId('selected-lab').textContent()).resolves.toContain(`#${lab.labId}`);
+  });
+
+  it('lets an operator pause an endpoint with a reason (its new delivery waits, QUEUED with the reason), shows it, and resume it; alerts are listed; a viewer has no buttons', async () => {
+    failing.on('/hook', { status: 200, body: '{}' });
+    await signIn(page, harness.api.url, 'admin', TEST_ADMIN_PASSWORD, `/endpoints?labId=${lab.labId}`);
+    const row = endpointRow(failing);
+    await row.waitFor();
+    await row.getByTestId('endpoint-pause').click();
+    await row.getByTestId('endpoint-reason').fill('Partner maintenance until 22:00');
+    await row.getByTestId('endpoint-confirm').click();
+    // The pause comes back through the live stream (event: endpoint) and reloads the page.
+    await page.locator(`[data-testid="endpoint-row"][data-endpoint="${hostOf(failing)}"] [data-testid="endpoint-flow"][data-paused="true"]`).waitFor({ timeout: 20_000 });
+    await expect(row.getByTestId('endpoint-pause-reason').textContent()).resolves.toContain('by admin: Partner maintenance until 22:00');
+    const order = await page.getByTestId('endpoint-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-endpoint')));
+    expect(order[0]).toBe(hostOf(failing));
+
+    const event = billEvent(lab, uniqueId('endpoints-ui-paused'));
+    expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
+    // The healthy endpoint's log settles; the paused one's waits.
+    const waiting = await eventually(async () => {
+      const logs = await harness.logsForEvent(event.eventId);
+      return logs.length === 2 && logs.some((log) => log.status === 'SUCCESS') ? logs.find((log) => log.endpoint === hostOf(failing)) : undefined;
+    });
+    expect(waiting.status).toBe('QUEUED');
+    expect(waiting.error_message).toMatch(/^Waiting: endpoint paused since .* by admin: Partner maintenance until 22:00$/);
+    await page.getByTestId('alerts-list').locator('[data-testid="alert-item"][data-kind="paused"]').first().waitFor({ timeout: 20_000 });
+    await screenshot(page, 'endpoints');
+
+    await row.getByTestId('endpoint-resume').click();
+    await row.getByTestId('endpoint-reason').fill('Partner is back');
+    await row.getByTestId('endpoint-confirm').click();
+    await page.locator(`[data-testid="endpoint-row"][data-endpoint="${hostOf(failing)}"] [data-testid="endpoint-flow"][data-paused="false"]`).waitFor({ timeout: 20_000 });
+    expect((await harness.settledLogs(event.eventId, 2, 20_000)).map((log) => log.status)).toEqual(['SUCCESS', 'SUCCESS']);
+    await page.getByTestId('alerts-list').locator('[data-testid="alert-item"][data-kind="resumed"]').first().waitFor({ timeout: 20_000 });
+
+    const username = uniqueId('endpoints-viewer');
+    const created = await harness.request('POST', '/api/users', { username, role: 'viewer' });
+    const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const viewerPage = await viewerContext.newPage();
+    await signIn(viewerPage, harness.api.url, username, created.body.password, `/endpoints?labId=${lab.labId}`);
+    await viewerPage.getByTestId('endpoint-flow').first().waitFor();
+    expect(await viewerPage.getByTestId('endpoint-pause').count()).toBe(0);
+    await viewerContext.close();
   });
 });

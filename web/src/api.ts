@@ -3,7 +3,7 @@ import type {
   AuditPage,
   Authentication,
   BulkProgress,
-  EndpointsPage,
+  EndpointsPage, EndpointAlert,
   IntegrationInput,
   IntegrationSaved,
   Lab,
@@ -162,6 +162,9 @@ export const api = {
     if (filter.developerId) params.set('developerId', String(filter.developerId));
     return request<EndpointsPage>('GET', withQuery('/api/endpoints', params));
   },
+  pauseEndpoint: (endpoint: string, reason: string) => request<{ endpoint: string; state: string }>('POST', '/api/endpoints/pause', { endpoint, reason }),
+  resumeEndpoint: (endpoint: string, reason: string) => request<{ endpoint: string; state: string }>('POST', '/api/endpoints/resume', { endpoint, reason }),
+  alerts: (limit = 20) => request<{ items: EndpointAlert[] }>('GET', `/api/alerts?limit=${limit}`),
   /** A link, not a call: the browser downloads the streamed JSON lines with the session cookie. */
   auditExportUrl: (filter: URLSearchParams) => withQuery('/api/audit/export', filter),
 };

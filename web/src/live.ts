@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
-import type { LogChange } from './types';
+import type { EndpointChange, LogChange } from './types';
 
 /**
  * One EventSource on /api/stream for the whole app. It reconnects by itself (the server
@@ -18,6 +18,7 @@ let source: EventSource | null = null;
 let connection: Connection = 'connecting';
 const connectionListeners = new Set<(state: Connection) => void>();
 const changeListeners = new Set<ChangeListener>();
+const endpointListeners = new Set<(change: EndpointChange) => void>();
 
 function setConnection(state: Connection): void {
   connection = state;
@@ -49,6 +50,16 @@ function open(): void {
     }
     if (!isLogChange(change)) return;
     for (const listener of changeListeners) listener(change);
+  });
+  source.addEventListener('endpoint', (event: MessageEvent<string>) => {
+    let change: EndpointChange;
+    try {
+      change = JSON.parse(event.data) as EndpointChange;
+    } catch {
+      return;
+    }
+    if (typeof change?.endpoint !== 'string') return;
+    for (const listener of endpointListeners) listener(change);
   });
 }
 
@@ -96,5 +107,13 @@ export function useLogChanges(listener: ChangeListener): void {
   useEffect(() => {
     changeListeners.add(listener);
     return () => void changeListeners.delete(listener);
+  }, [listener]);
+}
+
+/** Calls the latest `listener` whenever an endpoint is paused or resumed, while the component is mounted. */
+export function useEndpointChanges(listener: (change: EndpointChange) => void): void {
+  useEffect(() => {
+    endpointListeners.add(listener);
+    return () => void endpointListeners.delete(listener);
   }, [listener]);
 }

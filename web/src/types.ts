@@ -398,6 +398,40 @@ export interface EndpointHealth {
   developers: Array<{ id: number; name: string | null }>;
   labIds: number[];
   authIds: number[];
+  flow: EndpointFlow;
+}
+
+/** An endpoint's pause (by the breaker or an operator) and its last resume (src/api/endpoints-routes.ts). */
+export interface EndpointFlow {
+  paused: boolean;
+  pausedAt: string | null;
+  pausedBy: string | null;
+  pausedReason: string | null;
+  nextProbeAt: string | null;
+  resumedAt: string | null;
+  resumedBy: string | null;
+  resumedReason: string | null;
+}
+
+/** GET /api/alerts (src/endpoints/alerts.ts). */
+export interface EndpointAlert {
+  id: number;
+  endpoint: string;
+  kind: 'paused' | 'resumed';
+  text: string;
+  labIds: number[];
+  channels: Record<string, string>;
+  createdAt: string;
+}
+
+/** `event: endpoint` of /api/stream. */
+export interface EndpointChange {
+  endpoint: string;
+  state: 'paused' | 'open';
+  by: string;
+  reason: string;
+  at: string;
+  labIds: number[];
 }
 
 export interface EndpointsPage {

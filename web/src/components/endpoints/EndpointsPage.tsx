@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
-import { isAdmin, useApp } from '../../app-context';
+import { canRetry, isAdmin, useApp } from '../../app-context';
 import { positiveInt } from '../../filters';
 import { duration, localDateTime, percent, utcDateTime } from '../../format';
-import { useLogChanges } from '../../live';
+import { useEndpointChanges, useLogChanges } from '../../live';
 import { navigate, onLinkClick } from '../../router';
-import type { EndpointHealth, EndpointHealthState, EndpointWindow } from '../../types';
+import type { EndpointAlert, EndpointHealth, EndpointHealthState, EndpointWindow } from '../../types';
+import { problemMessage } from '../../api';
 import { ProblemBanner } from '../ProblemBanner';
 
 const HEALTH_LABEL: Record<EndpointHealthState, string> = { failing: 'Failing', degraded: 'Degraded', healthy: 'Healthy', idle: 'Idle' };
@@ -62,7 +63,103 @@ function errorsLink(item: EndpointHealth, filters: Filters): string {
   return `/logs?${params.toString()}`;
 }
 
-function EndpointRow({ item, admin, filters }: { item: EndpointHealth; admin: boolean; filters: Filters }) {
+/** Paused or flowing; an operator pauses or resumes it here, with a reason. */
+function FlowCell({ item, operator, onChanged }: { item: EndpointHealth; operator: boolean; onChanged: () => void }) {
+  const { flow } = item;
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const act = flow.paused ? 'Resume' : 'Pause';
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    (flow.paused ? api.resumeEndpoint(item.endpoint, reason.trim()) : api.pauseEndpoint(item.endpoint, reason.trim())).then(
+      () => {
+        setBusy(false);
+        setAsking(false);
+        setReason('');
+        onChanged();
+      },
+      (failure: unknown) => {
+        setBusy(false);
+        setProblem(problemMessage(failure));
+      },
+    );
+  };
+  return (
+    <td data-testid="endpoint-flow" data-paused={String(flow.paused)}>
+      {flow.paused ? (
+        <>
+          <span class="badge badge-fail" title={flow.pausedReason ?? ''}>
+            Paused
+          </span>
+          <div class="muted endpoint-error" data-testid="endpoint-pause-reason">
+            since {localDateTime(flow.pausedAt)} by {flow.pausedBy}: {flow.pausedReason}
+            {flow.nextProbeAt && <> · next probe {localDateTime(flow.nextProbeAt)}</>}
+          </div>
+        </>
+      ) : (
+        <>
+          <span class="badge badge-success">Flowing</span>
+          {flow.resumedAt && (
+            <div class="muted endpoint-error">
+              resumed {localDateTime(flow.resumedAt)} by {flow.resumedBy}: {flow.resumedReason}
+            </div>
+          )}
+        </>
+      )}
+      {operator && !asking && (
+        <div>
+          <button type="button" class="btn btn-small" onClick={() => setAsking(true)} data-testid={`endpoint-${act.toLowerCase()}`}>
+            {act}…
+          </button>
+        </div>
+      )}
+      {operator && asking && (
+        <form class="endpoint-action" onSubmit={submit}>
+          <input required minLength={3} maxLength={500} placeholder={`Why ${act.toLowerCase()}?`} value={reason} onInput={(e) => setReason(e.currentTarget.value)} aria-label={`Reason to ${act.toLowerCase()} ${item.endpoint}`} data-testid="endpoint-reason" />
+          <button type="submit" class="btn btn-small" disabled={busy} data-testid="endpoint-confirm">
+            {act}
+          </button>
+          <button type="button" class="btn btn-ghost btn-small" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+          {problem && <div class="field-error">{problem}</div>}
+        </form>
+      )}
+    </td>
+  );
+}
+
+/** The newest alerts (pause, resume) and where each went. */
+function AlertsList({ alerts }: { alerts: EndpointAlert[] | null }) {
+  if (!alerts) return null;
+  return (
+    <section class="card" data-testid="alerts-list" aria-labelledby="alerts-title">
+      <h2 id="alerts-title">Alerts</h2>
+      {alerts.length === 0 ? (
+        <p class="muted">No endpoint has been paused or resumed yet. Alerts go to ALERT_WEBHOOK_URL and, through SMTP_URL, to ALERT_EMAIL_TO.</p>
+      ) : (
+        <ul class="alerts">
+          {alerts.map((alert) => (
+            <li key={alert.id} data-testid="alert-item" data-kind={alert.kind}>
+              <span class={`badge ${alert.kind === 'paused' ? 'badge-fail' : 'badge-success'}`}>{alert.kind}</span> <span title={utcDateTime(alert.createdAt)}>{localDateTime(alert.createdAt)}</span> · {alert.text}
+              <div class="muted">
+                {Object.entries(alert.channels)
+                  .map(([channel, outcome]) => `${channel}: ${outcome}`)
+                  .join(' · ')}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function EndpointRow({ item, admin, operator, filters, onChanged }: { item: EndpointHealth; admin: boolean; operator: boolean; filters: Filters; onChanged: () => void }) {
   const errors = errorsLink(item, filters);
   const manage = item.labIds.length === 1 && item.authIds.length === 1 ? `/integrations?labId=${item.labIds[0]}&authId=${item.authIds[0]}` : undefined;
   return (
@@ -78,6 +175,7 @@ function EndpointRow({ item, admin, filters }: { item: EndpointHealth; admin: bo
           {HEALTH_LABEL[item.health]}
         </span>
       </td>
+      <FlowCell item={item} operator={operator} onChanged={onChanged} />
       <td class="num" data-testid="endpoint-consecutive">
         {item.consecutiveFailures}
       </td>
@@ -125,6 +223,7 @@ export function EndpointsPage({ search }: { search: string }) {
   const filters = filtersFrom(search);
   const key = searchOf(filters);
   const [items, setItems] = useState<EndpointHealth[] | null>(null);
+  const [alerts, setAlerts] = useState<EndpointAlert[] | null>(null);
   const [generatedAt, setGeneratedAt] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [labText, setLabText] = useState(filters.labId ? String(filters.labId) : '');
@@ -142,6 +241,10 @@ export function EndpointsPage({ search }: { search: string }) {
         setGeneratedAt(page.generatedAt);
       },
       (failure: unknown) => request === latest.current && setError(failure),
+    );
+    api.alerts().then(
+      (page) => request === latest.current && setAlerts(page.items),
+      () => undefined,
     );
   }, [key]);
 
@@ -162,6 +265,8 @@ export function EndpointsPage({ search }: { search: string }) {
     }, REFRESH_EVERY_MS);
   }, []);
   useLogChanges(onChange);
+  // A pause or resume shows at once.
+  useEndpointChanges(useCallback(() => loadNow.current(), []));
   useEffect(
     () => () => {
       if (pending.current) clearTimeout(pending.current);
@@ -177,7 +282,7 @@ export function EndpointsPage({ search }: { search: string }) {
         <h1>Endpoints</h1>
         {generatedAt && <span class="muted" title={utcDateTime(generatedAt)}>Updated {localDateTime(generatedAt)}</span>}
       </div>
-      <p class="muted">Where deliveries went in the last day, worst first: success rate and response times over the last hour and day, failures in a row, the last success and the last error.</p>
+      <p class="muted">Where deliveries went in the last day, paused ones first, then worst first: success rate and response times over the last hour and day, failures in a row, the last success and the last error. A paused endpoint's new deliveries wait (QUEUED, with the reason) and go out oldest first when it resumes.</p>
       <form
         class="filters"
         role="search"
@@ -232,6 +337,9 @@ export function EndpointsPage({ search }: { search: string }) {
               <tr>
                 <th scope="col">Endpoint</th>
                 <th scope="col">Health</th>
+                <th scope="col" title="Paused deliveries wait (QUEUED, with the reason) and go out oldest first when it resumes">
+                  Flow
+                </th>
                 <th scope="col" class="num" title="Final failures since the last success">
                   Failures in a row
                 </th>
@@ -244,12 +352,13 @@ export function EndpointsPage({ search }: { search: string }) {
             </thead>
             <tbody>
               {items.map((item) => (
-                <EndpointRow key={`${item.integrationType} ${item.endpoint}`} item={item} admin={isAdmin(user.role)} filters={filters} />
+                <EndpointRow key={`${item.integrationType} ${item.endpoint}`} item={item} admin={isAdmin(user.role)} operator={canRetry(user.role)} filters={filters} onChanged={load} />
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <AlertsList alerts={alerts} />
     </main>
   );
 }
