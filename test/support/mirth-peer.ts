@@ -22,6 +22,8 @@ export class MirthPeer {
   /** Every byte each connection sent, in order, one entry per connection. */
   readonly rawStreams: Buffer[][] = [];
   reply: PeerReply = { kind: 'AA' };
+  /** Decides one message's answer; without it (or when it returns undefined) `reply` answers. */
+  decide?: (message: Hl7Message) => PeerReply | undefined;
   private readonly server = new Hl7Server((connection) => {
     const stream: Buffer[] = [];
     this.rawStreams.push(stream);
@@ -68,12 +70,13 @@ export class MirthPeer {
   }
 
   private answer(connection: Hl7Connection, message: Hl7Message): void {
-    switch (this.reply.kind) {
+    const reply = this.decide?.(message) ?? this.reply;
+    switch (reply.kind) {
       case 'AA':
         return connection.send(message.buildAck({ ackCode: 'AA' }));
       case 'AE': {
         const ack = message.buildAck({ ackCode: 'AE' });
-        ack.getSegment('MSA')!.setField(3, escapeHl7Text(this.reply.text));
+        ack.getSegment('MSA')!.setField(3, escapeHl7Text(reply.text));
         return connection.send(ack);
       }
       case 'wrong-control-id': {
