@@ -5,6 +5,8 @@ import { billEvent, webhookIntegration } from './support/integrations';
 import { createLabFixture, type LabFixture } from './support/lab-fixtures';
 import { Receiver } from './support/receiver';
 import { SmtpSink } from './support/smtp-sink';
+import { SseClient } from './support/sse-client';
+import { TEST_ADMIN_PASSWORD } from './support/test-environment';
 
 jest.setTimeout(180_000);
 
@@ -125,6 +127,12 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('reason');
 
+    // An open dashboard hears the pause and the resume (event: endpoint); a user of another lab does not.
+    const admin = new ApiClient(harness.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await admin.cookieHeader());
+    const otherName = uniqueId('flow-other-lab');
+    const otherUser = await harness.request('POST', '/api/users', { username: otherName, role: 'viewer', labIds: [999_999] });
+    const otherStream = await new SseClient().connect(`${harness.api.url}/api/stream`, await new ApiClient(harness.api.url, { username: otherName, password: otherUser.body.password }).cookieHeader());
     expect((await harness.request('POST', '/api/endpoints/pause', { endpoint: endpoint(), reason: 'partner maintenance until 22:00' })).status).toBe(202);
     await eventually(async () => (await flow())?.paused === true, 10_000);
     expect(await flow()).toMatchObject({ pausedBy: 'admin', pausedReason: 'partner maintenance until 22:00', nextProbeAt: null });
@@ -143,6 +151,16 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'partner is back' })).status).toBe(202);
     expect((await harness.settledLogs(eventId, 1, 20_000))[0]!.status).toBe('SUCCESS');
     expect(await flow()).toMatchObject({ paused: false, resumedBy: 'admin', resumedReason: 'partner is back' });
+    await eventually(async () => stream.endpointEvents.length === 2);
+    expect(stream.endpointEvents).toMatchObject([
+      { endpoint: endpoint(), state: 'paused', by: 'admin', reason: 'partner maintenance until 22:00', labIds: [lab.labId] },
+      { endpoint: endpoint(), state: 'open', by: 'admin', reason: 'partner is back' },
+    ]);
+    expect(otherStream.endpointEvents).toEqual([]);
+    await Promise.all([stream.close(), otherStream.close()]);
+    const audit = await harness.request('GET', '/api/audit?action=endpoint.pause');
+    expect(audit.status).toBe(200);
+    expect(audit.body.items[0]).toMatchObject({ action: 'endpoint.pause', actor: { name: 'admin' }, target: { type: 'endpoint', id: endpoint() }, detail: { reason: 'partner maintenance until 22:00' } });
     expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'again' })).status).toBe(409);
   });
 });

@@ -55,11 +55,21 @@ export interface EndpointRouteDeps {
 
 /** Where deliveries go and how each place is doing (issue 13): the Endpoints page, its pause and resume, and the Alerts list. */
 export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): ApiRoute[] {
-  /** A lab-scoped operator acts only on an endpoint their labs delivered to. */
-  const withinScope = async (endpoint: string, scope: LabScope) => {
-    if (scope.all) return;
-    const [row] = await db.select({ one: sql`1` }).from(logIndex).where(and(eq(logIndex.endpoint, endpoint), labScopeCondition(scope, logIndex.labId))).limit(1);
-    if (!row) throw new HttpProblem(404, 'Not Found', `No delivery of your labs went to ${endpoint}.`);
+  /**
+   * The labs whose deliveries of the last day went to the endpoint (its alerts' recipients and
+   * streams). A lab-scoped operator acts only on an endpoint their labs delivered to (else 404).
+   */
+  const labsOf = async (endpoint: string, scope: LabScope): Promise<number[]> => {
+    if (!scope.all) {
+      const [row] = await db.select({ one: sql`1` }).from(logIndex).where(and(eq(logIndex.endpoint, endpoint), labScopeCondition(scope, logIndex.labId))).limit(1);
+      if (!row) throw new HttpProblem(404, 'Not Found', `No delivery of your labs went to ${endpoint}.`);
+    }
+    const rows = await db
+      .selectDistinct({ labId: logIndex.labId })
+      .from(logIndex)
+      .where(and(eq(logIndex.endpoint, endpoint), sql`${logIndex.insertedAt} > now() - interval '1 day'`, sql`${logIndex.labId} is not null`))
+      .limit(100);
+    return rows.map((row) => row.labId!);
   };
 
   return [
@@ -100,8 +110,8 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       body: controlBody,
       responses: { 202: '{ endpoint, state: "pausing" }: the endpoint\'s flow workflow takes it; GET /api/endpoints shows it paused within a moment', 404: 'None of your labs delivered to it' },
       async handle({ body, res, session, audit }) {
-        await withinScope(body.endpoint, labScopeOf(session.user));
-        await controlEndpointFlow(temporal, config, body.endpoint, { action: 'pause', by: session.user.username, reason: body.reason });
+        const labIds = await labsOf(body.endpoint, labScopeOf(session.user));
+        await controlEndpointFlow(temporal, config, body.endpoint, { action: 'pause', by: session.user.username, reason: body.reason, labIds });
         await audit({ action: 'endpoint.pause', target: { type: 'endpoint', id: body.endpoint }, detail: { reason: body.reason } });
         res.status(202);
         return { endpoint: body.endpoint, state: 'pausing' };
@@ -116,7 +126,7 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       body: controlBody,
       responses: { 202: '{ endpoint, state: "resuming" }', 404: 'None of your labs delivered to it', 409: 'It is not paused' },
       async handle({ body, res, session, audit }) {
-        await withinScope(body.endpoint, labScopeOf(session.user));
+        await labsOf(body.endpoint, labScopeOf(session.user));
         if (!(await endpointStateRow(db, body.endpoint))?.pausedAt) throw new HttpProblem(409, 'Conflict', `Endpoint ${body.endpoint} is not paused.`);
         await controlEndpointFlow(temporal, config, body.endpoint, { action: 'resume', by: session.user.username, reason: body.reason });
         await audit({ action: 'endpoint.resume', target: { type: 'endpoint', id: body.endpoint }, detail: { reason: body.reason } });
@@ -133,7 +143,7 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       body: skipBody,
       responses: { 202: '{ endpoint, logId, state: "skipping" }', 404: 'None of your labs delivered to it' },
       async handle({ body, res, session, audit }) {
-        await withinScope(body.endpoint, labScopeOf(session.user));
+        await labsOf(body.endpoint, labScopeOf(session.user));
         await controlEndpointFlow(temporal, config, body.endpoint, { action: 'skip', by: session.user.username, logId: body.logId });
         await audit({ action: 'endpoint.skip', target: { type: 'endpoint', id: body.endpoint }, detail: { logId: body.logId } });
         res.status(202);

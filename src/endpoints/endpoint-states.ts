@@ -73,6 +73,7 @@ export type EndpointStateRow = typeof endpointStates.$inferSelect;
 
 /** The recorded state of these endpoints (the Endpoints page), or of every endpoint. */
 export function endpointStateRows(db: ConfigDb, endpoints?: string[]): Promise<EndpointStateRow[]> {
+  if (endpoints?.length === 0) return Promise.resolve([]);
   const query = db.select().from(endpointStates);
   return endpoints ? query.where(inArray(endpointStates.endpoint, endpoints)) : query;
 }

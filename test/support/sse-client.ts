@@ -1,6 +1,8 @@
 /** A real Server-Sent Events client (fetch + stream), recording each `log` event with its arrival time. */
 export class SseClient {
   readonly events: Array<{ data: Record<string, unknown>; receivedAt: number }> = [];
+  /** Each `endpoint` event (a pause or resume). */
+  readonly endpointEvents: Array<Record<string, unknown>> = [];
   /** Everything the stream sent, as text. */
   raw = '';
   private readonly abort = new AbortController();
@@ -26,6 +28,7 @@ export class SseClient {
             buffer = buffer.slice(end + 2);
             const data = /^data: (.*)$/m.exec(frame)?.[1];
             if (/^event: log$/m.test(frame) && data) this.events.push({ data: JSON.parse(data) as Record<string, unknown>, receivedAt: Date.now() });
+            if (/^event: endpoint$/m.test(frame) && data) this.endpointEvents.push(JSON.parse(data) as Record<string, unknown>);
           }
         }
       } catch {
