@@ -131,7 +131,9 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     const admin = new ApiClient(harness.api.url, { username: 'admin', password: TEST_ADMIN_PASSWORD });
     const stream = await new SseClient().connect(`${harness.api.url}/api/stream`, await admin.cookieHeader());
     const otherName = uniqueId('flow-other-lab');
-    const otherUser = await harness.request('POST', '/api/users', { username: otherName, role: 'viewer', labIds: [999_999] });
+    const otherLab = await createLabFixture(harness.services.configStore.db);
+    const otherUser = await harness.request('POST', '/api/users', { username: otherName, role: 'viewer', labIds: [otherLab.labId] });
+    expect(otherUser.status).toBe(201);
     const otherStream = await new SseClient().connect(`${harness.api.url}/api/stream`, await new ApiClient(harness.api.url, { username: otherName, password: otherUser.body.password }).cookieHeader());
     expect((await harness.request('POST', '/api/endpoints/pause', { endpoint: endpoint(), reason: 'partner maintenance until 22:00' })).status).toBe(202);
     await eventually(async () => (await flow())?.paused === true, 10_000);
