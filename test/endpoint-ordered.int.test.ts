@@ -50,14 +50,20 @@ describe('ordered delivery by patient over MLLP', () => {
     await peer.stop();
   });
 
-  it('keeps each patient in event order, holds a failed patient while the others finish, and releases it on retry', async () => {
+  it('keeps each patient in event order, holds a failed patient while the others finish, lets an operator skip a failed log, and releases a held patient on retry', async () => {
     const patientIds = [...mrnOf.keys()].sort((a, b) => a - b);
     expect(patientIds).toHaveLength(5);
-    const [held] = patientIds;
+    const [held, skipped] = patientIds;
     const heldMrn = mrnOf.get(held!)!;
+    const skippedMrn = mrnOf.get(skipped!)!;
     let heldSeen = 0;
-    // The held patient's 10th message is refused (AE: a final failure); everything else is accepted.
-    peer.decide = (message) => (mrn(message) === heldMrn && ++heldSeen === 10 ? { kind: 'AE', text: 'unknown visit' } : undefined);
+    let skippedSeen = 0;
+    // The held patient's 10th message and the skipped patient's 15th are refused (AE: a final failure); everything else is accepted.
+    peer.decide = (message) => {
+      if (mrn(message) === heldMrn && ++heldSeen === 10) return { kind: 'AE', text: 'unknown visit' };
+      if (mrn(message) === skippedMrn && ++skippedSeen === 15) return { kind: 'AE', text: 'duplicate order' };
+      return undefined;
+    };
 
     const start = Date.parse('2026-11-30T08:00:00Z');
     const events = Array.from({ length: 100 }, (_, i) => ({
@@ -69,13 +75,13 @@ describe('ordered delivery by patient over MLLP', () => {
     }));
     for (const event of events) expect((await harness.request('POST', '/api/events', event)).status).toBe(202);
 
-    // The other four patients finish; the held one has 9 SUCCESS, 1 FAIL and 10 waiting behind it.
+    // Three patients finish; the held one has 9 SUCCESS, 1 FAIL and 10 waiting behind it, the skipped one 14, 1 and 5.
     const logOf = new Map<string, string>();
     await eventually(async () => {
       const rows = (await harness.request('GET', `/api/logs?labId=${lab.labId}&limit=200`)).body.items as Array<{ id: string; event_id: string; status: string }>;
       for (const row of rows) logOf.set(row.event_id, row.id);
       const queued = rows.filter((row) => row.status === 'QUEUED');
-      return rows.length === 100 && queued.length === 10 && rows.filter((row) => row.status === 'FAIL').length === 1;
+      return rows.length === 100 && queued.length === 15 && rows.filter((row) => row.status === 'FAIL').length === 2;
     }, 120_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const heldEvents = events.filter((event) => event.entity.id === held);
@@ -85,6 +91,17 @@ describe('ordered delivery by patient over MLLP', () => {
       expect(log).toMatchObject({ status: 'QUEUED', error_message: expect.stringContaining(`Waiting: blocked by log ${failedLogId}`) });
     }
     expect(peer.received.filter((m) => mrn(m) === heldMrn)).toHaveLength(10);
+
+    // An operator lets the skipped patient's later messages go past its failed one, which stays FAIL.
+    const skippedEvents = events.filter((event) => event.entity.id === skipped);
+    const skippedLogId = logOf.get(skippedEvents[14]!.eventId)!;
+    const endpoint = `127.0.0.1:${port}`;
+    expect((await harness.request('POST', '/api/endpoints/skip', { endpoint, logId: 'not-a-log' })).status).toBe(400);
+    expect((await harness.request('POST', '/api/endpoints/skip', { endpoint, logId: skippedLogId })).status).toBe(202);
+    for (const event of skippedEvents.slice(15)) expect((await harness.settledLogs(event.eventId, 1, 60_000))[0]!.status).toBe('SUCCESS');
+    expect((await harness.logs.get(skippedLogId))!.status).toBe('FAIL');
+    // The held patient is still held.
+    expect((await harness.logs.get(logOf.get(heldEvents[10]!.eventId)!))!.status).toBe('QUEUED');
 
     const retried = await harness.request('POST', `/api/logs/${failedLogId}/retry?wait=true`, {});
     expect(retried.status).toBe(200);
