@@ -35,8 +35,10 @@ export function schemaValue(schema: JsonSchema, known: KnownValues, name = '', d
       });
     case 'integer':
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : -10;
-      return withKnown(fc.integer({ min: Math.max(min, -1_000_000), max: Math.max(Math.max(min, -1_000_000), cap(schema.maximum, 100_000)) }));
+      // Whole numbers within the bounds (a `number`'s fractional bound, e.g. 0.01 per second, rounded inwards).
+      const min = Math.ceil(typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : -10);
+      const low = Math.max(min, -1_000_000);
+      return withKnown(fc.integer({ min: low, max: Math.max(low, Math.floor(cap(schema.maximum, 100_000))) }));
     }
     case 'boolean':
       return fc.boolean();
