@@ -95,7 +95,7 @@ function FlowCell({ item, operator, onChanged }: { item: EndpointHealth; operato
           <span class="badge badge-fail" title={flow.pausedReason ?? ''}>
             Paused
           </span>
-          <div class="muted endpoint-error" data-testid="endpoint-pause-reason">
+          <div class="muted endpoint-flow-note" data-testid="endpoint-pause-reason">
             since {localDateTime(flow.pausedAt)} by {flow.pausedBy}: {flow.pausedReason}
             {flow.nextProbeAt && <> · next probe {localDateTime(flow.nextProbeAt)}</>}
           </div>
@@ -104,7 +104,7 @@ function FlowCell({ item, operator, onChanged }: { item: EndpointHealth; operato
         <>
           <span class="badge badge-success">Flowing</span>
           {flow.resumedAt && (
-            <div class="muted endpoint-error">
+            <div class="muted endpoint-flow-note">
               resumed {localDateTime(flow.resumedAt)} by {flow.resumedBy}: {flow.resumedReason}
             </div>
           )}
