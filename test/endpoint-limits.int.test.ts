@@ -42,7 +42,9 @@ describe('endpoint flow control across two worker processes', () => {
     return ids;
   };
   const startWorker = async () => {
-    const worker = new CliProcess(['worker']);
+    // A timeout no starved worker reaches on a loopback 200 (the suite's 1.5 s can expire on 2 busy
+    // cores, and the attempt would be sent again): every send here is answered at once.
+    const worker = new CliProcess(['worker'], { WEBHOOK_TIMEOUT_MS: '10000' });
     workers.push(worker);
     await worker.waitFor('Worker: polling task queues');
     return worker;
@@ -108,6 +110,8 @@ describe('endpoint flow control across two worker processes', () => {
     expect((await harness.request('POST', '/api/endpoints/resume', { endpoint, reason: 'after the kill' })).status).toBe(202);
     const logs = await Promise.all(ids.map(async (eventId) => (await harness.settledLogs(eventId, 1, 120_000))[0]!));
     expect(logs.map((log) => log.status)).toEqual(ids.map(() => 'SUCCESS'));
+    // One attempt each (a second would say why: a timeout, or a send repeated by a worker's replay).
+    expect(logs.filter((log) => log.attempts.length !== 1).map((log) => ({ id: log._id, attempts: log.attempts }))).toEqual([]);
     const sent = paused.requestsTo('/paused').map((r) => r.headers['idempotency-key']);
     expect([...sent].sort()).toEqual(logs.map((log) => log._id).sort());
   });

@@ -43,6 +43,8 @@ export interface EndpointDone {
   status: LogStatus;
   /** The send found the endpoint paused (or was a failed probe): the log waits again. */
   held?: boolean;
+  /** Not sent: a grant the event workflow had no turn for, handed back. */
+  returned?: boolean;
 }
 
 export type EndpointControl =
@@ -56,7 +58,14 @@ export const endpointDoneSignal = defineSignal<[EndpointDone]>('endpointDone');
 export const endpointControlSignal = defineSignal<[EndpointControl]>('endpointControl');
 
 /** To an event workflow: this delivery may go now; `probe` marks the one send that tests a paused endpoint. */
-export const endpointGrantSignal = defineSignal<[{ logId: string; probe?: boolean }]>('endpointGrant');
+export const endpointGrantSignal = defineSignal<[EndpointGrant]>('endpointGrant');
+
+export interface EndpointGrant {
+  logId: string;
+  probe?: boolean;
+  /** The endpoint that let it through (for a grant handed back before its delivery is known). */
+  endpoint?: string;
+}
 
 export interface EndpointFlowView {
   endpoint: string;

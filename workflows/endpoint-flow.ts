@@ -45,7 +45,8 @@ export interface EndpointFlowState {
   changes: number;
   firstRunId?: string;
   labIds: number[];
-  lastGrantAt?: number;
+  /** When the sends of the current rate window were let through (workflow time), for `ratePerSecond`. */
+  recentGrants?: number[];
 }
 
 export interface EndpointFlowInput {
@@ -58,6 +59,9 @@ const { announceEndpointChange, describeWaiting } = proxyActivities<EndpointActi
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/** Added to each rate window, so that clock and delivery jitter never let one more send into a second. */
+const RATE_WINDOW_MARGIN_MS = 50;
 
 /** With nothing waiting, in flight or held, the workflow closes after this long without news. */
 const IDLE_CLOSE_MS = 60_000;
@@ -152,8 +156,11 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
     news = true;
     const index = state.inFlight.findIndex((w) => w.logId === done.logId);
     const sent = index >= 0 ? state.inFlight.splice(index, 1)[0] : undefined;
+    // A grant handed back unused: its slot is free, nothing was sent.
+    if (done.returned) return;
     if (sent?.probe) {
-      if (!done.held && done.status === 'SUCCESS') resume('probe', `a probe (log ${done.logId}) succeeded`);
+      // Only the breaker's own pause ends with a probe: an operator's pause waits for an operator.
+      if (!done.held && done.status === 'SUCCESS' && state.paused?.breaker) resume('probe', `a probe (log ${done.logId}) succeeded`);
       else if (state.paused?.breaker) {
         state.probeIntervalMs = Math.min(state.probeIntervalMs * 2, settings.probeMaxIntervalMs);
         state.nextProbeAt = Date.now() + state.probeIntervalMs;
@@ -186,6 +193,11 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
     const ownCap = state.limits.maxInFlight ?? Number.POSITIVE_INFINITY;
     const cap = state.draining ? Math.min(ownCap, settings.resumeInFlight) : ownCap;
     if (state.inFlight.length >= cap) return undefined;
+    return nextInOrder();
+  };
+
+  /** The oldest waiter that may go as far as ordering goes: one per ordered key at a time, its earliest event first, never a blocked key. */
+  const nextInOrder = (): Waiter | undefined => {
     const busy = new Set([...state.inFlight.map((w) => w.orderKey), ...Object.keys(state.blocked)]);
     for (const waiter of state.waiting) {
       if (waiter.orderKey === undefined) return waiter;
@@ -200,16 +212,32 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
     state.waiting.splice(state.waiting.indexOf(waiter), 1);
     const granted: Waiter = { ...waiter, ...(probe ? { probe: true } : {}) };
     state.inFlight.push(granted);
-    state.lastGrantAt = Date.now();
+    if (state.limits.ratePerSecond) (state.recentGrants ??= []).push(Date.now());
     if (state.waiting.length === 0) state.draining = false;
     // Not awaited: the grants of a backlog go out together. A workflow that is gone frees its slot.
     getExternalWorkflowHandle(waiter.workflowId)
-      .signal(endpointGrantSignal, { logId: waiter.logId, ...(probe ? { probe: true } : {}) })
+      .signal(endpointGrantSignal, { logId: waiter.logId, endpoint, ...(probe ? { probe: true } : {}) })
       .catch(() => {
         const at = state.inFlight.indexOf(granted);
         if (at >= 0) state.inFlight.splice(at, 1);
         news = true;
       });
+  };
+
+  /**
+   * `ratePerSecond`: at most ⌊rate⌋ sends start in any window of a second (below one a second: one
+   * per 1/rate seconds), windows counted from their first send plus a small margin. A window rather
+   * than a gap between two sends: a timer fires up to about a second late, so one timer per send
+   * would hold the pace far below the rate.
+   */
+  const rateWaitMs = (): number => {
+    const rate = state.limits.ratePerSecond;
+    if (!rate) return 0;
+    const windowMs = (rate >= 1 ? 1000 : 1000 / rate) + RATE_WINDOW_MARGIN_MS;
+    const perWindow = rate >= 1 ? Math.floor(rate) : 1;
+    const now = Date.now();
+    state.recentGrants = (state.recentGrants ?? []).filter((at) => now - at < windowMs);
+    return state.recentGrants.length < perWindow ? 0 : state.recentGrants[0]! + windowMs - now;
   };
 
   const idle = () => !state.paused && state.waiting.length === 0 && state.inFlight.length === 0 && Object.keys(state.blocked).length === 0;
@@ -236,15 +264,15 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
 
     const next = nextAllowed();
     if (next) {
-      const gapMs = state.limits.ratePerSecond ? 1000 / state.limits.ratePerSecond : 0;
-      const waitMs = state.lastGrantAt === undefined ? 0 : state.lastGrantAt + gapMs - Date.now();
+      const waitMs = rateWaitMs();
       if (waitMs > 0) await sleep(waitMs);
       else letThrough(next, false);
       continue;
     }
     const probing = state.paused?.breaker === true && state.waiting.length > 0 && !state.inFlight.some((w) => w.probe);
-    if (probing && state.nextProbeAt !== undefined && Date.now() >= state.nextProbeAt) {
-      letThrough(state.waiting[0]!, true);
+    const probe = probing && state.nextProbeAt !== undefined && Date.now() >= state.nextProbeAt ? nextInOrder() : undefined;
+    if (probe) {
+      letThrough(probe, true);
       continue;
     }
     if (workflowInfo().continueAsNewSuggested && announcements.length === 0) {

@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DeliveryActivities, DispatchGate } from '../activities/delivery';
-import { endpointDoneSignal, endpointFlowWorkflowId, endpointGrantSignal } from './endpoint-definitions';
+import { endpointDoneSignal, endpointFlowWorkflowId, endpointGrantSignal, type EndpointGrant } from './endpoint-definitions';
 import { patches } from './patches';
 import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
@@ -21,6 +21,8 @@ interface Delivery {
   callback?: VendorCallback;
   /** It is in its endpoint's queue, or about to be (a held send): a grant is for it. */
   inQueue?: boolean;
+  /** Its first send is under way (deliverInTurn): a held send's grant may come before the send's result. */
+  inTurn?: boolean;
   /** Its endpoint's flow workflow has let it through (workflows/endpoint-flow.ts). */
   grant?: { probe?: boolean };
 }
@@ -79,19 +81,41 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     Object.assign(delivery.state, change);
     describe();
   };
+  /**
+   * Grants that came before their delivery was tracked: a join sent by prepareDeliveries can be let
+   * through before that step's result is in this workflow (a task retried after a worker died).
+   */
+  const earlyGrants = new Map<string, EndpointGrant>();
   const track = (input: DeliveryInput, status: LogStatus, dispatching: boolean, local: boolean): Delivery => {
     const delivery: Delivery = { input, local, state: { logId: input.target.logId, phase: 'dispatching', status, retries: 0 }, dispatching };
     deliveries.set(input.target.logId, delivery);
+    const early = earlyGrants.get(input.target.logId);
+    if (early) {
+      earlyGrants.delete(input.target.logId);
+      delivery.grant = { ...(early.probe ? { probe: true } : {}) };
+    }
     return delivery;
   };
+  /** A grant no turn of this workflow is for goes back at once, so its endpoint's slot is free. */
+  const handBack = (grant: EndpointGrant) =>
+    grant.endpoint
+      ? getExternalWorkflowHandle(endpointFlowWorkflowId(grant.endpoint))
+          .signal(endpointDoneSignal, { logId: grant.logId, status: 'QUEUED', returned: true })
+          .catch(() => undefined)
+      : Promise.resolve();
 
   setHandler(eventDeliveriesQuery, () => [...deliveries.values()].map(({ state }) => ({ ...state })));
-  setHandler(endpointGrantSignal, ({ logId, probe }) => {
-    const delivery = deliveries.get(logId);
-    // Kept while it waits, or while a send runs that may come back held (its grant can arrive first).
-    if (delivery?.inQueue || delivery?.dispatching) delivery.grant = { ...(probe ? { probe } : {}) };
-    // Let through when it no longer waits (its join was repeated): the slot goes back at once.
-    else if (delivery) void tellEndpoint(delivery, false);
+  setHandler(endpointGrantSignal, (grant) => {
+    const delivery = deliveries.get(grant.logId);
+    if (!delivery) {
+      // Its delivery may not be tracked yet: kept until the logs are prepared.
+      if (preparing) earlyGrants.set(grant.logId, grant);
+      else void handBack(grant);
+      return;
+    }
+    // Kept while it waits, or while its first send runs that may come back held (the grant can arrive first).
+    if (delivery.inQueue || (delivery.inTurn && delivery.dispatching)) delivery.grant = { ...(grant.probe ? { probe: true } : {}) };
+    else void handBack(grant);
   });
   setHandler(vendorCallbackSignal, (received) => {
     const delivery = received.logId === undefined ? undefined : deliveries.get(received.logId);
@@ -153,6 +177,15 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
    */
   async function deliverInTurn(delivery: Delivery): Promise<void> {
     delivery.inQueue = delivery.input.target.joined === true;
+    delivery.inTurn = true;
+    try {
+      await takeTurns(delivery);
+    } finally {
+      delivery.inTurn = false;
+    }
+  }
+
+  async function takeTurns(delivery: Delivery): Promise<void> {
     for (;;) {
       let gate: DispatchGate | undefined;
       const letThrough = delivery.inQueue === true;
@@ -170,10 +203,11 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
       delivery.inQueue = held;
       if (letThrough) await tellEndpoint(delivery, held);
       if (held) continue;
-      // A grant that came for no turn (a repeated join) is handed back.
+      // A grant that came for no turn is handed back.
       if (delivery.grant) {
         delivery.grant = undefined;
-        await tellEndpoint(delivery, false);
+        const { endpoint } = delivery.input.target;
+        if (endpoint) await handBack({ logId: delivery.input.target.logId, endpoint });
       }
       return;
     }
@@ -211,6 +245,9 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     // Tracked as dispatching before the first await: no retry slips in before a log's first send.
     const first = targets.map((target) => track({ event, target, settings }, 'QUEUED', true, target.taskQueue === workerQueue));
     preparing = false;
+    // Grants for logs this event does not have (none in practice) go back.
+    for (const grant of earlyGrants.values()) void handBack(grant);
+    earlyGrants.clear();
     await Promise.all(first.map((delivery) => deliverInTurn(delivery)));
   }
   // Open until every send, callback wait and accepted retry has finished; a later retry reopens it.

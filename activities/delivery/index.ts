@@ -19,7 +19,7 @@ import { deliveriesTotal, dispatchSeconds, retriesTotal } from '../../src/metric
 import { settlesWithin } from '../../src/settles-within';
 import { breakerThresholds, breakerVerdict } from '../../src/endpoints/breaker';
 import { controlEndpointFlow, joinEndpointFlow } from '../../src/endpoints/endpoint-flow-client';
-import { pausedEndpoints, pausedWaitingReason } from '../../src/endpoints/endpoint-states';
+import { labsDeliveringTo, pausedEndpoints, pausedWaitingReason } from '../../src/endpoints/endpoint-states';
 import type { FlowControl } from './resolve-deliveries';
 
 /**
@@ -123,7 +123,10 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     if (!endpoint || test) return;
     try {
       const reason = await breakerVerdict(deps.db, endpoint, breakerThresholds(deps.config, breaker));
-      if (reason) await controlEndpointFlow(deps.temporal, deps.config, endpoint, { action: 'pause', by: 'breaker', reason: `after ${reason}`, breaker: true, labIds: [input.event.labId] });
+      if (reason) {
+        const labIds = await labsDeliveringTo(deps.db, endpoint);
+        await controlEndpointFlow(deps.temporal, deps.config, endpoint, { action: 'pause', by: 'breaker', reason: `after ${reason}`, breaker: true, labIds: [...new Set([input.event.labId, ...labIds])] });
+      }
     } catch (error) {
       log.warn('could not check the endpoint breaker', { logId: input.target.logId, endpoint, error: String(error) });
     }
@@ -210,7 +213,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
           logId: target.logId,
           labId: event.labId,
           order: event.activityDate,
-          ...(flow && (flow.maxInFlight !== undefined || flow.ratePerSecond !== undefined) ? { limits: { maxInFlight: flow.maxInFlight, ratePerSecond: flow.ratePerSecond } } : {}),
+          // Every join of an integration with flow control carries its limits, none included, so a limit taken off is lifted.
+          ...(flow ? { limits: { ...(flow.maxInFlight !== undefined ? { maxInFlight: flow.maxInFlight } : {}), ...(flow.ratePerSecond !== undefined ? { ratePerSecond: flow.ratePerSecond } : {}) } } : {}),
           ...(orderKey !== undefined ? { orderKey } : {}),
         }),
       );

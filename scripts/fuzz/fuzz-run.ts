@@ -42,7 +42,7 @@ export interface FuzzResult {
 }
 
 /** Operations whose success starts Temporal work that writes later (events, retries, cancels, callbacks). */
-const startsAsyncWork = (c: FuzzCase) => c.operation.method === 'POST' && /\/events$|\/retry$|\/cancel$|\/callbacks\/\{logId\}$/.test(c.operation.template);
+const startsAsyncWork = (c: FuzzCase) => c.operation.method === 'POST' && /\/events$|\/retry$|\/cancel$|\/callbacks\/\{logId\}$|\/endpoints\/(pause|resume|skip)$/.test(c.operation.template);
 
 /** Whether the caller could get past authorization at all (else the request cannot succeed). */
 const mayBeAllowed = (c: FuzzCase) => (c.operation.api === 'partner' ? c.caller === 'partner' : (c.caller === 'operator' || c.caller === 'admin') && c.csrf === 'right');

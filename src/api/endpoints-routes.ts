@@ -4,11 +4,11 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import type { ConfigDb } from '../db/config-store';
 import { logIndex } from '../db/schema';
-import { labScopeCondition, labScopeOf, type LabScope } from '../auth/lab-scope';
+import { labScopeCondition, labScopeOf, scopeIncludes, type LabScope } from '../auth/lab-scope';
 import { listAlerts } from '../endpoints/alerts';
-import { endpointHealth, FAILING_IN_A_ROW, FAILING_MIN_DELIVERIES, DEGRADED_BELOW } from '../endpoints/endpoint-health';
+import { endpointHealth, FAILING_IN_A_ROW, FAILING_MIN_DELIVERIES, DEGRADED_BELOW, type EndpointHealth } from '../endpoints/endpoint-health';
 import { controlEndpointFlow } from '../endpoints/endpoint-flow-client';
-import { endpointStateRow, endpointStateRows, type EndpointStateRow } from '../endpoints/endpoint-states';
+import { endpointStateRow, endpointStateRows, labsDeliveringTo, type EndpointStateRow } from '../endpoints/endpoint-states';
 import { knownParameters, queryId } from '../logstore/log-filter';
 import { HttpProblem } from './problem';
 import { defineRoute, type ApiRoute } from './route';
@@ -47,6 +47,13 @@ const flowState = (row: EndpointStateRow | undefined): EndpointFlowState => ({
   resumedReason: row?.resumedReason ?? null,
 });
 
+const noDeliveries = { deliveries: 0, success: 0, fail: 0, queued: 0, successRate: null, p50Ms: null, p95Ms: null };
+
+/** A paused endpoint with no delivery in the last day: no figures, its state only. */
+function quietEndpoint(endpoint: string, labIds: number[]): EndpointHealth {
+  return { endpoint, integrationType: '', health: 'idle', lastHour: noDeliveries, lastDay: noDeliveries, consecutiveFailures: 0, lastSuccessAt: null, lastFailure: null, developers: [], labIds, authIds: [] };
+}
+
 export interface EndpointRouteDeps {
   db: ConfigDb;
   temporal: Client;
@@ -64,12 +71,7 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       const [row] = await db.select({ one: sql`1` }).from(logIndex).where(and(eq(logIndex.endpoint, endpoint), labScopeCondition(scope, logIndex.labId))).limit(1);
       if (!row) throw new HttpProblem(404, 'Not Found', `No delivery of your labs went to ${endpoint}.`);
     }
-    const rows = await db
-      .selectDistinct({ labId: logIndex.labId })
-      .from(logIndex)
-      .where(and(eq(logIndex.endpoint, endpoint), sql`${logIndex.insertedAt} > now() - interval '1 day'`, sql`${logIndex.labId} is not null`))
-      .limit(100);
-    return rows.map((row) => row.labId!);
+    return labsDeliveringTo(db, endpoint);
   };
 
   return [
@@ -94,10 +96,22 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       async handle({ query, session }) {
         const filter = { ...(query.labId === undefined ? {} : { labId: query.labId }), ...(query.developerId === undefined ? {} : { developerId: query.developerId }) };
         const now = new Date();
-        const health = await endpointHealth(db, labScopeOf(session.user), filter, now);
-        const states = new Map((await endpointStateRows(db, health.map((item) => item.endpoint))).map((row) => [row.endpoint, row]));
-        // A paused endpoint first: it holds deliveries back.
-        const items = health.map((item) => ({ ...item, flow: flowState(states.get(item.endpoint)) })).sort((a, b) => Number(b.flow.paused) - Number(a.flow.paused));
+        const scope = labScopeOf(session.user);
+        const health = await endpointHealth(db, scope, filter, now);
+        const states = new Map((await endpointStateRows(db)).map((row) => [row.endpoint, row]));
+        const listed = new Set(health.map((item) => item.endpoint));
+        // A paused endpoint with no delivery in the last day is listed too (so it can be resumed), within the caller's labs and the lab filter.
+        const quiet = [...states.values()].filter(
+          (row) =>
+            row.pausedAt &&
+            !listed.has(row.endpoint) &&
+            query.developerId === undefined &&
+            (query.labId === undefined ? scope.all || row.labIds.some((labId) => scopeIncludes(scope, labId)) : row.labIds.includes(query.labId) && scopeIncludes(scope, query.labId)),
+        );
+        const items = [...health, ...quiet.map((row) => quietEndpoint(row.endpoint, row.labIds.filter((labId) => scopeIncludes(scope, labId))))]
+          .map((item) => ({ ...item, flow: flowState(states.get(item.endpoint)) }))
+          // A paused endpoint first: it holds deliveries back.
+          .sort((a, b) => Number(b.flow.paused) - Number(a.flow.paused));
         return { generatedAt: now.toISOString(), items };
       },
     }),
@@ -141,9 +155,16 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
       tag: 'Endpoints',
       summary: "Ordered delivery: let the later deliveries of a key go past a failed log that holds them (the log stays FAIL; retry it later if you like)",
       body: skipBody,
-      responses: { 202: '{ endpoint, logId, state: "skipping" }', 404: 'None of your labs delivered to it' },
+      responses: { 202: '{ endpoint, logId, state: "skipping" }', 404: 'None of your labs delivered to it, or the log is not one of your labs\' logs to it' },
       async handle({ body, res, session, audit }) {
-        await labsOf(body.endpoint, labScopeOf(session.user));
+        const scope = labScopeOf(session.user);
+        await labsOf(body.endpoint, scope);
+        // Only a log of the caller's labs that went to this endpoint.
+        const [log] = await db
+          .select({ id: logIndex.id })
+          .from(logIndex)
+          .where(and(eq(logIndex.id, body.logId), eq(logIndex.endpoint, body.endpoint), labScopeCondition(scope, logIndex.labId)));
+        if (!log) throw new HttpProblem(404, 'Not Found', `No log ${body.logId} of your labs went to ${body.endpoint}.`);
         await controlEndpointFlow(temporal, config, body.endpoint, { action: 'skip', by: session.user.username, logId: body.logId });
         await audit({ action: 'endpoint.skip', target: { type: 'endpoint', id: body.endpoint }, detail: { logId: body.logId } });
         res.status(202);

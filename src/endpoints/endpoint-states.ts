@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { ConfigDb } from '../db/config-store';
 import { preparedPerDb } from '../db/prepared';
-import { endpointStates } from '../db/schema';
+import { endpointStates, logIndex } from '../db/schema';
 
 /** A paused endpoint, as a delivery prepared for it needs to know. */
 export interface PausedEndpoint {
@@ -102,4 +102,14 @@ export async function subscribeEndpointChanges(sql: postgres.Sql, onChange: (cha
     }
   });
   return () => subscription.unlisten();
+}
+
+/** The labs whose deliveries of the last day went to the endpoint: its alerts' per-lab recipients, and who sees its pause live. */
+export async function labsDeliveringTo(db: ConfigDb, endpoint: string): Promise<number[]> {
+  const rows = await db
+    .selectDistinct({ labId: logIndex.labId })
+    .from(logIndex)
+    .where(and(eq(logIndex.endpoint, endpoint), sql`${logIndex.insertedAt} > now() - interval '1 day'`, isNotNull(logIndex.labId)))
+    .limit(100);
+  return rows.map((row) => row.labId!);
 }
