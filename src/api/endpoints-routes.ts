@@ -74,6 +74,26 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
     return labsDeliveringTo(db, endpoint);
   };
 
+  /** An operator's pause or resume, with a reason: audited, then taken by the endpoint's flow workflow. */
+  const controlRoute = (action: 'pause' | 'resume', doc: { summary: string; responses: Record<number, string> }) =>
+    defineRoute({
+      method: 'post',
+      path: `/endpoints/${action}`,
+      access: 'operator',
+      tag: 'Endpoints',
+      ...doc,
+      body: controlBody,
+      async handle({ body, res, session, audit }) {
+        const labIds = await labsOf(body.endpoint, labScopeOf(session.user));
+        if (action === 'resume' && !(await endpointStateRow(db, body.endpoint))?.pausedAt) throw new HttpProblem(409, 'Conflict', `Endpoint ${body.endpoint} is not paused.`);
+        const by = session.user.username;
+        await controlEndpointFlow(temporal, config, body.endpoint, action === 'pause' ? { action, by, reason: body.reason, labIds } : { action, by, reason: body.reason });
+        await audit({ action: `endpoint.${action}`, target: { type: 'endpoint', id: body.endpoint }, detail: { reason: body.reason } });
+        res.status(202);
+        return { endpoint: body.endpoint, state: action === 'pause' ? 'pausing' : 'resuming' };
+      },
+    });
+
   return [
     defineRoute({
       method: 'get',
@@ -115,38 +135,13 @@ export function endpointRoutes({ db, temporal, config }: EndpointRouteDeps): Api
         return { generatedAt: now.toISOString(), items };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/endpoints/pause',
-      access: 'operator',
-      tag: 'Endpoints',
+    controlRoute('pause', {
       summary: 'Pause an endpoint by hand, with a reason: its new deliveries are pre-created QUEUED and wait (in Temporal) until it is resumed; no probes',
-      body: controlBody,
       responses: { 202: '{ endpoint, state: "pausing" }: the endpoint\'s flow workflow takes it; GET /api/endpoints shows it paused within a moment', 404: 'None of your labs delivered to it' },
-      async handle({ body, res, session, audit }) {
-        const labIds = await labsOf(body.endpoint, labScopeOf(session.user));
-        await controlEndpointFlow(temporal, config, body.endpoint, { action: 'pause', by: session.user.username, reason: body.reason, labIds });
-        await audit({ action: 'endpoint.pause', target: { type: 'endpoint', id: body.endpoint }, detail: { reason: body.reason } });
-        res.status(202);
-        return { endpoint: body.endpoint, state: 'pausing' };
-      },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/endpoints/resume',
-      access: 'operator',
-      tag: 'Endpoints',
+    controlRoute('resume', {
       summary: 'Resume a paused endpoint (by hand or by the breaker), with a reason: its waiting deliveries go out oldest first, a bounded number at a time (ENDPOINT_RESUME_IN_FLIGHT)',
-      body: controlBody,
       responses: { 202: '{ endpoint, state: "resuming" }', 404: 'None of your labs delivered to it', 409: 'It is not paused' },
-      async handle({ body, res, session, audit }) {
-        await labsOf(body.endpoint, labScopeOf(session.user));
-        if (!(await endpointStateRow(db, body.endpoint))?.pausedAt) throw new HttpProblem(409, 'Conflict', `Endpoint ${body.endpoint} is not paused.`);
-        await controlEndpointFlow(temporal, config, body.endpoint, { action: 'resume', by: session.user.username, reason: body.reason });
-        await audit({ action: 'endpoint.resume', target: { type: 'endpoint', id: body.endpoint }, detail: { reason: body.reason } });
-        res.status(202);
-        return { endpoint: body.endpoint, state: 'resuming' };
-      },
     }),
     defineRoute({
       method: 'post',

@@ -16,6 +16,10 @@ import type { LogChange } from '../../src/logstore/log-changes';
 import type { LogRow, LogStats } from '../../src/logstore/log-query';
 import type { metaAnswer } from '../../src/api/meta-routes';
 import type { BulkProgress } from '../../workflows/bulk-retry';
+import type { AlertRow } from '../../src/endpoints/alerts';
+import type { EndpointHealth } from '../../src/endpoints/endpoint-health';
+import type { EndpointChangeNotice } from '../../src/endpoints/endpoint-states';
+import type { EndpointFlowState } from '../../src/api/endpoints-routes';
 import type * as Web from '../../web/src/types';
 
 /** A value as JSON carries it: dates become ISO strings. */
@@ -49,4 +53,7 @@ export const serverAnswersFitTheDashboard = {
   auditActionKnownToServer: (action: Web.AuditAction): AuditAction => action,
   auditTargetType: (type: AuditTargetType): Web.AuditTargetType => type,
   auditTargetTypeKnownToServer: (type: Web.AuditTargetType): AuditTargetType => type,
+  endpointsPage: (answer: { generatedAt: string; items: Array<EndpointHealth & { flow: EndpointFlowState }> }): Web.EndpointsPage => answer,
+  alerts: (answer: { items: AlertRow[] }): { items: Web.EndpointAlert[] } => answer,
+  endpointChange: (answer: EndpointChangeNotice): Web.EndpointChange => answer,
 };

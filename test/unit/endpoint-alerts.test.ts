@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { loadConfig } from '../../src/config/load';
+import { problemsOf } from '../support/config-problems';
 import { alertRecipients, alertText } from '../../src/endpoints/alerts';
 import { breakerThresholds } from '../../src/endpoints/breaker';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('endpoint flow configuration and alerts', () => {
   it('given nothing, pauses after 20 in a row or half of 50 in 15 min, probes every minute up to 15, and alerts nowhere', () => {
