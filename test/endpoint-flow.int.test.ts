@@ -135,6 +135,13 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     const otherUser = await harness.request('POST', '/api/users', { username: otherName, role: 'viewer', labIds: [otherLab.labId] });
     expect(otherUser.status).toBe(201);
     const otherStream = await new SseClient().connect(`${harness.api.url}/api/stream`, await new ApiClient(harness.api.url, { username: otherName, password: otherUser.body.password }).cookieHeader());
+    // A pause and a resume with nothing waiting: the resume is recorded (the workflow is idle at once).
+    expect((await harness.request('POST', '/api/endpoints/pause', { endpoint: endpoint(), reason: 'quick check' })).status).toBe(202);
+    await eventually(async () => (await flow())?.paused === true, 10_000);
+    expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'quick check over' })).status).toBe(202);
+    await eventually(async () => (await flow())?.paused === false, 10_000);
+    expect(await flow()).toMatchObject({ resumedBy: 'admin', resumedReason: 'quick check over' });
+
     expect((await harness.request('POST', '/api/endpoints/pause', { endpoint: endpoint(), reason: 'partner maintenance until 22:00' })).status).toBe(202);
     await eventually(async () => (await flow())?.paused === true, 10_000);
     expect(await flow()).toMatchObject({ pausedBy: 'admin', pausedReason: 'partner maintenance until 22:00', nextProbeAt: null });
@@ -153,8 +160,8 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'partner is back' })).status).toBe(202);
     expect((await harness.settledLogs(eventId, 1, 20_000))[0]!.status).toBe('SUCCESS');
     expect(await flow()).toMatchObject({ paused: false, resumedBy: 'admin', resumedReason: 'partner is back' });
-    await eventually(async () => stream.endpointEvents.length === 2);
-    expect(stream.endpointEvents).toMatchObject([
+    await eventually(async () => stream.endpointEvents.length === 4);
+    expect(stream.endpointEvents.slice(2)).toMatchObject([
       { endpoint: endpoint(), state: 'paused', by: 'admin', reason: 'partner maintenance until 22:00', labIds: [lab.labId] },
       { endpoint: endpoint(), state: 'open', by: 'admin', reason: 'partner is back' },
     ]);

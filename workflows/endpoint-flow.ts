@@ -281,8 +281,10 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
     }
     news = false;
     const timeout = probing && state.nextProbeAt !== undefined ? Math.max(1, state.nextProbeAt - Date.now()) : idle() ? IDLE_CLOSE_MS : undefined;
-    const heard = await condition(() => news, timeout);
-    if (!heard && idle()) break;
+    // Without a timeout, condition() resolves to nothing: only news wakes it then.
+    const heard = timeout === undefined ? (await condition(() => news), true) : await condition(() => news, timeout);
+    // Closes only idle, with no change left to record (a resume of an endpoint with nothing waiting is idle at once).
+    if (!heard && idle() && announcements.length === 0 && reasons.length === 0) break;
   }
   describe();
 }
