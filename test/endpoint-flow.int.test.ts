@@ -95,6 +95,15 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     const queuedIds = new Set(queued.map((row) => row.id));
     for (const probe of probes) expect(queuedIds.has(probe.headers['idempotency-key']!)).toBe(true);
     expect(await queuedLogs()).toHaveLength(50);
+    // The stats and the Errors tab (FAIL + QUEUED) count them as QUEUED; a bulk retry refuses them (they have their turn coming).
+    const stats = await harness.request('GET', `/api/logs/stats?labId=${lab.labId}&endpoint=${encodeURIComponent(endpoint())}`);
+    expect(stats.body.byStatus).toMatchObject({ QUEUED: 50, FAIL: 20 });
+    const bulk = await harness.request('POST', '/api/logs/retry', { ids: queued.slice(0, 2).map((row) => row.id) });
+    expect(bulk.status).toBe(202);
+    await eventually(async () => {
+      const progress = (await harness.request('GET', `/api/bulk-retries/${bulk.body.bulkId}`)).body as { refused?: number; done?: boolean };
+      return progress.refused === 2;
+    }, 20_000);
     expect(opsAlerts()).toHaveLength(1);
 
     receiver.on(path, { status: 200, body: '{"ok":true}' });
