@@ -181,4 +181,17 @@ describe('endpoint flow: pause, wait, probe, resume', () => {
     expect(audit.body.items[0]).toMatchObject({ action: 'endpoint.pause', actor: { name: 'admin' }, target: { type: 'endpoint', id: endpoint() }, detail: { reason: 'partner maintenance until 22:00' } });
     expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'again' })).status).toBe(409);
   });
+
+  it("recovers an endpoint whose flow workflow was terminated by hand: the next one takes the recorded pause and the waiting deliveries, and a resume sends them", async () => {
+    receiver.on(path, { status: 200, body: '{"ok":true}' });
+    expect((await harness.request('POST', '/api/endpoints/pause', { endpoint: endpoint(), reason: 'before the terminate' })).status).toBe(202);
+    await eventually(async () => (await flow())?.paused === true, 10_000);
+    const events = await Promise.all(Array.from({ length: 3 }, () => emit('orphan')));
+    await eventually(async () => (await queuedLogs()).length === 3, 20_000);
+
+    await harness.services.temporal.workflow.getHandle(`endpoint-${endpoint()}`).terminate('a test strands its waiters');
+    expect((await harness.request('POST', '/api/endpoints/resume', { endpoint: endpoint(), reason: 'after the terminate' })).status).toBe(202);
+    for (const eventId of events) expect((await harness.settledLogs(eventId, 1, 30_000))[0]!.status).toBe('SUCCESS');
+    expect(await flow()).toMatchObject({ paused: false, resumedReason: 'after the terminate' });
+  });
 });

@@ -1,4 +1,5 @@
-import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setCurrentDetails, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setCurrentDetails, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { patches } from './patches';
 import type { EndpointActivities } from '../activities/endpoints';
 import {
   endpointControlSignal,
@@ -55,7 +56,7 @@ export interface EndpointFlowInput {
   carried?: EndpointFlowState;
 }
 
-const { announceEndpointChange, describeWaiting } = proxyActivities<EndpointActivities>({
+const { announceEndpointChange, describeWaiting, recoverEndpointFlow } = proxyActivities<EndpointActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -176,13 +177,20 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
     }
   });
 
-  setHandler(endpointControlSignal, (control: EndpointControl) => {
-    news = true;
+  // A new run first recovers what an earlier one may have left (below); controls wait for that.
+  let ready = input.carried !== undefined;
+  const early: EndpointControl[] = [];
+  const control = (control: EndpointControl) => {
     if (control.action === 'pause') {
       noteLabs(control.labIds ?? []);
       pause(control.by, control.reason, control.breaker === true);
     } else if (control.action === 'resume') resume(control.by, control.reason);
     else unblock(control.logId);
+  };
+  setHandler(endpointControlSignal, (received: EndpointControl) => {
+    news = true;
+    if (ready) control(received);
+    else early.push(received);
   });
 
   setHandler(endpointFlowQuery, view);
@@ -241,6 +249,20 @@ export async function endpointFlowWorkflow(input: EndpointFlowInput): Promise<vo
   };
 
   const idle = () => !state.paused && state.waiting.length === 0 && state.inFlight.length === 0 && Object.keys(state.blocked).length === 0;
+
+  if (!ready && patched(patches.endpointFlowRecovers)) {
+    // An earlier run may have ended (terminated by hand) with deliveries waiting and the pause recorded.
+    const recovered = await recoverEndpointFlow.executeWithOptions({ summary: steps.recoverEndpointFlow }, [endpoint]);
+    if (recovered.paused && !state.paused) {
+      state.paused = { at: Date.parse(recovered.paused.at), by: recovered.paused.by, reason: recovered.paused.reason, breaker: recovered.paused.breaker };
+      state.nextProbeAt = recovered.paused.breaker ? Date.now() + state.probeIntervalMs : undefined;
+    }
+    for (const waiter of recovered.waiting) {
+      if (!state.waiting.some((w) => w.logId === waiter.logId) && !state.inFlight.some((w) => w.logId === waiter.logId)) state.waiting.push({ ...waiter, since: Date.now() });
+    }
+  }
+  ready = true;
+  for (const received of early.splice(0)) control(received);
 
   for (;;) {
     describe();

@@ -10,4 +10,6 @@ export const patches = {
   deliverInEventWorkflow: 'deliver-in-event-workflow',
   /** 2026-11-30: a retry that succeeds tells its endpoint's flow workflow (it may release an ordered key). */
   endpointFlow: 'endpoint-flow',
+  /** 2026-11-30: a new run of an endpoint's flow workflow starts from the recorded pause and the deliveries still waiting. */
+  endpointFlowRecovers: 'endpoint-flow-recovers',
 } as const;

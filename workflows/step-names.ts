@@ -36,6 +36,7 @@ export const steps = {
   describeWorker: 'describeWorker · name the worker that answered',
   announceEndpointChange: 'announceEndpointChange · record the pause or resume and alert it',
   describeWaiting: 'describeWaiting · tell waiting logs why they wait',
+  recoverEndpointFlow: 'recoverEndpointFlow · read the recorded pause and the deliveries still waiting',
 } as const;
 
 export type StepName = (typeof steps)[keyof typeof steps];

@@ -113,3 +113,14 @@ export async function labsDeliveringTo(db: ConfigDb, endpoint: string): Promise<
     .limit(100);
   return rows.map((row) => row.labId!);
 }
+
+/** The deliveries waiting for the endpoint (QUEUED, with a waiting reason), oldest first, at most 1,000. */
+export async function waitingLogIds(db: ConfigDb, endpoint: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: logIndex.id })
+    .from(logIndex)
+    .where(and(eq(logIndex.endpoint, endpoint), eq(logIndex.status, 'QUEUED'), eq(logIndex.type, 'WEBHOOK'), sql`${logIndex.errorMessage} like 'Waiting:%'`))
+    .orderBy(logIndex.insertedAt)
+    .limit(1000);
+  return rows.map((row) => row.id);
+}

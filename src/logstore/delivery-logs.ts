@@ -189,6 +189,13 @@ export class DeliveryLogs {
     }
   }
 
+  /** The workflow, lab and event date of these logs (an endpoint's flow adopting its waiting deliveries). */
+  async workflowRefs(logIds: string[]): Promise<Array<{ logId: string; workflowId: string; labId: number; activityDate: string }>> {
+    if (logIds.length === 0) return [];
+    const docs = await this.collection.find({ _id: { $in: logIds } }, { projection: { workflow_id: 1, lab_id: 1, activity_date: 1, inserted_at: 1 } }).toArray();
+    return docs.flatMap((doc) => (doc.workflow_id ? [{ logId: doc._id, workflowId: doc.workflow_id, labId: doc.lab_id ?? 0, activityDate: (doc.activity_date ?? doc.inserted_at).toISOString() }] : []));
+  }
+
   async insertApiLog(doc: LogDocument): Promise<void> {
     // Idempotent, so a write repeated after the row's insert failed completes both. (An upsert
     // with $setOnInsert would do, but FerretDB 1.x leaves its null fields out of the document.)
