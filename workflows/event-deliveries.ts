@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { DeliveryActivities, DispatchGate } from '../activities/delivery';
-import { endpointDoneSignal, endpointFlowWorkflowId, endpointGrantSignal, type EndpointGrant } from './endpoint-definitions';
+import { endpointDoneSignal, endpointFlowWorkflowId, endpointGrantSignal, type EndpointDone, type EndpointGrant } from './endpoint-definitions';
 import { patches } from './patches';
 import { eventDeliveriesQuery, retryLogUpdate, vendorCallbackSignal } from './definitions';
 import { dispatchRetryPolicy, dispatchTimeoutMs, failureMessage } from './dispatch-policy';
@@ -53,6 +53,14 @@ async function dispatch(delivery: Delivery, retry?: RetryRequest, gate?: Dispatc
   }
 }
 
+/** Tells an endpoint's flow workflow that a turn is over; an endpoint whose workflow has closed has nothing to free. */
+function tellFlow(endpoint: string | null | undefined, done: EndpointDone): Promise<void> {
+  if (!endpoint) return Promise.resolve();
+  return getExternalWorkflowHandle(endpointFlowWorkflowId(endpoint))
+    .signal(endpointDoneSignal, done)
+    .catch(() => undefined);
+}
+
 const awaitsCallback = (report: DispatchReport) =>
   report.recorded ? report.awaitingCallback === true : report.outcome.kind === 'http' && report.outcome.awaitingCallback === true;
 
@@ -97,12 +105,7 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
     return delivery;
   };
   /** A grant no turn of this workflow is for goes back at once, so its endpoint's slot is free. */
-  const handBack = (grant: EndpointGrant) =>
-    grant.endpoint
-      ? getExternalWorkflowHandle(endpointFlowWorkflowId(grant.endpoint))
-          .signal(endpointDoneSignal, { logId: grant.logId, status: 'QUEUED', returned: true })
-          .catch(() => undefined)
-      : Promise.resolve();
+  const handBack = (grant: EndpointGrant) => tellFlow(grant.endpoint, { logId: grant.logId, status: 'QUEUED', returned: true });
 
   setHandler(eventDeliveriesQuery, () => [...deliveries.values()].map(({ state }) => ({ ...state })));
   setHandler(endpointGrantSignal, (grant) => {
@@ -161,14 +164,8 @@ export async function deliverEvent(event: BusinessEvent, run: EventRun): Promise
   }
 
   /** Tells the delivery's endpoint that the send it let through is done (or held again), so its slot is free. */
-  const tellEndpoint = (delivery: Delivery, held: boolean) => {
-    const endpoint = delivery.input.target.endpoint;
-    if (!endpoint) return Promise.resolve();
-    // An endpoint whose workflow has closed has nothing to free.
-    return getExternalWorkflowHandle(endpointFlowWorkflowId(endpoint))
-      .signal(endpointDoneSignal, { logId: delivery.input.target.logId, status: delivery.state.status, ...(held ? { held: true } : {}) })
-      .catch(() => undefined);
-  };
+  const tellEndpoint = (delivery: Delivery, held: boolean) =>
+    tellFlow(delivery.input.target.endpoint, { logId: delivery.input.target.logId, status: delivery.state.status, ...(held ? { held: true } : {}) });
 
   /**
    * A first send. A delivery that joined its endpoint's queue (prepareDeliveries: the endpoint is

@@ -224,7 +224,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 
   /** The key an ordered integration's deliveries keep their order by: the event's patient, or the entity itself. */
   async function orderKeyOf(orderBy: NonNullable<FlowControl['orderBy']>, event: BusinessEvent): Promise<string> {
-    if (orderBy === 'entity' || event.entity.type === 'patient') return orderBy === 'patient' ? `patient:${event.entity.id}` : `${event.entity.type}:${event.entity.id}`;
+    if (orderBy === 'entity') return `${event.entity.type}:${event.entity.id}`;
+    if (event.entity.type === 'patient') return `patient:${event.entity.id}`;
     const entity = await deps.contextProvider.loadEntity(event.labId, event.entity).catch(() => undefined);
     const patientId = entity?.type === 'bill' ? entity.bill.patient.id : entity?.type === 'report' ? entity.report.patient.id : undefined;
     return patientId === undefined ? `${event.entity.type}:${event.entity.id}` : `patient:${patientId}`;

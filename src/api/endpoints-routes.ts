@@ -25,7 +25,7 @@ const alertsQuery = knownParameters({
 });
 
 /** An endpoint's recorded flow state, as the Endpoints page shows it. */
-export interface EndpointFlowState {
+export interface EndpointFlowAnswer {
   paused: boolean;
   pausedAt: string | null;
   pausedBy: string | null;
@@ -36,7 +36,7 @@ export interface EndpointFlowState {
   resumedReason: string | null;
 }
 
-const flowState = (row: EndpointStateRow | undefined): EndpointFlowState => ({
+const flowState = (row: EndpointStateRow | undefined): EndpointFlowAnswer => ({
   paused: row?.pausedAt != null,
   pausedAt: row?.pausedAt?.toISOString() ?? null,
   pausedBy: row?.pausedBy ?? null,

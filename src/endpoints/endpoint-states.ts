@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { ConfigDb } from '../db/config-store';
 import { preparedPerDb } from '../db/prepared';
@@ -71,11 +71,9 @@ export async function recordEndpointChange(db: ConfigDb, change: EndpointChange)
 
 export type EndpointStateRow = typeof endpointStates.$inferSelect;
 
-/** The recorded state of these endpoints (the Endpoints page), or of every endpoint. */
-export function endpointStateRows(db: ConfigDb, endpoints?: string[]): Promise<EndpointStateRow[]> {
-  if (endpoints?.length === 0) return Promise.resolve([]);
-  const query = db.select().from(endpointStates);
-  return endpoints ? query.where(inArray(endpointStates.endpoint, endpoints)) : query;
+/** The recorded state of every endpoint (the Endpoints page): one row per endpoint ever paused. */
+export function endpointStateRows(db: ConfigDb): Promise<EndpointStateRow[]> {
+  return db.select().from(endpointStates);
 }
 
 export async function endpointStateRow(db: ConfigDb, endpoint: string): Promise<EndpointStateRow | undefined> {

@@ -19,7 +19,7 @@ import type { BulkProgress } from '../../workflows/bulk-retry';
 import type { AlertRow } from '../../src/endpoints/alerts';
 import type { EndpointHealth } from '../../src/endpoints/endpoint-health';
 import type { EndpointChangeNotice } from '../../src/endpoints/endpoint-states';
-import type { EndpointFlowState } from '../../src/api/endpoints-routes';
+import type { EndpointFlowAnswer } from '../../src/api/endpoints-routes';
 import type * as Web from '../../web/src/types';
 
 /** A value as JSON carries it: dates become ISO strings. */
@@ -53,7 +53,7 @@ export const serverAnswersFitTheDashboard = {
   auditActionKnownToServer: (action: Web.AuditAction): AuditAction => action,
   auditTargetType: (type: AuditTargetType): Web.AuditTargetType => type,
   auditTargetTypeKnownToServer: (type: Web.AuditTargetType): AuditTargetType => type,
-  endpointsPage: (answer: { generatedAt: string; items: Array<EndpointHealth & { flow: EndpointFlowState }> }): Web.EndpointsPage => answer,
+  endpointsPage: (answer: { generatedAt: string; items: Array<EndpointHealth & { flow: EndpointFlowAnswer }> }): Web.EndpointsPage => answer,
   alerts: (answer: { items: AlertRow[] }): { items: Web.EndpointAlert[] } => answer,
   endpointChange: (answer: EndpointChangeNotice): Web.EndpointChange => answer,
 };
