@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const place = chaosPlace(options.slot);
-  const env = chaosEnvironment(place, options.profile === 'reduced' ? 30_000 : 90_000);
+  const env = chaosEnvironment(place, options.profile === 'reduced' ? 30_000 : 90_000, options.server);
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;

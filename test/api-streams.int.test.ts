@@ -184,4 +184,27 @@ describe('GET /api/stream limits', () => {
       expect(await Promise.race([staying.ended().then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('open'), 1_500))])).toBe('open');
     });
   });
+
+  describe('the change feed', () => {
+    it('given its connection is cut (a database restart), ends every open stream so the client reloads, and streams the changes after that', async () => {
+      const client = await harness.as('viewer');
+      const before = await stream(client);
+      // postgres.js has one connection for the process's LISTENs; a restarted server drops it like this.
+      const admin = postgres(harness.config.postgres.url, { max: 1, onnotice: () => undefined });
+      try {
+        const cut = await admin`select pg_terminate_backend(pid) as cut from pg_stat_activity where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`;
+        expect(cut.length).toBeGreaterThanOrEqual(1);
+        expect(await Promise.race([before.ended().then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000))])).toBe('ended');
+
+        const after = await stream(client);
+        const logId = 'c0ffee00c0ffee00c0ffee00';
+        await eventually(async () => {
+          await admin.notify(LOG_CHANGES_CHANNEL, JSON.stringify({ logId, status: 'SUCCESS' }));
+          return after.events.some((e) => e.data.logId === logId);
+        });
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    });
+  });
 });

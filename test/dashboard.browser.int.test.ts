@@ -188,6 +188,35 @@ describe('dashboard in Chromium', () => {
     }
   });
 
+  it('reloads what it shows when the stream comes back: a row that turned SUCCESS while the API was away shows SUCCESS', async () => {
+    const path = `/${uniqueId('away')}`;
+    receiver.on(path, { status: 500, body: 'not yet' });
+    const awayLab = await createLabFixture(harness.services.configStore.db);
+    await webhookIntegration(harness.services.configStore.db, awayLab, receiver.url(path), 1);
+    const event = billEvent(awayLab, uniqueId('evt'), 1);
+    await harness.request('POST', '/api/events', event);
+    const [log] = await harness.settledLogs(event.eventId, 1);
+    const app = () => createApp({ config: harness.config, ...harness.services, logger: pino({ level: 'silent' }) });
+    let api = await listen(app(), '127.0.0.1', 0);
+    const port = Number(new URL(api.url).port);
+    try {
+      await signIn(page, api.url, 'admin', TEST_ADMIN_PASSWORD, `/?tab=webhook&labId=${awayLab.labId}`);
+      await page.locator(`[data-testid="log-row"][data-log-id="${log!._id}"][data-status="FAIL"]`).waitFor();
+      await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor();
+      await api.close();
+      await page.locator('[data-testid="connection-indicator"][data-state="reconnecting"]').waitFor({ timeout: 15_000 });
+      // Retried through another replica while this page's API is away: its change is never streamed to this page.
+      receiver.on(path, { status: 200, body: 'ok' });
+      expect((await harness.request('POST', `/api/logs/${log!._id}/retry`, {})).status).toBe(202);
+      await harness.logWhere(log!._id, (l) => l.status === 'SUCCESS');
+      api = await listen(app(), '127.0.0.1', port);
+      await page.locator('[data-testid="connection-indicator"][data-state="live"]').waitFor({ timeout: 15_000 });
+      await page.locator(`[data-testid="log-row"][data-log-id="${log!._id}"][data-status="SUCCESS"]`).waitFor({ timeout: 10_000 });
+    } finally {
+      await api.close();
+    }
+  });
+
   it('creates an integration through Manage Integrations, and the next event uses it', async () => {
     const db = harness.services.configStore.db;
     const newLab = await createLabFixture(db);

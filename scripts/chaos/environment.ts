@@ -11,6 +11,9 @@ export interface ChaosPlace {
   ferretPort: number;
   apiPorts: [number, number];
   taskQueue: string;
+  /** `--server cluster`: each node's frontend port (it uses the eight after it too) and the cluster's databases. */
+  clusterFrontendPorts: [number, number];
+  clusterDatabases: { persistence: string; visibility: string };
 }
 
 export function chaosPlace(slot: number): ChaosPlace {
@@ -23,6 +26,8 @@ export function chaosPlace(slot: number): ChaosPlace {
     ferretPort: 47417 + offset,
     apiPorts: [23100 + offset, 23101 + offset],
     taskQueue: `labwire-chaos${suffix}`,
+    clusterFrontendPorts: [27733 + offset, 27833 + offset],
+    clusterDatabases: { persistence: `temporal_chaos${suffix}`, visibility: `temporal_chaos_visibility${suffix}` },
   };
 }
 
@@ -31,10 +36,11 @@ export function chaosPlace(slot: number): ChaosPlace {
  * timeouts short enough that a run of minutes sees retries, timeouts and callbacks run out.
  * Variables that could point Labwire elsewhere are removed.
  */
-export function chaosEnvironment(place: ChaosPlace, callbackTimeoutMs: number): Record<string, string | undefined> {
+export function chaosEnvironment(place: ChaosPlace, callbackTimeoutMs: number, server: 'dev' | 'cluster'): Record<string, string | undefined> {
   return {
     LABWIRE_DATA_DIR: place.dataDir,
-    TEMPORAL_ADDRESS: undefined,
+    // A cluster is reached through the run's load balancer on the dev server's port, as a remote cluster would be.
+    TEMPORAL_ADDRESS: server === 'cluster' ? `127.0.0.1:${place.temporalPort}` : undefined,
     TEMPORAL_UI_URL: undefined,
     TEMPORAL_PORT: String(place.temporalPort),
     TEMPORAL_UI_PORT: String(place.temporalPort + 1000),

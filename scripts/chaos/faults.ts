@@ -3,7 +3,7 @@ import { between, pick, type Random } from './random';
 import type { ChaosOptions } from './options';
 
 export type ServerFault =
-  | { kind: 'temporal'; signal: 'SIGTERM' | 'SIGKILL'; downMs: number }
+  | { kind: 'temporal'; signal: 'SIGTERM' | 'SIGKILL'; downMs: number; node: number }
   | { kind: 'ferretdb'; downMs: number }
   | { kind: 'postgres' }
   | { kind: 'api'; replica: 0 | 1 }
@@ -33,7 +33,7 @@ export function planFaults(random: Random, options: ChaosOptions): FaultPlan {
     fault: { restartAfterMs: Math.round(random() * 2_000), preferred: pick(random, [0, 1] as const) },
   }));
   const servers: ServerFault[] = [
-    ...Array.from({ length: options.temporalStops }, (_, i): ServerFault => ({ kind: 'temporal', signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL', downMs: Math.round(between(random, options.temporalOutageMs)) })),
+    ...Array.from({ length: options.temporalStops }, (_, i): ServerFault => ({ kind: 'temporal', signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL', downMs: Math.round(between(random, options.temporalOutageMs)), node: i % 2 })),
     ...Array.from({ length: options.ferretKills }, (): ServerFault => ({ kind: 'ferretdb', downMs: Math.round(between(random, [1_000, 5_000])) })),
     ...Array.from({ length: options.postgresRestarts }, (): ServerFault => ({ kind: 'postgres' })),
     ...Array.from({ length: options.apiRestarts }, (): ServerFault[] => [{ kind: 'api', replica: 0 }, { kind: 'api', replica: 1 }]).flat(),
@@ -51,10 +51,12 @@ export function planFaults(random: Random, options: ChaosOptions): FaultPlan {
   };
 }
 
-export function describeFault(fault: ServerFault): string {
+export function describeFault(fault: ServerFault, server: 'dev' | 'cluster'): string {
   switch (fault.kind) {
     case 'temporal':
-      return `Temporal dev server ${fault.signal}, down ${(fault.downMs / 1000).toFixed(0)} s`;
+      return server === 'dev'
+        ? `Temporal dev server ${fault.signal}, down ${(fault.downMs / 1000).toFixed(0)} s`
+        : `Temporal cluster node ${fault.node + 1} of 2 ${fault.signal}, down ${(fault.downMs / 1000).toFixed(0)} s`;
     case 'ferretdb':
       return `FerretDB SIGKILL, down ${(fault.downMs / 1000).toFixed(1)} s`;
     case 'postgres':

@@ -22,9 +22,15 @@ export interface ChaosOptions {
   /** Also writes the result as JSON here (the reduced run's test reads it). */
   jsonFile?: string;
   profile: 'full' | 'reduced';
+  /**
+   * `dev`: the Temporal CLI's dev server, stopped and started again. `cluster`: two nodes of
+   * Temporal server v1.29.1 sharing the local PostgreSQL, behind a load balancer; a node is
+   * killed and started again instead.
+   */
+  server: 'dev' | 'cluster';
 }
 
-const FULL: Omit<ChaosOptions, 'seed' | 'slot' | 'jsonFile'> = {
+const FULL: Omit<ChaosOptions, 'seed' | 'slot' | 'jsonFile' | 'server'> = {
   profile: 'full',
   events: 1000,
   workerKills: 100,
@@ -58,7 +64,7 @@ function whole(name: string, text: string | undefined, min: number): number | un
   return value;
 }
 
-export const CHAOS_USAGE = `Usage: npm run chaos -- [--reduced] [--seed N] [--events N] [--kills N] [--minutes N] [--slot 0-9] [--json FILE]`;
+export const CHAOS_USAGE = `Usage: npm run chaos -- [--reduced] [--seed N] [--events N] [--kills N] [--minutes N] [--slot 0-9] [--json FILE] [--server dev|cluster]`;
 
 export function parseOptions(argv: string[]): ChaosOptions {
   const { values } = parseArgs({
@@ -71,6 +77,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
       minutes: { type: 'string' },
       slot: { type: 'string' },
       json: { type: 'string' },
+      server: { type: 'string' },
     },
     strict: true,
   });
@@ -78,6 +85,8 @@ export function parseOptions(argv: string[]): ChaosOptions {
   const slot = whole('slot', values.slot, 0) ?? 0;
   if (slot > 9) throw new Error('--slot expects a whole number from 0 to 9');
   const minutes = whole('minutes', values.minutes, 1);
+  const server = values.server ?? 'dev';
+  if (server !== 'dev' && server !== 'cluster') throw new Error(`--server expects dev or cluster, got ${JSON.stringify(server)}`);
   return {
     ...base,
     events: whole('events', values.events, 1) ?? base.events,
@@ -86,5 +95,6 @@ export function parseOptions(argv: string[]): ChaosOptions {
     seed: whole('seed', values.seed, 0) ?? 20261130,
     slot,
     jsonFile: values.json,
+    server,
   };
 }

@@ -99,7 +99,7 @@ export class Replica {
 export class RestartableServer {
   private process?: ManagedProcess;
 
-  private constructor(
+  constructor(
     readonly name: string,
     private readonly ensure: () => Promise<ManagedProcess | undefined>,
   ) {}

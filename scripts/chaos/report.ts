@@ -5,9 +5,9 @@ export function report(result: ChaosResult): string {
   const { options } = result;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
   const lines = [
-    `## Chaos run (${options.profile}): seed ${options.seed}, ${options.events} events, ${result.workerKills} worker kills`,
+    `## Chaos run (${options.profile}, ${options.server === 'dev' ? 'Temporal dev server' : 'two-node Temporal cluster'}): seed ${options.seed}, ${options.events} events, ${result.workerKills} worker kills`,
     '',
-    `Rerun: \`npm run chaos -- ${options.profile === 'reduced' ? '--reduced ' : ''}--seed ${options.seed}\``,
+    `Rerun: \`npm run chaos -- ${options.profile === 'reduced' ? '--reduced ' : ''}${options.server === 'cluster' ? '--server cluster ' : ''}--seed ${options.seed}\``,
     '',
     '| check | count | |',
     '|---|---:|---|',

@@ -21,6 +21,8 @@ import type { ChaosOptions } from './options';
 import { FAULT_SHARES, FaultyHttpPartner, FaultyMirth } from './partners';
 import { Replica, RestartableServer, restartPostgres } from './processes';
 import { seededRandom } from './random';
+import { FrontendProxy } from './frontend-proxy';
+import { prepareNamespace, ProductionTemporal } from '../temporal-server/production-temporal';
 
 export const say = (line: string): void => void process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -41,6 +43,21 @@ export interface ChaosResult {
   emitTries: number;
   sources: Record<string, number>;
   kinds: Record<string, number>;
+}
+
+/** `--server cluster`: two nodes of Temporal server on fresh databases, each started and stopped on its own. */
+async function clusterNodes(config: Config, place: ChaosPlace): Promise<RestartableServer[]> {
+  const cluster = await ProductionTemporal.prepare(config, {
+    root: join(place.dataDir, 'temporal-cluster'),
+    logDir: join(place.dataDir, 'logs'),
+    databases: place.clusterDatabases,
+    frontendPorts: place.clusterFrontendPorts,
+    historyShards: 4,
+    // Two nodes of four services each share the machine's PostgreSQL (100 clients) with FerretDB and four Labwire processes.
+    connections: { persistence: 4, visibility: 1 },
+    say,
+  });
+  return place.clusterFrontendPorts.map((_, node) => new RestartableServer(`Temporal cluster node ${node + 1}`, () => cluster.startNode(node)));
 }
 
 async function freshState(config: Config, place: ChaosPlace): Promise<void> {
@@ -93,10 +110,17 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
   try {
     say(`Fresh chaos stack: ${place.dataDir}, Temporal :${place.temporalPort}, FerretDB :${place.ferretPort}, database ${place.database}`);
     await freshState(config, place);
-    const temporal = RestartableServer.temporal(config);
+    const temporal = options.server === 'dev' ? [RestartableServer.temporal(config)] : await clusterNodes(config, place);
+    for (const server of temporal) {
+      await server.start();
+      cleanups.push(() => server.stop());
+    }
+    if (options.server === 'cluster') {
+      const proxy = await new FrontendProxy(place.clusterFrontendPorts).start(place.temporalPort);
+      cleanups.push(() => proxy.stop());
+      await prepareNamespace(config.temporal);
+    }
     const ferret = RestartableServer.ferretdb(config);
-    await temporal.start();
-    cleanups.push(() => temporal.stop());
     await ferret.start();
     cleanups.push(() => ferret.stop());
     await prepareConfigStore(config);
@@ -144,7 +168,7 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
     const injected: string[] = [];
     const emitting = emitAll(emitDeps, planned, faultsStarted, stop.signal);
     const killing = killWorkers(workers, plan, faultsStarted, stop.signal);
-    const serverFaults = injectServerFaults(plan, faultsStarted, { temporal, ferret, apis, admins, lab }, injected, stop.signal);
+    const serverFaults = injectServerFaults(plan, faultsStarted, { server: options.server, temporal, ferret, apis, admins, lab }, injected, stop.signal);
     const [events] = await Promise.all([emitting, killing, serverFaults]);
     const faultsEnded = Date.now();
     const finalDuringFaults = await countFinal(store.db, lab.labId);
@@ -262,7 +286,9 @@ async function killWorkers(workers: Replica[], plan: FaultPlan, startedAt: numbe
 }
 
 interface FaultTargets {
-  temporal: RestartableServer;
+  server: ChaosOptions['server'];
+  /** The dev server, or each node of the cluster. */
+  temporal: RestartableServer[];
   ferret: RestartableServer;
   apis: Replica[];
   admins: [ApiClient, ApiClient];
@@ -273,8 +299,8 @@ async function injectServerFaults(plan: FaultPlan, startedAt: number, targets: F
   for (const { atMs, fault } of plan.servers) {
     await sleepUntil(startedAt, atMs, stop);
     if (stop.aborted) return;
-    say(`fault: ${describeFault(fault)}`);
-    injected.push(`${describeFault(fault)}${await inject(fault, targets, stop)}`);
+    say(`fault: ${describeFault(fault, targets.server)}`);
+    injected.push(`${describeFault(fault, targets.server)}${await inject(fault, targets, stop)}`);
   }
 }
 
@@ -282,11 +308,13 @@ async function injectServerFaults(plan: FaultPlan, startedAt: number, targets: F
 async function inject(fault: ServerFault, targets: FaultTargets, stop: AbortSignal): Promise<string> {
   const { temporal, ferret, apis, admins, lab } = targets;
   switch (fault.kind) {
-    case 'temporal':
-      await temporal.kill(fault.signal);
+    case 'temporal': {
+      const server = temporal[fault.node % temporal.length]!;
+      await server.kill(fault.signal);
       await new Promise((resolve) => setTimeout(resolve, fault.downMs));
-      await temporal.start();
+      await server.start();
       return '';
+    }
     case 'ferretdb':
       await ferret.kill('SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, fault.downMs));

@@ -92,6 +92,19 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
     for (const stream of streams) if (stream.scope.all || change.labIds.some((labId) => scopeIncludes(stream.scope, labId))) send(stream, frame);
   };
 
+  /**
+   * The LISTEN came back after its connection was lost (a database restart): whatever changed
+   * meanwhile was never sent. Each stream is ended, so its client reconnects and reloads what it
+   * shows (web/src/live.ts), instead of showing stale states as if it were live.
+   */
+  const endAllStreams = () => {
+    logger.warn({ streams: streams.size }, 'the log change feed reconnected; ending the live streams so their clients reload');
+    for (const stream of [...streams]) {
+      close(stream);
+      stream.res.end();
+    }
+  };
+
   const checkSessions = async () => {
     // A database slower than the heartbeat skips a beat instead of piling queries up.
     if (checking) return;
@@ -153,7 +166,7 @@ export function streamRoutes(deps: StreamDeps): ApiRoute[] {
       produces: 'text/event-stream',
       responses: { 200: 'An endless event stream', 429: 'Too many open streams: of this user, or of the whole server' },
       async handle({ req, res, session }) {
-        subscribing ??= Promise.all([subscribeLogChanges(sql, broadcast), subscribeEndpointChanges(sql, broadcastEndpoint)]).catch((error: unknown) => {
+        subscribing ??= Promise.all([subscribeLogChanges(sql, broadcast, endAllStreams), subscribeEndpointChanges(sql, broadcastEndpoint)]).catch((error: unknown) => {
           subscribing = undefined;
           logger.error({ err: error }, 'could not LISTEN for log changes');
           throw error;

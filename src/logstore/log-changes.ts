@@ -16,13 +16,25 @@ export interface LogChange {
  */
 export const LOG_CHANGES_CHANNEL = 'labwire_log_changes';
 
-export async function subscribeLogChanges(sql: postgres.Sql, onChange: (change: LogChange) => void): Promise<() => Promise<void>> {
-  const subscription = await sql.listen(LOG_CHANGES_CHANNEL, (payload) => {
-    try {
-      onChange(JSON.parse(payload) as LogChange);
-    } catch {
-      // not ours
-    }
-  });
+/**
+ * `onRelisten` runs each time the LISTEN is registered again after its connection was lost (a
+ * database restart): the changes made while it was gone were never announced to this process.
+ */
+export async function subscribeLogChanges(sql: postgres.Sql, onChange: (change: LogChange) => void, onRelisten: () => void = () => undefined): Promise<() => Promise<void>> {
+  let listening = false;
+  const subscription = await sql.listen(
+    LOG_CHANGES_CHANNEL,
+    (payload) => {
+      try {
+        onChange(JSON.parse(payload) as LogChange);
+      } catch {
+        // not ours
+      }
+    },
+    () => {
+      if (listening) onRelisten();
+      listening = true;
+    },
+  );
   return () => subscription.unlisten();
 }

@@ -5,7 +5,8 @@ import type { EndpointChange, LogChange } from './types';
 /**
  * One EventSource on /api/stream for the whole app. It reconnects by itself (the server
  * sends `retry: 3000`), and starts over when the browser gives up on an error answer;
- * onopen / onerror drive the header's connection indicator.
+ * onopen / onerror drive the header's connection indicator, and an open after a break tells
+ * the pages to reload (useResync).
  */
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -19,6 +20,9 @@ let connection: Connection = 'connecting';
 const connectionListeners = new Set<(state: Connection) => void>();
 const changeListeners = new Set<ChangeListener>();
 const endpointListeners = new Set<(change: EndpointChange) => void>();
+const resyncListeners = new Set<() => void>();
+/** A stream was open before: the next one to open follows a break, during which changes went unseen. */
+let wasOpen = false;
 
 function setConnection(state: Connection): void {
   connection = state;
@@ -34,7 +38,11 @@ let restartTimer: number | undefined;
 
 function open(): void {
   source = new EventSource('/api/stream');
-  source.onopen = () => setConnection('live');
+  source.onopen = () => {
+    setConnection('live');
+    if (wasOpen) for (const listener of resyncListeners) listener();
+    wasOpen = true;
+  };
   source.onerror = () => {
     setConnection('reconnecting');
     // CONNECTING: the browser retries by itself (the API went away). CLOSED: it gave up on an
@@ -85,6 +93,7 @@ export function startLiveUpdates(): void {
 
 export function stopLiveUpdates(): void {
   wanted = false;
+  wasOpen = false;
   window.clearTimeout(restartTimer);
   restartTimer = undefined;
   source?.close();
@@ -115,5 +124,17 @@ export function useEndpointChanges(listener: (change: EndpointChange) => void): 
   useEffect(() => {
     endpointListeners.add(listener);
     return () => void endpointListeners.delete(listener);
+  }, [listener]);
+}
+
+/**
+ * Calls the latest `listener` when the stream is open again after a break (the API restarted, or
+ * ended the stream because its change feed was cut): what was changed meanwhile was never sent,
+ * so the page reloads what it shows.
+ */
+export function useResync(listener: () => void): void {
+  useEffect(() => {
+    resyncListeners.add(listener);
+    return () => void resyncListeners.delete(listener);
   }, [listener]);
 }

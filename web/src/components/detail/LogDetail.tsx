@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { canRetry, useApp } from '../../app-context';
-import { useLogChanges } from '../../live';
+import { useLogChanges, useResync } from '../../live';
 import { lastListUrl, onLinkClick } from '../../router';
 import type { LogChange, LogDocument } from '../../types';
 import { ProblemBanner } from '../ProblemBanner';
@@ -46,6 +46,7 @@ export function LogDetail({ id }: { id: string }) {
   }, [id]);
   useEffect(load, [load]);
   useLogChanges(useCallback((change: LogChange) => change.logId === id && load(), [id, load]));
+  useResync(load);
 
   const back = (
     <a href={lastListUrl()} class="back" onClick={onLinkClick} data-testid="detail-back">

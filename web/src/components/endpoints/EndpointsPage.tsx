@@ -3,7 +3,7 @@ import { api } from '../../api';
 import { canRetry, isAdmin, useApp } from '../../app-context';
 import { positiveInt } from '../../filters';
 import { duration, localDateTime, percent, utcDateTime } from '../../format';
-import { useEndpointChanges, useLogChanges } from '../../live';
+import { useEndpointChanges, useLogChanges, useResync } from '../../live';
 import { navigate, onLinkClick } from '../../router';
 import type { EndpointAlert, EndpointHealth, EndpointHealthState, EndpointWindow } from '../../types';
 import { problemMessage } from '../../api';
@@ -267,6 +267,7 @@ export function EndpointsPage({ search }: { search: string }) {
   useLogChanges(onChange);
   // A pause or resume shows at once.
   useEndpointChanges(useCallback(() => loadNow.current(), []));
+  useResync(useCallback(() => loadNow.current(), []));
   useEffect(
     () => () => {
       if (pending.current) clearTimeout(pending.current);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../../api';
 import { canRetry, useApp } from '../../app-context';
 import { filtersFromSearch, filtersToSearch, TABS, toApiFilter, type LogFilters } from '../../filters';
-import { useLogChanges } from '../../live';
+import { useLogChanges, useResync } from '../../live';
 import { navigate, rememberListUrl } from '../../router';
 import type { LogChange, LogDocument, LogRow, LogStats } from '../../types';
 import { ProblemBanner } from '../ProblemBanner';
@@ -133,6 +133,7 @@ export function LogsPage({ search }: { search: string }) {
     [loadStats, countNew],
   );
   useLogChanges(onChange);
+  useResync(loadFirstPage);
   useEffect(() => {
     const t = timers.current;
     return () => {
