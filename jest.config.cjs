@@ -8,6 +8,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   testTimeout: 60_000,
   // A failed test can leave a worker or socket open; CI must still end, with the failure reported.
   forceExit: true,

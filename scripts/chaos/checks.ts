@@ -81,7 +81,7 @@ export function checkRun(records: RunRecords): Check[] {
 
   const mismatches: string[] = [];
   const neverSent: string[] = [];
-  let duplicates = 0;
+  const duplicates = { webhook: 0, mirth: 0, vendor: 0 };
   let sends = 0;
   const notIdempotent: string[] = [...records.unkeyed.map((u) => `no Idempotency-Key: ${u}`)];
   for (const log of logs) {
@@ -93,7 +93,7 @@ export function checkRun(records: RunRecords): Check[] {
     if (expected !== undefined && log.status !== 'QUEUED' && expected !== log.status) {
       mismatches.push(`${log._id} (${kind}): ${log.status}, partner's last answer says ${expected}`);
     }
-    duplicates += Math.max(0, ofLog.length - (log.attempts?.length ?? 0));
+    duplicates[kind] += Math.max(0, ofLog.length - (log.attempts?.length ?? 0));
     // A partner drops a repeat by its key: one key per log for HTTP; for HL7 one MSH-10 per retry of the log.
     const keys = new Set(ofLog.map((s) => s.key));
     const allowed = kind === 'mirth' ? 1 + (log.retry_count ?? 0) + (log.auto_retry_count ?? 0) : 1;
@@ -120,7 +120,12 @@ export function checkRun(records: RunRecords): Check[] {
     check('status mismatches: log vs partner\'s last answer', mismatches),
     check('SUCCESS logs the partner never received', neverSent),
     check('read model disagrees with the log', readModel),
-    { name: `duplicate sends (beyond one per recorded attempt; of ${sends} sends)`, count: duplicates, mustBeZero: false, examples: [] },
+    {
+      name: `duplicate sends (beyond one per recorded attempt; of ${sends} sends)`,
+      count: duplicates.webhook + duplicates.mirth + duplicates.vendor,
+      mustBeZero: false,
+      examples: [`webhook ${duplicates.webhook}, Mirth ${duplicates.mirth}, vendor ${duplicates.vendor}`],
+    },
     check('sends a partner could not drop as a repeat (key)', notIdempotent),
     check('sends naming no log', unknownKeys),
     check('retry counters ≠ retry records', retryMismatch),

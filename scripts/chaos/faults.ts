@@ -33,7 +33,13 @@ export function planFaults(random: Random, options: ChaosOptions): FaultPlan {
     fault: { restartAfterMs: Math.round(random() * 2_000), preferred: pick(random, [0, 1] as const) },
   }));
   const servers: ServerFault[] = [
-    ...Array.from({ length: options.temporalStops }, (_, i): ServerFault => ({ kind: 'temporal', signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL', downMs: Math.round(between(random, options.temporalOutageMs)), node: i % 2 })),
+    // A cluster's first fault is a node killed outright; the dev server is first stopped gracefully.
+    ...Array.from({ length: options.temporalStops }, (_, i): ServerFault => ({
+      kind: 'temporal',
+      signal: (i % 2 === 0) === (options.server === 'dev') ? 'SIGTERM' : 'SIGKILL',
+      downMs: Math.round(between(random, options.temporalOutageMs)),
+      node: i % 2,
+    })),
     ...Array.from({ length: options.ferretKills }, (): ServerFault => ({ kind: 'ferretdb', downMs: Math.round(between(random, [1_000, 5_000])) })),
     ...Array.from({ length: options.postgresRestarts }, (): ServerFault => ({ kind: 'postgres' })),
     ...Array.from({ length: options.apiRestarts }, (): ServerFault[] => [{ kind: 'api', replica: 0 }, { kind: 'api', replica: 1 }]).flat(),

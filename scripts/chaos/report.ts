@@ -11,7 +11,7 @@ export function report(result: ChaosResult): string {
     '',
     '| check | count | |',
     '|---|---:|---|',
-    ...result.checks.map((c) => `| ${c.name} | ${c.count} | ${c.mustBeZero ? (c.count === 0 ? 'ok' : '**FAILED**') : 'counted'} |`),
+    ...result.checks.map((c) => `| ${c.name} | ${c.count} | ${c.mustBeZero ? (c.count === 0 ? 'ok' : '**FAILED**') : `counted: ${c.examples.join('; ')}`} |`),
     '',
     '| figure | value |',
     '|---|---|',
@@ -29,7 +29,7 @@ export function report(result: ChaosResult): string {
     '',
     ...result.injected.map((line, i) => `${i + 1}. ${line}`),
   ];
-  const failed = result.checks.filter((c) => c.examples.length > 0);
+  const failed = result.checks.filter((c) => c.mustBeZero && c.examples.length > 0);
   if (failed.length > 0) lines.push('', 'Examples:', '', ...failed.flatMap((c) => [`- ${c.name}:`, ...c.examples.map((e) => `  - ${e}`)]));
   const exits = Object.entries(result.ownExits).filter(([, e]) => e.length > 0);
   if (exits.length > 0) lines.push('', 'Exits nobody caused:', '', ...exits.flatMap(([name, e]) => e.slice(0, 3).map((x) => `- ${name}: ${x}`)));
