@@ -14,7 +14,8 @@ import { loadConfig } from '../src/config/load';
 import { chaosEnvironment, chaosPlace } from './chaos/environment';
 import { CHAOS_USAGE, parseOptions } from './chaos/options';
 import { report } from './chaos/report';
-import { runChaos, say } from './chaos/run';
+import { runChaos } from './chaos/run';
+import { say } from './chaos/say';
 
 async function main(): Promise<number> {
   let options;

@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 import { createLabwireClient, type LabwireClient } from '../../src/client';
 import type { LabFixture } from '../../test/support/lab-fixtures';
 import type { ApiClient } from '../../test/support/api-client';
+import { sleepUntil } from './inject';
 import { pick, type Random } from './random';
 
 export type DeliveryKind = 'webhook' | 'mirth' | 'vendor';
@@ -113,4 +114,21 @@ function errorName(error: unknown): string {
 
 export function labClient(temporalAddress: string, databaseUrl: string, taskQueue: string): LabwireClient {
   return createLabwireClient({ temporalAddress, databaseUrl, taskQueue, crelioTaskQueue: `${taskQueue}-crelio`, startTimeoutMs: 3_000 });
+}
+
+export /** Every planned event at its time, at most 20 in flight, each tried until accepted. */
+async function emitAll(deps: EmitDeps, planned: PlannedEvent[], startedAt: number, stop: AbortSignal): Promise<EmittedEvent[]> {
+  const results: EmittedEvent[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (const event of planned) {
+    await sleepUntil(startedAt, event.atMs, stop);
+    while (inFlight.size >= 20) await Promise.race(inFlight);
+    const one: Promise<void> = emitUntilAccepted(deps, event, 5 * 60_000, stop).then((emitted) => {
+      results.push(emitted);
+      inFlight.delete(one);
+    });
+    inFlight.add(one);
+  }
+  await Promise.all(inFlight);
+  return results.sort((a, b) => a.index - b.index);
 }
