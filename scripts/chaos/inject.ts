@@ -29,7 +29,8 @@ async function onAnyReplica<T extends { status: number }>(apis: ApiClient[], act
   return undefined;
 }
 
-export async function killWorkers(workers: Replica[], plan: FaultPlan, startedAt: number, stop: AbortSignal): Promise<void> {
+/** The kills of the plan, each of a worker that has been up a moment; how many were made. */
+export async function killWorkers(workers: Replica[], plan: FaultPlan, startedAt: number, stop: AbortSignal): Promise<number> {
   const restarts: Promise<void>[] = [];
   for (const { atMs, fault } of plan.workerKills) {
     await sleepUntil(startedAt, atMs, stop);
@@ -44,6 +45,7 @@ export async function killWorkers(workers: Replica[], plan: FaultPlan, startedAt
     if (target) restarts.push(target.kill('SIGKILL', fault.restartAfterMs));
   }
   await Promise.all(restarts);
+  return restarts.length;
 }
 
 export interface FaultTargets {

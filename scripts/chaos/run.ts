@@ -108,15 +108,14 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
     const planned = planEvents(random, options.events, options.faultWindowMs * 0.9, runId);
     say(`Seed ${options.seed}: ${planned.length} events over ${(options.faultWindowMs / 60_000).toFixed(1)} min, ${plan.workerKills.length} worker kills, ${plan.servers.length} other faults`);
     const faultsStarted = Date.now();
-    const finalAtStart = 0;
     const injected: string[] = [];
     const emitting = emitAll(emitDeps, planned, faultsStarted, stop.signal);
     const killing = killWorkers(workers, plan, faultsStarted, stop.signal);
     const serverFaults = injectServerFaults(plan, faultsStarted, { server: options.server, temporal, ferret, apis, admins, lab }, injected, stop.signal);
-    const [events] = await Promise.all([emitting, killing, serverFaults]);
+    const [events, workerKills] = await Promise.all([emitting, killing, serverFaults]);
     const faultsEnded = Date.now();
     const finalDuringFaults = await countFinal(store.db, lab.labId);
-    say(`Faults done (${injected.length} server faults, ${plan.workerKills.length} worker kills); waiting for quiescence (at most ${options.quiesceTimeoutMs / 1000} s)…`);
+    say(`Faults done (${injected.length} server faults, ${workerKills} worker kills); waiting for quiescence (at most ${options.quiesceTimeoutMs / 1000} s)…`);
 
     const logStore = new MongoClient(config.logStore.url, { serverSelectionTimeoutMS: 10_000 });
     cleanups.push(() => logStore.close());
@@ -158,9 +157,9 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
       passed: checks.every((c) => !c.mustBeZero || c.count === 0),
       wallMs: Date.now() - started,
       faultWindowMs: faultsEnded - faultsStarted,
-      deliveriesPerSecondDuringFaults: (finalDuringFaults - finalAtStart) / ((faultsEnded - faultsStarted) / 1000),
-      injected: [...injected, `${plan.workerKills.length} × worker process group SIGKILL, restarted after 0–2 s`],
-      workerKills: plan.workerKills.length,
+      deliveriesPerSecondDuringFaults: finalDuringFaults / ((faultsEnded - faultsStarted) / 1000),
+      injected: [...injected, `${workerKills} × worker process group SIGKILL, restarted after 0–2 s (${plan.workerKills.length} planned)`],
+      workerKills,
       replicaStarts: Object.fromEntries([...apis, ...workers].map((r) => [r.name, r.starts])),
       ownExits: Object.fromEntries([...apis, ...workers].map((r) => [r.name, r.ownExits])),
       dashboards: dashboards.map((d) => ({ name: d.name, connects: d.connects, events: d.eventsSeen })),
