@@ -178,7 +178,8 @@ async function countFinal(db: ReturnType<typeof openConfigStore>['db'], labId: n
   const rows = await db
     .select({ id: logIndex.id })
     .from(logIndex)
-    .where(and(eq(logIndex.labId, labId), inArray(logIndex.status, ['SUCCESS', 'FAIL'])))
+    // Deliveries only: the partner API's calls and the vendor's callbacks are logged too (type API).
+    .where(and(eq(logIndex.labId, labId), eq(logIndex.type, 'WEBHOOK'), inArray(logIndex.status, ['SUCCESS', 'FAIL'])))
     .catch(() => []);
   return rows.length;
 }
