@@ -1,12 +1,11 @@
 // Brings up everything a run needs on the bench stack; each part registers its own cleanup.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Db } from 'mongodb';
 import type { EmitterDeps } from '../../src/client/emitter';
 import type { Config } from '../../src/config/schema';
 import { migrateConfigStore } from '../../src/db/config-store';
 import { seedDemoConfiguration } from '../../src/db/demo-seed';
 import { TEMPORAL_CLI } from '../../src/devstack/binaries';
+import { removeDevServerDatabase } from '../../src/devstack/temporal-server';
 import { portIsOpen, type ManagedProcess } from '../../src/devstack/process';
 import { startStack } from '../../src/devstack/stack';
 import { addUpdateIntegration } from '../../src/integrations/add-update-integration';
@@ -35,8 +34,7 @@ async function freshTemporalDatabase(config: Config): Promise<void> {
     say(`Temporal: a server already answers on ${config.temporal.address}; its history from earlier runs is kept`);
     return;
   }
-  const file = join(config.dataDir, 'temporal', 'temporal.sqlite');
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  removeDevServerDatabase(config.dataDir);
 }
 
 /** The bench's own log-store collections start empty, so runs are comparable (bench database only). */

@@ -1,6 +1,7 @@
 // The run's events, and the five ways a lab's systems hand them to Labwire: either API replica,
 // the partner API, the client library, and the client library's outbox inside a transaction.
 import type postgres from 'postgres';
+import type { Config } from '../../src/config/schema';
 import { createLabwireClient, type LabwireClient } from '../../src/client';
 import type { LabFixture } from '../../test/support/lab-fixtures';
 import type { ApiClient } from '../../test/support/api-client';
@@ -9,7 +10,7 @@ import { pick, type Random } from './random';
 
 export type DeliveryKind = 'webhook' | 'mirth' | 'vendor';
 export type Source = 'api-1' | 'api-2' | 'partner' | 'client' | 'outbox';
-export const SOURCES: readonly Source[] = ['api-1', 'api-2', 'partner', 'client', 'outbox'];
+const SOURCES: readonly Source[] = ['api-1', 'api-2', 'partner', 'client', 'outbox'];
 
 /** Which action category (and so which integration) each kind of delivery is triggered by. */
 export const ACTION_OF: Record<DeliveryKind, number> = { webhook: 1, vendor: 3, mirth: 4 };
@@ -51,7 +52,7 @@ export interface EmitDeps {
 }
 
 /** The same body on every try: a repeat with other content would be a conflict (409), not a duplicate. */
-export function eventBody(lab: LabFixture, event: PlannedEvent, activityDate: string) {
+function eventBody(lab: LabFixture, event: PlannedEvent, activityDate: string) {
   const entity = event.kind === 'mirth' ? { type: 'report', id: lab.reportId } : { type: 'bill', id: lab.billId };
   return { eventId: event.eventId, labId: lab.labId, actionCategoryId: ACTION_OF[event.kind], entity, activityDate };
 }
@@ -72,8 +73,7 @@ async function tryOnce(deps: EmitDeps, event: PlannedEvent, body: Body, attempt:
       return viaApi(api(0), '/api/events');
     case 'api-2':
       return viaApi(api(1), '/api/events');
-    case 'partner':
-    {
+    case 'partner': {
       // The key names the lab.
       const { labId: _lab, ...partnerBody } = body;
       return viaApi(deps.partnerApis[attempt % 2]!, '/partner/v1/events', { authorization: `Bearer ${deps.partnerKey}` }, partnerBody);
@@ -90,7 +90,7 @@ async function tryOnce(deps: EmitDeps, event: PlannedEvent, body: Body, attempt:
 }
 
 /** Hands the event over, trying again (every second, up to `giveUpMs`) as a lab system would until it is accepted. */
-export async function emitUntilAccepted(deps: EmitDeps, event: PlannedEvent, giveUpMs: number, stop: AbortSignal): Promise<EmittedEvent> {
+async function emitUntilAccepted(deps: EmitDeps, event: PlannedEvent, giveUpMs: number, stop: AbortSignal): Promise<EmittedEvent> {
   const emitted: EmittedEvent = { ...event, tries: 0, refusals: [] };
   const deadline = Date.now() + giveUpMs;
   const body = eventBody(deps.lab, event, new Date().toISOString());
@@ -112,12 +112,13 @@ function errorName(error: unknown): string {
   return cause ?? (error instanceof Error ? error.message.slice(0, 80) : String(error));
 }
 
-export function labClient(temporalAddress: string, databaseUrl: string, taskQueue: string): LabwireClient {
-  return createLabwireClient({ temporalAddress, databaseUrl, taskQueue, crelioTaskQueue: `${taskQueue}-crelio`, startTimeoutMs: 3_000 });
+/** The client library as a lab backend would configure it, on the run's queues. */
+export function labClient(temporal: Config['temporal'], databaseUrl: string): LabwireClient {
+  return createLabwireClient({ temporalAddress: temporal.address, databaseUrl, taskQueue: temporal.taskQueue, crelioTaskQueue: temporal.crelioTaskQueue, startTimeoutMs: 3_000 });
 }
 
-export /** Every planned event at its time, at most 20 in flight, each tried until accepted. */
-async function emitAll(deps: EmitDeps, planned: PlannedEvent[], startedAt: number, stop: AbortSignal): Promise<EmittedEvent[]> {
+/** Every planned event at its time, at most 20 in flight, each tried until accepted. */
+export async function emitAll(deps: EmitDeps, planned: PlannedEvent[], startedAt: number, stop: AbortSignal): Promise<EmittedEvent[]> {
   const results: EmittedEvent[] = [];
   const inFlight = new Set<Promise<void>>();
   for (const event of planned) {

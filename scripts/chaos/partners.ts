@@ -1,8 +1,8 @@
 // The partners of a chaos run: a webhook receiver, an async vendor and a Mirth peer that misbehave
 // on a seeded share of requests, and remember what they answered to whom, in order.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Hl7Message } from '@medplum/core';
 import { MirthPeer } from '../../test/support/mirth-peer';
+import { Receiver, type ReceivedRequest, type Reply } from '../../test/support/receiver';
 import type { Random } from './random';
 
 export type Answer = 'ok' | 'error' | 'stall' | 'AA' | 'AE' | 'hang-up';
@@ -52,19 +52,17 @@ export const FAULT_SHARES: FaultShares = {
 /** How the vendor reaches Labwire's callback route: through any API replica that answers. */
 export type CallBack = (logId: string, body: { status: 'SUCCESS' | 'FAIL'; message?: string }) => Promise<number>;
 
-/** The webhook receiver and the async vendor: one HTTP server, two paths. */
+/** The webhook receiver and the async vendor: the suite's HTTP receiver, two paths. */
 export class FaultyHttpPartner {
   readonly sends: Send[] = [];
   readonly vendorSends: Send[] = [];
   readonly callbacks: Callback[] = [];
-  /** Requests without an Idempotency-Key, or with one that is not a log id: a partner could not drop their duplicates. */
+  /** Requests without an Idempotency-Key: a partner could not drop their duplicates. */
   readonly unkeyed: string[] = [];
-  private readonly server: Server;
-  private readonly hanging = new Set<ServerResponse>();
+  private readonly receiver = new Receiver();
   private readonly vendorJobs = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
-  port = 0;
 
   constructor(
     private readonly random: Random,
@@ -72,17 +70,16 @@ export class FaultyHttpPartner {
     private readonly callbackTimeoutMs: number,
     private readonly callBack: CallBack,
   ) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.receiver.on('/hook', (request) => this.webhook(request)).on('/vendor', (request) => this.vendor(request));
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
+    await this.receiver.start();
     return this;
   }
 
   url(path: '/hook' | '/vendor'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return this.receiver.url(path);
   }
 
   /** Callbacks not yet made or still being retried. */
@@ -93,30 +90,34 @@ export class FaultyHttpPartner {
   async stop(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.receiver.stop();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for await (const chunk of req) void chunk;
-    const key = String(req.headers['idempotency-key'] ?? '');
-    if (!key) this.unkeyed.push(`${req.method} ${req.url}`);
-    const path = new URL(req.url ?? '/', 'http://partner').pathname;
-    if (path === '/vendor') return this.vendor(key, res);
+  private keyOf(request: ReceivedRequest): string {
+    const key = request.headers['idempotency-key'] ?? '';
+    if (!key) this.unkeyed.push(`${request.method} ${request.path}`);
+    return key;
+  }
+
+  private webhook(request: ReceivedRequest): Reply {
+    const key = this.keyOf(request);
     const roll = this.random();
     const answer: Answer = roll < this.shares.webhookError ? 'error' : roll < this.shares.webhookError + this.shares.webhookStall ? 'stall' : 'ok';
     this.sends.push({ logId: key, key, answer, at: Date.now() });
-    this.reply(res, answer, 200);
+    return reply(answer, 200);
   }
 
-  private vendor(key: string, res: ServerResponse): void {
+  private vendor(request: ReceivedRequest): Reply {
+    const key = this.keyOf(request);
     const answer: Answer = this.random() < this.shares.vendorError ? 'error' : 'ok';
     this.vendorSends.push({ logId: key, key, answer, at: Date.now() });
-    this.reply(res, answer, 202);
     // One job per log at a time, however often it is submitted: the vendor drops a repeated key
     // until it has called back (a retry after that is a new job).
-    if (answer !== 'ok' || !key || this.vendorJobs.has(key)) return;
+    if (answer === 'ok' && key && !this.vendorJobs.has(key)) this.startJob(key);
+    return reply(answer, 202);
+  }
+
+  private startJob(key: string): void {
     this.vendorJobs.add(key);
     const late = this.random() < this.shares.vendorLate;
     const status = this.random() < this.shares.vendorReportsFail ? 'FAIL' : 'SUCCESS';
@@ -127,16 +128,6 @@ export class FaultyHttpPartner {
       if (twice) await this.callBackUntilAnswered(key, status === 'SUCCESS' ? 'FAIL' : 'SUCCESS');
       this.vendorJobs.delete(key);
     });
-  }
-
-  private reply(res: ServerResponse, answer: Answer, okStatus: number): void {
-    if (answer === 'stall') {
-      this.hanging.add(res);
-      res.once('close', () => this.hanging.delete(res));
-      return;
-    }
-    res.writeHead(answer === 'ok' ? okStatus : 500, { 'content-type': 'application/json' });
-    res.end(answer === 'ok' ? '{"ok":true}' : '{"error":"chaos"}');
   }
 
   /** A vendor retries a callback Labwire could not take (5xx, no answer), as real ones do; a 4xx is final. */
@@ -158,6 +149,12 @@ export class FaultyHttpPartner {
     }, ms);
     this.timers.add(timer);
   }
+}
+
+/** A stall never answers (the sender's timeout ends it); an error is a 500. */
+function reply(answer: Answer, okStatus: number): Reply {
+  if (answer === 'stall') return { status: 0, hang: true };
+  return answer === 'ok' ? { status: okStatus, body: '{"ok":true}', headers: { 'content-type': 'application/json' } } : { status: 500, body: '{"error":"chaos"}', headers: { 'content-type': 'application/json' } };
 }
 
 /** The Mirth channel: answers AA, AE or hangs up, and remembers each message's MSH-10. */

@@ -9,6 +9,14 @@ import { silent } from '../../src/devstack/say';
 import { ensureTemporal } from '../../src/devstack/temporal-server';
 import { CliProcess } from '../../test/support/cli';
 
+/** Sends `signal`; a process not gone 30 s later gets SIGKILL. Resolves once it has exited. */
+async function killAndWait(send: (signal: NodeJS.Signals) => void, exited: Promise<unknown>, signal: NodeJS.Signals): Promise<void> {
+  send(signal);
+  const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+  if (!gone) send('SIGKILL');
+  await exited;
+}
+
 /**
  * One replica: a `labwire` command in its own process group, under a supervisor as systemd or
  * Kubernetes would run it: a process that exits by itself is started again (and counted), and
@@ -74,14 +82,7 @@ export class Replica {
     const dying = this.process;
     this.process = undefined;
     this.readyAt = 0;
-    if (dying) {
-      dying.kill(signal);
-      const gone = await Promise.race([dying.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
-      if (!gone) {
-        dying.kill('SIGKILL');
-        await dying.exited;
-      }
-    }
+    if (dying) await killAndWait((s) => dying.kill(s), dying.exited, signal);
     if (restartAfterMs !== undefined && this.wanted) {
       await new Promise((resolve) => setTimeout(resolve, restartAfterMs));
       void this.start();
@@ -121,18 +122,14 @@ export class RestartableServer {
     const dying = this.process;
     if (!dying) return;
     this.process = undefined;
-    try {
-      process.kill(dying.pid, signal);
-    } catch {
-      // already gone
-    }
-    const gone = await Promise.race([dying.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
-    if (!gone) process.kill(dying.pid, 'SIGKILL');
-    await dying.exited;
-  }
-
-  get pid(): number | undefined {
-    return this.process?.pid;
+    const send = (s: NodeJS.Signals) => {
+      try {
+        process.kill(dying.pid, s);
+      } catch {
+        // already gone
+      }
+    };
+    await killAndWait(send, dying.exited, signal);
   }
 
   async stop(): Promise<void> {

@@ -74,12 +74,12 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
 
     const apiUrls = place.apiPorts.map((port) => `http://127.0.0.1:${port}`);
     const admins = apiUrls.map((url) => new ApiClient(url, { username: 'admin', password: CHAOS_ADMIN_PASSWORD })) as [ApiClient, ApiClient];
+    // Partners are not signed in: their calls carry an auth key.
+    const partnerApis = apiUrls.map((url) => new ApiClient(url)) as [ApiClient, ApiClient];
     let vendorKey = '';
     const partner = new FaultyHttpPartner(partnerRandom, FAULT_SHARES, config.delivery.asyncCallbackTimeoutMs, async (logId, body) => {
-      const api = apiUrls[Math.floor(partnerRandom() * 2)]!;
-      const response = await fetch(`${api}/partner/v1/callbacks/${logId}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${vendorKey}` }, body: JSON.stringify(body) });
-      await response.arrayBuffer();
-      return response.status;
+      const api = partnerApis[Math.floor(partnerRandom() * 2)]!;
+      return (await api.request('POST', `/partner/v1/callbacks/${logId}`, body, { authorization: `Bearer ${vendorKey}` })).status;
     });
     await partner.start();
     cleanups.push(() => partner.stop());
@@ -98,11 +98,11 @@ export async function runChaos(config: Config, place: ChaosPlace, env: Record<st
     const dashboards = admins.map((api, i) => new Dashboard(`dashboard on api-${i + 1}`, api));
     for (const dashboard of dashboards) dashboard.start();
     cleanups.push(async () => Promise.all(dashboards.map((d) => d.stop())));
-    const client = labClient(config.temporal.address, config.postgres.url, config.temporal.taskQueue);
+    const client = labClient(config.temporal, config.postgres.url);
     cleanups.push(() => client.close());
     const outboxSql = postgres(config.postgres.url, { max: 2, onnotice: () => undefined });
     cleanups.push(() => outboxSql.end({ timeout: 5 }));
-    const emitDeps = { lab, apis: admins, partnerApis: apiUrls.map((url) => new ApiClient(url)) as [ApiClient, ApiClient], partnerKey: integrations.partnerKey, client, sql: outboxSql };
+    const emitDeps = { lab, apis: admins, partnerApis, partnerKey: integrations.partnerKey, client, sql: outboxSql };
 
     const plan = planFaults(random, options);
     const planned = planEvents(random, options.events, options.faultWindowMs * 0.9, runId);

@@ -1,8 +1,8 @@
 // The chaos run's own stack: fresh databases, the Temporal server (dev, or a two-node cluster), and the lab's integrations.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { Config } from '../../src/config/schema';
+import { removeDevServerDatabase } from '../../src/devstack/temporal-server';
 import type { ApiClient } from '../../test/support/api-client';
 import type { LabFixture } from '../../test/support/lab-fixtures';
 import { ProductionTemporal } from '../temporal-server/production-temporal';
@@ -27,7 +27,7 @@ export async function clusterNodes(config: Config, place: ChaosPlace): Promise<R
 }
 
 export async function freshState(config: Config, place: ChaosPlace): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(join(place.dataDir, 'temporal', `temporal.sqlite${suffix}`), { force: true });
+  removeDevServerDatabase(place.dataDir);
   const admin = postgres('postgres://postgres@127.0.0.1:5432/postgres', { max: 1, onnotice: () => undefined });
   try {
     for (const url of [config.postgres.url, config.logStore.ferret.postgresUrl]) {

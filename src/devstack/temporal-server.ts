@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema';
 import { connectTemporal } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
@@ -41,17 +41,23 @@ export function codecEndpoint(config: Config): string {
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.api.port}/api/temporal-codec`;
 }
 
+const devServerDatabase = (dataDir: string) => join(dataDir, 'temporal', 'temporal.sqlite');
+
+/** Deletes the dev server's SQLite file (with its WAL) under `dataDir`, for a stack that must start empty (bench, chaos run). */
+export function removeDevServerDatabase(dataDir: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${devServerDatabase(dataDir)}${suffix}`, { force: true });
+}
+
 /** The dev server's command line (the recorder of replay histories adds dynamic config to it). */
 export function devServerArgs(config: Config): string[] {
   const { temporal } = config;
-  const dbDir = join(config.dataDir, 'temporal');
-  mkdirSync(dbDir, { recursive: true });
+  mkdirSync(dirname(devServerDatabase(config.dataDir)), { recursive: true });
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(temporal.port),
     '--ui-port', String(temporal.uiPort),
-    '--db-filename', join(dbDir, 'temporal.sqlite'),
+    '--db-filename', devServerDatabase(config.dataDir),
     '--log-level', 'warn',
     // WAL with synchronous=OFF is what the SDK's own CI uses: file-backed but fast enough.
     '--sqlite-pragma', 'journal_mode=WAL',
